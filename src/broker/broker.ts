@@ -1,0 +1,300 @@
+// The turn-state machine: handle(event, nowMs) → commands. Lobby → match → lobby (PROTOCOL.md §5).
+// No I/O, no clocks, no randomness: the transport and health endpoint drive and read it.
+import {
+  Control,
+  Opcode,
+  ProtocolError,
+  codes,
+  decodeBotName,
+  end,
+  isCode,
+  type Message,
+} from "../protocol/index.ts";
+import { invariant } from "./invariant.ts";
+import { Match, type Step } from "./match.ts";
+import type { BrokerSettings, Command, ConnId, Event, LogFields, LogLevel, Snapshot } from "./types.ts";
+
+type Stage = "hello" | "name" | "lobby" | "match";
+
+interface Peer {
+  readonly conn: ConnId;
+  readonly peer: string;
+  role: "unknown" | "game" | "bot";
+  stage: Stage;
+  name: string;
+  match: Match | null;
+}
+
+export class Broker {
+  private readonly peers = new Map<ConnId, Peer>();
+  /** Handshake deadlines in open order; they only grow, so the head is the earliest. */
+  private readonly helloQueue: Array<{ conn: ConnId; deadlineMs: number }> = [];
+  private lobbyGame: ConnId | null = null;
+  private readonly seats: ConnId[] = [];
+  /** Running matches; this version runs one at a time. */
+  private readonly matches = new Map<number, Match>();
+  private matchesStarted = 0;
+  private matchesPlayed = 0;
+  private matchesAborted = 0;
+  private stopping = false;
+  private out: Command[] = [];
+  private nowMs = 0;
+
+  constructor(private readonly settings: BrokerSettings) {
+    invariant(settings.botsPerMatch >= 1 && settings.botsPerMatch <= 255, "botsPerMatch in 1..255");
+  }
+
+  handle(event: Event, nowMs: number): Command[] {
+    this.out = [];
+    this.nowMs = nowMs;
+    switch (event.kind) {
+      case "opened":
+        this.opened(event.conn, event.peer, nowMs);
+        break;
+      case "received":
+        this.received(event.conn, event.message, nowMs);
+        break;
+      case "failed":
+        this.fault(event.conn, `protocol error: ${event.error.message}`, true);
+        break;
+      case "closed":
+        this.fault(event.conn, `disconnected${event.cause ? ` (${event.cause})` : ""}`, false);
+        break;
+      case "tick":
+        this.tick(nowMs);
+        break;
+      case "shutdown":
+        this.shutdown();
+        break;
+    }
+    // Keep the head of the deadline queue live, so nextDeadlineMs() is O(1).
+    while (this.helloQueue.length > 0 && !this.handshaking(this.helloQueue[0]!.conn)) this.helloQueue.shift();
+    return this.out;
+  }
+
+  /** When the driver must send the next `tick`, or null if nothing is timed. */
+  nextDeadlineMs(): number | null {
+    let next = this.helloQueue[0]?.deadlineMs ?? null;
+    for (const m of this.matches.values()) {
+      const d = m.deadlineMs;
+      if (d !== null && (next === null || d < next)) next = d;
+    }
+    return next;
+  }
+
+  snapshot(): Snapshot {
+    const running = [...this.matches.values()];
+    let bots = this.seats.length;
+    for (const m of running) bots += m.bots.filter((b) => this.peers.has(b.conn)).length;
+    return {
+      stopping: this.stopping,
+      phase: this.finished ? "finished" : running.length > 0 ? "running" : "lobby",
+      botsConnected: bots,
+      botsExpected: this.settings.botsPerMatch,
+      gameConnected: this.lobbyGame !== null || running.some((m) => this.peers.has(m.game)),
+      turn: running[0]?.turn ?? 0,
+      matchesPlayed: this.matchesPlayed,
+      matchesAborted: this.matchesAborted,
+      connections: this.peers.size,
+    };
+  }
+
+  private handshaking(conn: ConnId): boolean {
+    const stage = this.peers.get(conn)?.stage;
+    return stage === "hello" || stage === "name";
+  }
+
+  private get finished(): boolean {
+    return this.settings.matchesMax !== null && this.matchesPlayed >= this.settings.matchesMax;
+  }
+
+  private opened(conn: ConnId, peer: string, nowMs: number): void {
+    invariant(!this.peers.has(conn), "connection ids are not reused");
+    if (this.stopping || this.finished) {
+      this.log("info", "connection refused", { conn, peer, reason: "the broker is stopping" });
+      this.out.push({ kind: "close", conn });
+      return;
+    }
+    this.peers.set(conn, { conn, peer, role: "unknown", stage: "hello", name: "", match: null });
+    this.helloQueue.push({ conn, deadlineMs: nowMs + this.settings.helloTimeoutMs });
+    this.log("info", "connection opened", { conn, peer });
+  }
+
+  private received(conn: ConnId, m: Message, nowMs: number): void {
+    const p = this.peers.get(conn);
+    if (!p) return; // already closed by us; its last lines no longer matter
+    switch (p.stage) {
+      case "hello":
+        return this.hello(p, m, nowMs);
+      case "name":
+        return this.botName(p, m, nowMs);
+      case "lobby":
+        return this.reject(p, `sent ${codes(m)} while waiting in the lobby`);
+      case "match": {
+        const match = p.match!;
+        const step = conn === match.game ? match.fromGame(m, nowMs) : match.fromBot(conn, m);
+        return this.apply(match, step);
+      }
+    }
+  }
+
+  private hello(p: Peer, m: Message, nowMs: number): void {
+    if (isCode(m, Opcode.control, Control.gameHello)) {
+      if (this.lobbyGame !== null) return this.reject(p, "a game is already waiting in the lobby");
+      p.role = "game";
+      p.stage = "lobby";
+      this.lobbyGame = p.conn;
+      this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
+      return this.tryStart(nowMs);
+    }
+    if (isCode(m, Opcode.control, Control.botHello)) {
+      p.role = "bot";
+      p.stage = "name";
+      return;
+    }
+    this.reject(p, `first message was ${codes(m)}; expected a hello (00 01 or 00 02)`);
+  }
+
+  private botName(p: Peer, m: Message, nowMs: number): void {
+    if (!isCode(m, Opcode.control, Control.botName)) {
+      return this.reject(p, `sent ${codes(m)} after its hello; expected its name (00 22)`);
+    }
+    let name: string;
+    try {
+      name = decodeBotName(m.body);
+    } catch (e) {
+      invariant(e instanceof ProtocolError, "decodeBotName throws only ProtocolError");
+      return this.reject(p, `protocol error: ${e.message}`);
+    }
+    if (this.seats.length >= this.settings.botsPerMatch) {
+      return this.reject(p, `all ${this.settings.botsPerMatch} seats of the lobby are taken`);
+    }
+    p.name = name;
+    p.stage = "lobby";
+    this.seats.push(p.conn);
+    this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name, seat: this.seats.length - 1 });
+    this.tryStart(nowMs);
+  }
+
+  private tryStart(nowMs: number): void {
+    if (this.matches.size > 0 || this.lobbyGame === null || this.seats.length < this.settings.botsPerMatch) return;
+    if (this.finished || this.stopping) return;
+    const id = ++this.matchesStarted;
+    const bots = this.seats.splice(0).map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
+    const match = new Match(id, this.lobbyGame, bots, nowMs, this.settings.moveTimeoutMs);
+    this.lobbyGame = null;
+    this.matches.set(id, match);
+    for (const conn of match.conns()) {
+      const p = this.peers.get(conn)!;
+      p.stage = "match";
+      p.match = match;
+    }
+    this.log("info", "match started", { match: id, bots: bots.length, names: bots.map((b) => b.name).join(",") });
+    this.apply(match, match.start());
+  }
+
+  private apply(match: Match, step: Step): void {
+    if (step.kind === "end") return this.endMatch(match, step.reason);
+    for (const [conn, message] of step.sends) this.out.push({ kind: "send", conn, message });
+  }
+
+  /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
+  private endMatch(match: Match, reason: string | null): void {
+    const bye = end(reason ?? "");
+    for (const conn of match.conns()) {
+      if (!this.peers.has(conn)) continue;
+      this.out.push({ kind: "send", conn, message: bye });
+      if (conn === match.game && reason !== null && match.awaitingReply) {
+        this.out.push({ kind: "send", conn, message: bye });
+      }
+      this.drop(conn);
+    }
+    this.matches.delete(match.id);
+    this.matchesPlayed++;
+    if (reason !== null) this.matchesAborted++;
+    this.log(reason === null ? "info" : "warn", "match ended", {
+      match: match.id,
+      cause: reason ?? "the game ended the match",
+      turns: match.turn,
+    });
+    if (this.finished) {
+      this.log("info", "all matches played", { matches: this.matchesPlayed });
+      this.closeAll("broker finished");
+      this.out.push({ kind: "finished" });
+      return;
+    }
+    // The next match may already be waiting.
+    this.tryStart(this.nowMs);
+  }
+
+  /** A connection's fault: a protocol error (`closeIt`) or its own departure. */
+  private fault(conn: ConnId, reason: string, closeIt: boolean): void {
+    const p = this.peers.get(conn);
+    if (!p) return;
+    if (p.stage !== "match") {
+      if (closeIt) return this.reject(p, reason);
+      this.log("info", "connection closed", { conn, peer: p.peer, role: p.role, reason });
+      return this.forget(p);
+    }
+    const match = p.match!;
+    const who = match.describe(conn);
+    this.log(closeIt ? "warn" : "info", "connection closed", { conn, peer: p.peer, role: p.role, reason });
+    if (closeIt) this.out.push({ kind: "close", conn });
+    this.forget(p);
+    this.endMatch(match, `${who} ${reason}`);
+  }
+
+  private tick(nowMs: number): void {
+    while (this.helloQueue.length > 0 && this.helloQueue[0]!.deadlineMs <= nowMs) {
+      const { conn } = this.helloQueue.shift()!;
+      const p = this.peers.get(conn);
+      if (p && this.handshaking(conn)) {
+        this.reject(p, `no ${p.stage === "hello" ? "hello" : "name"} within ${this.settings.helloTimeoutMs} ms`);
+      }
+    }
+    for (const match of [...this.matches.values()]) {
+      const step = match.checkDeadline(nowMs);
+      if (step) this.apply(match, step);
+    }
+  }
+
+  private shutdown(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log("info", "shutting down", { connections: this.peers.size });
+    for (const match of [...this.matches.values()]) this.endMatch(match, "broker shutting down");
+    this.closeAll("broker shutting down");
+    this.out.push({ kind: "finished" });
+  }
+
+  private closeAll(reason: string): void {
+    for (const p of [...this.peers.values()]) {
+      this.out.push({ kind: "send", conn: p.conn, message: end(reason) });
+      this.drop(p.conn);
+    }
+  }
+
+  /** Protocol or rule error outside a match: log with the peer, close that connection only. */
+  private reject(p: Peer, reason: string): void {
+    this.log("warn", "connection rejected", { conn: p.conn, peer: p.peer, role: p.role, reason });
+    this.drop(p.conn);
+  }
+
+  private drop(conn: ConnId): void {
+    const p = this.peers.get(conn);
+    invariant(p, "drop of a known connection");
+    this.out.push({ kind: "close", conn });
+    this.forget(p);
+  }
+
+  private forget(p: Peer): void {
+    this.peers.delete(p.conn);
+    if (this.lobbyGame === p.conn) this.lobbyGame = null;
+    const seat = this.seats.indexOf(p.conn);
+    if (seat !== -1) this.seats.splice(seat, 1);
+  }
+
+  private log(level: LogLevel, event: string, fields: LogFields): void {
+    this.out.push({ kind: "log", level, event, fields });
+  }
+}

@@ -1,0 +1,125 @@
+// Configuration from environment and flags (flags win). Pure: loadConfig(argv, env) lists every
+// problem at once; main prints them and exits 2. No I/O here.
+import { parseArgs } from "node:util";
+
+export type LogFormat = "text" | "json";
+export type LogLevelName = "debug" | "info" | "warn" | "error";
+
+export interface Config {
+  readonly numPlayers: number;
+  /** True when BROKER_NUM_PLAYERS was not given: the start-up log says the default was used. */
+  readonly numPlayersDefaulted: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly healthPort: number;
+  readonly moveTimeoutMs: number;
+  readonly helloTimeoutMs: number;
+  readonly lineBytesMax: number;
+  readonly matches: number | null;
+  readonly logLevel: LogLevelName;
+  readonly logFormat: LogFormat;
+}
+
+export type ConfigResult =
+  | { readonly kind: "config"; readonly config: Config }
+  | { readonly kind: "help" }
+  | { readonly kind: "version" }
+  | { readonly kind: "errors"; readonly errors: readonly string[] };
+
+interface Setting {
+  readonly env: string;
+  readonly flag: string;
+  readonly fallback: string;
+  readonly help: string;
+}
+
+const MIB = 1024 * 1024;
+
+/** Every setting, in --help order. */
+export const SETTINGS = {
+  numPlayers: { env: "BROKER_NUM_PLAYERS", flag: "num-players", fallback: "2", help: "bots per match, 1-255" },
+  host: { env: "BROKER_HOST", flag: "host", fallback: "0.0.0.0", help: "address the TCP and health ports bind to" },
+  port: { env: "BROKER_PORT", flag: "port", fallback: "7878", help: "TCP port for games and bots (0 = any free port)" },
+  healthPort: { env: "BROKER_HEALTH_PORT", flag: "health-port", fallback: "8080", help: "HTTP port of GET /health (0 = any free port)" },
+  moveTimeoutMs: { env: "BROKER_MOVE_TIMEOUT_MS", flag: "move-timeout-ms", fallback: "10000", help: "deadline for a bot's reply in ms; 0 = none" },
+  helloTimeoutMs: { env: "BROKER_HELLO_TIMEOUT_MS", flag: "hello-timeout-ms", fallback: "10000", help: "a new connection must finish its handshake within this many ms" },
+  lineBytesMax: { env: "BROKER_LINE_BYTES_MAX", flag: "line-bytes-max", fallback: String(16 * MIB), help: "longest line accepted, in bytes of base64 (16 MiB carries a 12 MiB message)" },
+  matches: { env: "BROKER_MATCHES", flag: "matches", fallback: "", help: "exit 0 after this many matches; unset = serve forever" },
+  logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
+  logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
+} as const satisfies Record<string, Setting>;
+
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" }, version: { type: "boolean" } };
+  for (const s of Object.values(SETTINGS)) options[s.flag] = { type: "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    return { kind: "errors", errors: [(e as Error).message] };
+  }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+
+  const errors: string[] = [];
+  const raw = (s: Setting): string => {
+    const flag = values[s.flag];
+    return typeof flag === "string" ? flag : (env[s.env] ?? s.fallback);
+  };
+  const int = (s: Setting, min: number, max: number): number => {
+    const text = raw(s).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+      errors.push(`${s.env} (--${s.flag}) must be a whole number from ${min} to ${max}; got "${raw(s)}"`);
+      return min;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(s: Setting, allowed: readonly T[]): T => {
+    const v = raw(s).trim().toLowerCase();
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    errors.push(`${s.env} (--${s.flag}) must be one of ${allowed.join(", ")}; got "${raw(s)}"`);
+    return allowed[0]!;
+  };
+
+  const host = raw(SETTINGS.host).trim();
+  if (host === "") errors.push(`${SETTINGS.host.env} (--${SETTINGS.host.flag}) must not be empty`);
+  const matchesText = raw(SETTINGS.matches).trim();
+  const config: Config = {
+    numPlayers: int(SETTINGS.numPlayers, 1, 255),
+    numPlayersDefaulted: typeof values[SETTINGS.numPlayers.flag] !== "string" && env[SETTINGS.numPlayers.env] === undefined,
+    host,
+    port: int(SETTINGS.port, 0, 65535),
+    healthPort: int(SETTINGS.healthPort, 0, 65535),
+    moveTimeoutMs: int(SETTINGS.moveTimeoutMs, 0, 24 * 3600 * 1000),
+    helloTimeoutMs: int(SETTINGS.helloTimeoutMs, 1, 24 * 3600 * 1000),
+    lineBytesMax: int(SETTINGS.lineBytesMax, 4, 1024 * MIB),
+    matches: matchesText === "" ? null : int(SETTINGS.matches, 1, Number.MAX_SAFE_INTEGER),
+    logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
+    logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
+  };
+  if (config.port !== 0 && config.port === config.healthPort) {
+    errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
+  }
+  return errors.length > 0 ? { kind: "errors", errors } : { kind: "config", config: Object.freeze(config) };
+}
+
+export function helpText(): string {
+  const rows = Object.values(SETTINGS).map(
+    (s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(24)} ${s.help}${s.fallback ? ` (default ${s.fallback})` : ""}`,
+  );
+  return [
+    "bitbroker: a message broker for turn-based games and bots (BitBroker protocol v1)",
+    "",
+    "usage: bitbroker [flags]            run the broker",
+    "       bitbroker healthcheck [--health-port N] [--host H]",
+    "                                    exit 0 if the broker on this host is healthy, 1 if not",
+    "       bitbroker --version | --help",
+    "",
+    "Every setting comes from its environment variable or its flag (the flag wins):",
+    "",
+    ...rows,
+    "",
+    "Docs: README.md and docs/PROTOCOL.md",
+  ].join("\n");
+}

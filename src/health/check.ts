@@ -1,0 +1,39 @@
+// `bitbroker healthcheck`: asks the health endpoint of a broker on this host; exit 0 if healthy,
+// 1 if not, with the reason. For Docker HEALTHCHECK and compose, since distroless has no curl.
+import { parseArgs } from "node:util";
+
+const TIMEOUT_MS = 2000;
+
+export async function healthcheck(argv: string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: { "health-port": { type: "string" }, host: { type: "string" } },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`healthcheck: ${(e as Error).message}`);
+    return 2;
+  }
+  const port = values["health-port"] ?? env.BROKER_HEALTH_PORT ?? "8080";
+  const host = values.host ?? "127.0.0.1";
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    console.error(`healthcheck: health port must be a whole number from 1 to 65535; got "${port}"`);
+    return 2;
+  }
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/health`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const text = await response.text();
+    if (response.status === 200) {
+      console.log(`healthy: ${text}`);
+      return 0;
+    }
+    console.log(`unhealthy: ${url} answered ${response.status}: ${text}`);
+    return 1;
+  } catch (e) {
+    console.log(`unhealthy: ${url}: ${(e as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,31 @@
+// One log line per event, to stdout: readable text by default, JSON with LOG_FORMAT=json.
+import type { LogFormat, LogLevelName } from "./config.ts";
+
+type Fields = Readonly<Record<string, string | number | boolean | null>>;
+
+const RANK: Record<LogLevelName, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export class Logger {
+  constructor(
+    private readonly level: LogLevelName,
+    private readonly format: LogFormat,
+    private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+  ) {}
+
+  enabled(level: LogLevelName): boolean {
+    return RANK[level] >= RANK[this.level];
+  }
+
+  log(level: LogLevelName, event: string, fields: Fields = {}): void {
+    if (!this.enabled(level)) return;
+    const ts = new Date().toISOString();
+    if (this.format === "json") {
+      this.write(JSON.stringify({ ts, level, event, ...fields }) + "\n");
+      return;
+    }
+    const rest = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`)
+      .join(" ");
+    this.write(`${ts} ${level.toUpperCase().padEnd(5)} ${event}${rest ? " " + rest : ""}\n`);
+  }
+}

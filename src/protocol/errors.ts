@@ -1,0 +1,19 @@
+// Protocol errors: bytes that break v1 framing or the envelope. Pure; carries a stable code.
+// A ProtocolError closes the offending connection only (docs/PROTOCOL.md §7).
+
+export type ProtocolErrorCode =
+  | "line_too_long"
+  | "bad_base64"
+  | "short_envelope"
+  | "unknown_opcode"
+  | "bad_body";
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = "ProtocolError";
+  }
+}

@@ -1,0 +1,5 @@
+// The v1 protocol in one import: framing, envelope, protobuf bodies, errors. Pure.
+export * from "./errors.ts";
+export * from "./message.ts";
+export * from "./lines.ts";
+export * from "./initial.ts";

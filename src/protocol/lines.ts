@@ -1,0 +1,93 @@
+// v1 framing: one message = standard base64 (with padding) of its envelope, then "\n".
+// Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
+import { ProtocolError } from "./errors.ts";
+import { decodeEnvelope, encodeEnvelope, type Message } from "./message.ts";
+
+const NEWLINE = 0x0a;
+// Any non-ASCII byte maps to a non-base64 character, so decoding as latin1 loses nothing.
+const latin1 = new TextDecoder("latin1");
+
+/** Splits a byte stream into v1 lines and decodes each; incomplete input is normal. */
+export class LineDecoder {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  /** @param lineBytesMax longest accepted line, in bytes on the wire, not counting "\n". */
+  constructor(private readonly lineBytesMax: number) {}
+
+  /** Bytes held for a line whose "\n" has not arrived yet. */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Appends a chunk; returns every complete message in order. Throws ProtocolError. */
+  push(chunk: Uint8Array): Message[] {
+    const out: Message[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      if (nl === -1) break;
+      this.checkLength(nl - start);
+      out.push(decodeLine(this.take(chunk.subarray(start, nl))));
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      // PROTOCOL.md §2: refuse an over-long line as soon as it is known, not once it is whole.
+      this.checkLength(rest.length);
+      // Copy: the transport may reuse its read buffer after this call returns.
+      this.pending.push(rest.slice());
+      this.pendingBytes += rest.length;
+    }
+    return out;
+  }
+
+  private checkLength(more: number): void {
+    const length = this.pendingBytes + more;
+    if (length > this.lineBytesMax) {
+      throw new ProtocolError("line_too_long", `line of more than ${this.lineBytesMax} bytes`);
+    }
+  }
+
+  /** The whole line: held chunks plus the tail that completes it. */
+  private take(tail: Uint8Array): Uint8Array {
+    if (this.pendingBytes === 0) return tail;
+    const line = new Uint8Array(this.pendingBytes + tail.length);
+    let at = 0;
+    for (const part of this.pending) {
+      line.set(part, at);
+      at += part.length;
+    }
+    line.set(tail, at);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line;
+  }
+}
+
+/** Decodes one line (without its "\n"). Strict: the original rejects anything but canonical base64. */
+export function decodeLine(line: Uint8Array): Message {
+  return decodeEnvelope(decodeBase64(line));
+}
+
+/** The line for a message, "\n" included: ASCII, so its string length is its byte length. */
+export function encodeLine(m: Message): string {
+  return encodeEnvelope(m).toBase64() + "\n";
+}
+
+function decodeBase64(line: Uint8Array): Uint8Array {
+  const text = latin1.decode(line);
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.fromBase64(text, { lastChunkHandling: "strict" });
+  } catch {
+    throw new ProtocolError("bad_base64", `line of ${line.length} bytes is not padded standard base64`);
+  }
+  // fromBase64 skips ASCII whitespace (so "\r" would pass); the original does not. Any skipped
+  // byte makes the decoded length fall short of what the line's length promises.
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  if (bytes.length !== (text.length / 4) * 3 - padding) {
+    throw new ProtocolError("bad_base64", `line of ${line.length} bytes holds whitespace`);
+  }
+  return bytes;
+}

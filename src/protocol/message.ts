@@ -1,0 +1,79 @@
+// The v1 envelope: [opcode u8][operand u8][body]. Pure codec; no sockets, no clocks.
+// Every code below is documented with its bytes in docs/PROTOCOL.md §3.
+import { ProtocolError } from "./errors.ts";
+
+export interface Message {
+  readonly opcode: number;
+  readonly operand: number;
+  readonly body: Uint8Array;
+}
+
+/** Opcodes a v1 peer may send; anything else is `unknown_opcode` (PROTOCOL.md §3). */
+export const Opcode = { control: 0x00, trigger: 0x01, move: 0x02 } as const;
+
+/** Operands of opcode 0x00. */
+export const Control = {
+  gameHello: 0x01,
+  botHello: 0x02,
+  batch: 0x11,
+  botName: 0x22,
+  endGame: 0xfe,
+  end: 0xff,
+} as const;
+
+/** PROTOCOL.md §3: the operand of "your move" is any non-zero byte; the original sends 5. */
+export const MOVE_OPERAND_TO_BOT = 0x05;
+
+const EMPTY = new Uint8Array(0);
+
+export function message(opcode: number, operand: number, body: Uint8Array = EMPTY): Message {
+  return { opcode, operand, body };
+}
+
+export const gameHello = (): Message => message(Opcode.control, Control.gameHello);
+export const botHello = (): Message => message(Opcode.control, Control.botHello);
+export const trigger = (): Message => message(Opcode.trigger, 0x00);
+export const endGame = (): Message => message(Opcode.control, Control.endGame);
+/** End of match. A non-empty body is the broker's reason for an abnormal end (PROTOCOL.md §6). */
+export const end = (reason = ""): Message =>
+  message(Opcode.control, Control.end, reason === "" ? EMPTY : new TextEncoder().encode(reason));
+/** Game → broker: ask bot `index` to move on `state`. */
+export const askBot = (index: number, state: Uint8Array): Message => message(Opcode.trigger, index, state);
+/** Broker → bot: "your move" on `state`. */
+export const yourMove = (state: Uint8Array): Message => message(Opcode.move, MOVE_OPERAND_TO_BOT, state);
+/** Bot → broker → game: the bot's reply. */
+export const reply = (body: Uint8Array): Message => message(Opcode.move, 0x00, body);
+
+export function isCode(m: Message, opcode: number, operand: number): boolean {
+  return m.opcode === opcode && m.operand === operand;
+}
+
+/** Raw envelope bytes of a message. */
+export function encodeEnvelope(m: Message): Uint8Array {
+  const out = new Uint8Array(2 + m.body.length);
+  out[0] = m.opcode;
+  out[1] = m.operand;
+  out.set(m.body, 2);
+  return out;
+}
+
+/** Parses raw envelope bytes; the body is a view, not a copy. Throws ProtocolError. */
+export function decodeEnvelope(bytes: Uint8Array): Message {
+  if (bytes.length < 2) {
+    throw new ProtocolError("short_envelope", `envelope of ${bytes.length} byte(s); at least 2 needed`);
+  }
+  const opcode = bytes[0]!;
+  if (opcode > Opcode.move) {
+    throw new ProtocolError("unknown_opcode", `opcode 0x${hex(opcode)}`);
+  }
+  return { opcode, operand: bytes[1]!, body: bytes.subarray(2) };
+}
+
+export function hex(n: number): string {
+  return n.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** "00 FF" style name of a message's codes, for logs and errors. */
+export function codes(m: Message): string {
+  return `${hex(m.opcode)} ${hex(m.operand)}`;
+}

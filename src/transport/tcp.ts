@@ -1,0 +1,181 @@
+// The only code that touches Bun.listen sockets: bytes → LineDecoder → broker events, and the
+// broker's commands → outboxes. Thin: every decision is the state machine's.
+import type { Socket, TCPSocketListener } from "bun";
+import type { Broker } from "../broker/broker.ts";
+import type { Command, ConnId, Event } from "../broker/types.ts";
+import { LineDecoder, ProtocolError, encodeLine } from "../protocol/index.ts";
+import type { Logger } from "../log.ts";
+import { Outbox } from "./outbox.ts";
+
+interface Conn {
+  readonly id: ConnId;
+  readonly decoder: LineDecoder;
+  outbox: Outbox | null;
+  /** Set once the broker closed it: later input is ignored. */
+  done: boolean;
+}
+
+export interface TcpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly lineBytesMax: number;
+  /** Called once the broker says no more matches will be played. */
+  readonly onFinished: () => void;
+}
+
+/** A closing socket whose peer does not read its last lines is cut after this long. */
+const LINGER_MS = 2000;
+
+export class TcpTransport {
+  private readonly sockets = new Map<ConnId, Socket<Conn>>();
+  private nextId = 1;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAtMs: number | null = null;
+  private readonly listener: TCPSocketListener<Conn>;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly log: Logger,
+    private readonly options: TcpOptions,
+  ) {
+    const self = this;
+    this.listener = Bun.listen<Conn>({
+      hostname: options.host,
+      port: options.port,
+      socket: {
+        open(socket) {
+          self.opened(socket);
+        },
+        data(socket, chunk) {
+          self.data(socket, chunk);
+        },
+        drain(socket) {
+          if (socket.data.outbox && !socket.data.outbox.flush()) self.slow(socket);
+        },
+        close(socket, error) {
+          self.closed(socket, error?.message);
+        },
+        error(socket, error) {
+          self.closed(socket, error.message);
+        },
+      },
+    });
+  }
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  /** Stops accepting; open connections are left to the broker's commands. */
+  stopListening(): void {
+    this.listener.stop(false);
+  }
+
+  /** Connections still open (closing ones included). */
+  get openCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Feeds one event to the broker and carries out its commands. */
+  dispatch(event: Event): void {
+    this.apply(this.broker.handle(event, performance.now()));
+    this.schedule();
+  }
+
+  private opened(socket: Socket<Conn>): void {
+    socket.setNoDelay(true);
+    const conn: Conn = { id: this.nextId++, decoder: new LineDecoder(this.options.lineBytesMax), outbox: null, done: false };
+    // Unsent bytes beyond two full lines mean the peer is not reading.
+    conn.outbox = new Outbox(socket, 2 * this.options.lineBytesMax);
+    socket.data = conn;
+    this.sockets.set(conn.id, socket);
+    this.dispatch({ kind: "opened", conn: conn.id, peer: `${socket.remoteAddress}:${socket.remotePort}` });
+  }
+
+  private data(socket: Socket<Conn>, chunk: Uint8Array): void {
+    const conn = socket.data;
+    if (conn.done) return;
+    let messages;
+    try {
+      messages = conn.decoder.push(chunk);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      // Lines before the bad one were whole and valid, but once one is bad the stream is
+      // unreliable: the connection is closed without acting on anything more.
+      conn.done = true;
+      this.dispatch({ kind: "failed", conn: conn.id, error: e });
+      return;
+    }
+    const now = performance.now();
+    for (const message of messages) {
+      if (conn.done) break;
+      this.apply(this.broker.handle({ kind: "received", conn: conn.id, message }, now));
+    }
+    this.schedule();
+  }
+
+  private closed(socket: Socket<Conn>, cause: string | undefined): void {
+    const conn = socket.data;
+    if (!conn || !this.sockets.has(conn.id)) return;
+    this.sockets.delete(conn.id);
+    conn.done = true;
+    this.dispatch(cause ? { kind: "closed", conn: conn.id, cause } : { kind: "closed", conn: conn.id });
+  }
+
+  private slow(socket: Socket<Conn>): void {
+    const conn = socket.data;
+    this.log.log("warn", "slow consumer", { conn: conn.id, unsentBytes: conn.outbox?.unsentBytes ?? 0 });
+    socket.terminate();
+  }
+
+  private apply(commands: Command[]): void {
+    const touched: Array<Socket<Conn>> = [];
+    for (const c of commands) {
+      switch (c.kind) {
+        case "send": {
+          const socket = this.sockets.get(c.conn);
+          if (!socket?.data.outbox) break;
+          socket.data.outbox.push(encodeLine(c.message));
+          touched.push(socket);
+          break;
+        }
+        case "close":
+          this.close(c.conn);
+          break;
+        case "log":
+          this.log.log(c.level, c.event, c.fields);
+          break;
+        case "finished":
+          queueMicrotask(this.options.onFinished);
+          break;
+      }
+    }
+    for (const socket of touched) {
+      if (!socket.data.outbox!.flush()) this.slow(socket);
+    }
+  }
+
+  private close(id: ConnId): void {
+    const socket = this.sockets.get(id);
+    if (!socket) return;
+    socket.data.done = true;
+    // Sends queued just before this close go out first (PROTOCOL.md §6).
+    socket.data.outbox?.closeWhenFlushed();
+    setTimeout(() => {
+      if (this.sockets.get(id) === socket) socket.terminate();
+    }, LINGER_MS).unref();
+  }
+
+  /** One timer, at the broker's next deadline; an early fire is harmless (the tick does nothing). */
+  private schedule(): void {
+    const next = this.broker.nextDeadlineMs();
+    if (next === null || (this.timerAtMs !== null && this.timerAtMs <= next)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAtMs = next;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAtMs = null;
+      this.dispatch({ kind: "tick" });
+    }, Math.max(0, next - performance.now()));
+  }
+}

@@ -1,0 +1,161 @@
+// End-to-end harness: starts the real broker (`bun src/main.ts`) on free ports and speaks raw v1
+// to it over real sockets. Raw clients are written from docs/PROTOCOL.md alone.
+import type { Subprocess } from "bun";
+import { LineDecoder, encodeLine, type Message } from "../../src/protocol/index.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+export interface LogLine {
+  readonly level: string;
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+export class BrokerProcess {
+  readonly logs: LogLine[] = [];
+  private waiters: Array<() => void> = [];
+  private constructor(
+    readonly proc: Subprocess<"ignore", "pipe", "pipe">,
+    public port = 0,
+    public healthPort = 0,
+  ) {}
+
+  /** Starts the broker with these settings (env names) and waits for its "listening" line. */
+  static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"]): Promise<BrokerProcess> {
+    const proc = Bun.spawn(cmd, {
+      cwd: ROOT,
+      env: { ...process.env, BROKER_HOST: "127.0.0.1", BROKER_PORT: "0", BROKER_HEALTH_PORT: "0", LOG_FORMAT: "json", ...env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const broker = new BrokerProcess(proc);
+    void broker.readLogs();
+    const listening = await broker.waitForLog((l) => l.event === "listening", 10_000);
+    broker.port = Number(listening.port);
+    broker.healthPort = Number(listening.healthPort);
+    return broker;
+  }
+
+  private async readLogs(): Promise<void> {
+    const decoder = new TextDecoder();
+    let rest = "";
+    for await (const chunk of this.proc.stdout) {
+      rest += decoder.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = rest.indexOf("\n")) !== -1) {
+        const line = rest.slice(0, nl);
+        rest = rest.slice(nl + 1);
+        if (process.env.BROKER_LOGS) console.log(line);
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.logs.push({ level: "raw", event: line });
+        }
+        for (const w of this.waiters.splice(0)) w();
+      }
+    }
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves with the first log line (already seen or still to come) that matches. */
+  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.find(match);
+      if (found) return found;
+      if (Date.now() > deadline || this.proc.exitCode !== null) {
+        throw new Error(`no matching log line; saw:\n${this.logs.map((l) => JSON.stringify(l)).join("\n")}`);
+      }
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
+    }
+  }
+
+  async health(): Promise<{ status: number; body: Record<string, unknown> }> {
+    const r = await fetch(`http://127.0.0.1:${this.healthPort}/health`);
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  }
+
+  async stop(): Promise<number> {
+    if (this.proc.exitCode === null) this.proc.kill("SIGTERM");
+    return await this.proc.exited;
+  }
+}
+
+/** A raw v1 client: send messages or raw bytes, read messages, see the close. */
+export class RawClient {
+  private readonly decoder = new LineDecoder(64 * 1024 * 1024);
+  private readonly inbox: Message[] = [];
+  private waiters: Array<() => void> = [];
+  closed = false;
+  private constructor(private socket: import("bun").Socket<undefined>) {}
+
+  static async connect(port: number): Promise<RawClient> {
+    let client!: RawClient;
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data(_s, chunk) {
+          client.inbox.push(...client.decoder.push(chunk));
+          client.wake();
+        },
+        close() {
+          client.closed = true;
+          client.wake();
+        },
+        drain() {
+          client.wake();
+        },
+      },
+    });
+    client = new RawClient(socket);
+    return client;
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async send(...messages: Message[]): Promise<void> {
+    await this.sendRaw(messages.map(encodeLine).join(""));
+  }
+
+  /** Writes raw bytes, honouring back-pressure. */
+  async sendRaw(data: string | Uint8Array): Promise<void> {
+    let bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    while (bytes.length > 0) {
+      if (this.closed) throw new Error("socket closed while sending");
+      const n = this.socket.write(bytes);
+      if (n < 0) throw new Error("socket closed while sending");
+      bytes = bytes.subarray(n);
+      if (bytes.length > 0) await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** The next message, or an error if the socket closes first or time runs out. */
+  async next(timeoutMs = 5000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.inbox.shift();
+      if (m) return m;
+      if (this.closed) throw new Error("closed before the next message");
+      if (Date.now() > deadline) throw new Error("timed out waiting for a message");
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
+    }
+  }
+
+  /** Resolves once the broker has closed this connection; returns what arrived before it. */
+  async untilClosed(timeoutMs = 5000): Promise<Message[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error("timed out waiting for the close");
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
+    }
+    return this.inbox.splice(0);
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}

@@ -1,0 +1,66 @@
+// Raw v1 players for end-to-end tests: a bot that echoes, and a game that plays a fixed script.
+import {
+  Control,
+  Opcode,
+  askBot,
+  botHello,
+  decodeBatch,
+  encodeBotName,
+  endGame,
+  gameHello,
+  isCode,
+  message,
+  reply,
+  type BotInfo,
+} from "../../src/protocol/index.ts";
+import { RawClient } from "./harness.ts";
+
+export const botName = (name: string) => message(Opcode.control, Control.botName, encodeBotName(name));
+
+/** Connects a bot, sends hello and name. */
+export async function joinBot(port: number, name: string): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  await c.send(botHello(), botName(name));
+  return c;
+}
+
+/** Answers every "your move" with `name:` + the state, until 00 FF. Returns the states seen. */
+export async function playBot(c: RawClient, name: string): Promise<{ states: string[]; end: string }> {
+  const states: string[] = [];
+  for (;;) {
+    const m = await c.next(10_000);
+    if (isCode(m, Opcode.control, Control.end)) return { states, end: new TextDecoder().decode(m.body) };
+    if (m.opcode !== Opcode.move || m.operand === 0) throw new Error(`bot ${name} got ${m.opcode} ${m.operand}`);
+    const state = new TextDecoder().decode(m.body);
+    states.push(state);
+    await c.send(reply(new TextEncoder().encode(`${name}:${state}`)));
+  }
+}
+
+export async function joinGame(port: number): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  await c.send(gameHello());
+  return c;
+}
+
+/** Reads the batch, then asks the bots in turn (`turns` times, round robin), then ends the match. */
+export async function playGame(c: RawClient, turns: number): Promise<{ bots: BotInfo[]; replies: string[]; end: string }> {
+  const batch = await c.next(10_000);
+  if (!isCode(batch, Opcode.control, Control.batch)) throw new Error(`expected the batch, got ${batch.opcode} ${batch.operand}`);
+  const bots = decodeBatch(batch.body);
+  const replies: string[] = [];
+  for (let t = 0; ; t++) {
+    const trig = await c.next(10_000);
+    if (!isCode(trig, Opcode.trigger, 0)) throw new Error(`expected a trigger, got ${trig.opcode} ${trig.operand}`);
+    if (t === turns) {
+      await c.send(endGame());
+      const bye = await c.next(10_000);
+      if (!isCode(bye, Opcode.control, Control.end)) throw new Error("expected 00 FF");
+      return { bots, replies, end: new TextDecoder().decode(bye.body) };
+    }
+    await c.send(askBot(t % bots.length, new TextEncoder().encode(`turn ${t}`)));
+    const r = await c.next(10_000);
+    if (!isCode(r, Opcode.move, 0)) throw new Error(`expected a reply, got ${r.opcode} ${r.operand}`);
+    replies.push(new TextDecoder().decode(r.body));
+  }
+}
