@@ -1,0 +1,98 @@
+// Drives the pure Broker in tests: events in, commands read back as readable tuples. No sockets.
+import { Broker } from "../../src/broker/broker.ts";
+import type { BrokerSettings, Command, ConnId } from "../../src/broker/types.ts";
+import {
+  Control,
+  Opcode,
+  askBot,
+  botHello,
+  encodeBotName,
+  endGame,
+  gameHello,
+  message,
+  reply,
+  type Message,
+} from "../../src/protocol/index.ts";
+
+export const text = (s: string) => new TextEncoder().encode(s);
+export const botName = (name: string) => message(Opcode.control, Control.botName, encodeBotName(name));
+
+export class Driver {
+  readonly broker: Broker;
+  nowMs = 1000;
+  /** Every command so far, in order. */
+  readonly log: Command[] = [];
+
+  constructor(settings: Partial<BrokerSettings> = {}) {
+    this.broker = new Broker({ botsPerMatch: 2, moveTimeoutMs: 0, helloTimeoutMs: 5000, matchesMax: null, ...settings });
+  }
+
+  private run(commands: Command[]): Command[] {
+    this.log.push(...commands);
+    return commands;
+  }
+
+  open(conn: ConnId): Command[] {
+    return this.run(this.broker.handle({ kind: "opened", conn, peer: `127.0.0.1:${40000 + conn}` }, this.nowMs));
+  }
+
+  recv(conn: ConnId, ...messages: Message[]): Command[] {
+    const out: Command[] = [];
+    for (const m of messages) out.push(...this.run(this.broker.handle({ kind: "received", conn, message: m }, this.nowMs)));
+    return out;
+  }
+
+  closed(conn: ConnId): Command[] {
+    return this.run(this.broker.handle({ kind: "closed", conn, cause: "reset by peer" }, this.nowMs));
+  }
+
+  tick(atMs: number): Command[] {
+    this.nowMs = atMs;
+    return this.run(this.broker.handle({ kind: "tick" }, atMs));
+  }
+
+  shutdown(): Command[] {
+    return this.run(this.broker.handle({ kind: "shutdown" }, this.nowMs));
+  }
+
+  game(conn: ConnId): Command[] {
+    return [...this.open(conn), ...this.recv(conn, gameHello())];
+  }
+
+  bot(conn: ConnId, name: string): Command[] {
+    return [...this.open(conn), ...this.recv(conn, botHello(), botName(name))];
+  }
+
+  ask(game: ConnId, index: number, state: string): Command[] {
+    return this.recv(game, askBot(index, text(state)));
+  }
+
+  answer(bot: ConnId, body: string): Command[] {
+    return this.recv(bot, reply(text(body)));
+  }
+
+  end(game: ConnId): Command[] {
+    return this.recv(game, endGame());
+  }
+}
+
+/** Sends as [conn, "opcode operand", body as text]. */
+export function sends(commands: Command[]): Array<[ConnId, string, string]> {
+  return commands.flatMap((c) =>
+    c.kind === "send"
+      ? [[c.conn, `${hex(c.message.opcode)} ${hex(c.message.operand)}`, new TextDecoder().decode(c.message.body)] as [ConnId, string, string]]
+      : [],
+  );
+}
+
+export function closes(commands: Command[]): ConnId[] {
+  return commands.flatMap((c) => (c.kind === "close" ? [c.conn] : []));
+}
+
+export function logs(commands: Command[]): Array<{ event: string; reason?: unknown; cause?: unknown }> {
+  return commands.flatMap((c) => (c.kind === "log" ? [{ event: c.event, ...c.fields }] : []));
+}
+
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, "0");
+
+export { Opcode, Control };

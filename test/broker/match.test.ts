@@ -1,0 +1,200 @@
+// The running and finished phases of the pure state machine: relay, normal end, every fault.
+import { describe, expect, test } from "bun:test";
+import { ProtocolError, message } from "../../src/protocol/index.ts";
+import { Driver, closes, logs, sends } from "./driver.ts";
+import type { BrokerSettings } from "../../src/broker/types.ts";
+
+/** A running match: game 1, bots 2 ("A", index 0) and 3 ("B", index 1). */
+function running(settings: Partial<BrokerSettings> = {}): Driver {
+  const d = new Driver(settings);
+  d.game(1);
+  d.bot(2, "A");
+  d.bot(3, "B");
+  return d;
+}
+
+describe("a running match", () => {
+  test("relays the state to the bot asked, with operand 05, and its reply back, then triggers", () => {
+    const d = running();
+    expect(sends(d.ask(1, 1, "state for B"))).toEqual([[3, "02 05", "state for B"]]);
+    expect(sends(d.answer(3, "move of B"))).toEqual([
+      [1, "02 00", "move of B"],
+      [1, "01 00", ""],
+    ]);
+    expect(sends(d.ask(1, 0, ""))).toEqual([[2, "02 05", ""]]);
+    expect(d.broker.snapshot().turn).toBe(2);
+  });
+
+  test("ends normally on 00 FE: 00 FF to the game, then every bot, all closed, back to the lobby", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    d.answer(2, "r");
+    const out = d.end(1);
+    expect(sends(out)).toEqual([
+      [1, "00 FF", ""],
+      [2, "00 FF", ""],
+      [3, "00 FF", ""],
+    ]);
+    expect(closes(out)).toEqual([1, 2, 3]);
+    expect(logs(out).at(-1)).toMatchObject({ event: "match ended", cause: "the game ended the match", turns: 1 });
+    expect(d.broker.snapshot()).toMatchObject({ phase: "lobby", matchesPlayed: 1, matchesAborted: 0, connections: 0 });
+  });
+
+  test("also ends normally on 00 FF from the game", () => {
+    const d = running();
+    expect(sends(d.recv(1, message(0, 0xff))).map(([c, codes, body]) => [c, codes, body])).toEqual([
+      [1, "00 FF", ""],
+      [2, "00 FF", ""],
+      [3, "00 FF", ""],
+    ]);
+  });
+
+  test("ends with a reason when a bot disconnects; the game awaiting its reply gets 00 FF twice", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    const out = d.closed(2);
+    const why = "bot 0 (A) disconnected (reset by peer)";
+    expect(sends(out)).toEqual([
+      [1, "00 FF", why],
+      [1, "00 FF", why],
+      [3, "00 FF", why],
+    ]);
+    expect(closes(out)).toEqual([1, 3]);
+    expect(d.broker.snapshot()).toMatchObject({ phase: "lobby", matchesPlayed: 1, matchesAborted: 1 });
+  });
+
+  test("sends the game one 00 FF when it was not awaiting a reply", () => {
+    const d = running();
+    expect(sends(d.closed(3))).toEqual([
+      [1, "00 FF", "bot 1 (B) disconnected (reset by peer)"],
+      [2, "00 FF", "bot 1 (B) disconnected (reset by peer)"],
+    ]);
+  });
+
+  test("ends when the game disconnects: 00 FF to every bot", () => {
+    const d = running();
+    d.ask(1, 1, "s");
+    expect(sends(d.closed(1))).toEqual([
+      [2, "00 FF", "the game disconnected (reset by peer)"],
+      [3, "00 FF", "the game disconnected (reset by peer)"],
+    ]);
+  });
+
+  test("ends when a bot replies out of turn", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    const out = d.answer(3, "me too");
+    expect(sends(out)[0]).toEqual([1, "00 FF", "bot 1 (B) sent 02 00 out of turn"]);
+    expect(closes(out)).toEqual([1, 2, 3]);
+  });
+
+  test("ends when a bot replies before anyone asked", () => {
+    const d = running();
+    expect(sends(d.answer(2, "eager"))[0]).toEqual([1, "00 FF", "bot 0 (A) sent 02 00 out of turn"]);
+  });
+
+  test("ends when the bot to move sends something other than its reply", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    expect(sends(d.recv(2, message(0, 0x22)))[0]).toEqual([1, "00 FF", "bot 0 (A) sent 00 22; expected its reply (02 00)"]);
+  });
+
+  test("ends when the game names an unknown bot index", () => {
+    const d = running();
+    expect(sends(d.ask(1, 2, "s"))).toEqual([
+      [1, "00 FF", "the game asked for bot 2; bots are 0..1"],
+      [2, "00 FF", "the game asked for bot 2; bots are 0..1"],
+      [3, "00 FF", "the game asked for bot 2; bots are 0..1"],
+    ]);
+  });
+
+  test("ends when the game acts while a bot is moving, or sends a non-action", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    expect(sends(d.ask(1, 1, "again"))[0]).toEqual([1, "00 FF", "the game sent 01 01 while bot 0 was moving"]);
+    const e = running();
+    expect(sends(e.recv(1, message(2, 0)))[0]).toEqual([1, "00 FF", "the game sent 02 00; expected an action (01 ii or 00 FE)"]);
+  });
+
+  test("ends when the bot to move misses its deadline, and not a moment before", () => {
+    const d = running({ moveTimeoutMs: 300 });
+    expect(d.broker.nextDeadlineMs()).toBeNull();
+    d.ask(1, 1, "s");
+    expect(d.broker.nextDeadlineMs()).toBe(1300);
+    expect(sends(d.tick(1299))).toEqual([]);
+    const out = d.tick(1300);
+    expect(sends(out)[0]).toEqual([1, "00 FF", "bot 1 (B) missed its move deadline of 300 ms"]);
+    expect(sends(out)).toHaveLength(4); // twice to the game, once to each bot
+    expect(d.broker.nextDeadlineMs()).toBeNull();
+  });
+
+  test("has no move deadline when the timeout is 0", () => {
+    const d = running({ moveTimeoutMs: 0 });
+    d.ask(1, 0, "s");
+    expect(d.broker.nextDeadlineMs()).toBeNull();
+    expect(sends(d.tick(10_000_000))).toEqual([]);
+  });
+
+  test("closes a participant that sends a bad line without 00 FF to it, and ends the match", () => {
+    const d = running();
+    const out = d.broker.handle({ kind: "failed", conn: 2, error: new ProtocolError("bad_base64", "x") }, d.nowMs);
+    expect(sends(out).map(([c]) => c)).toEqual([1, 3]);
+    expect(closes(out)).toEqual([2, 1, 3]);
+    expect(sends(out)[0]![2]).toBe("bot 0 (A) protocol error: bad_base64: x");
+  });
+
+  test("leaves connections outside the match alone when it ends", () => {
+    const d = running();
+    d.open(8); // still handshaking
+    d.bot(9, "next");
+    const out = d.closed(2);
+    expect(closes(out)).not.toContain(8);
+    expect(closes(out)).not.toContain(9);
+    expect(d.broker.snapshot().botsConnected).toBe(1);
+  });
+});
+
+describe("between and after matches", () => {
+  test("starts the next match at once when the lobby filled up during the last one", () => {
+    const d = running();
+    d.game(11);
+    d.bot(12, "C");
+    d.bot(13, "D");
+    expect(d.broker.snapshot().phase).toBe("running");
+    const out = d.end(1);
+    expect(sends(out).slice(3).map(([c, codes]) => [c, codes])).toEqual([
+      [11, "00 11"],
+      [11, "01 00"],
+    ]);
+    expect(sends(d.ask(11, 1, "x"))).toEqual([[13, "02 05", "x"]]);
+  });
+
+  test("finishes after BROKER_MATCHES matches, refusing newcomers", () => {
+    const d = running({ matchesMax: 1 });
+    d.bot(7, "waiting");
+    const out = d.end(1);
+    expect(out.some((c) => c.kind === "finished")).toBe(true);
+    expect(sends(out).at(-1)).toEqual([7, "00 FF", "broker finished"]);
+    expect(d.broker.snapshot().phase).toBe("finished");
+    expect(closes(d.open(20))).toEqual([20]);
+  });
+
+  test("on shutdown sends 00 FF to everyone connected and finishes", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    d.bot(5, "lobby bot");
+    d.open(6);
+    const out = d.shutdown();
+    expect(sends(out).map(([c, , body]) => [c, body])).toEqual([
+      [1, "broker shutting down"],
+      [1, "broker shutting down"],
+      [2, "broker shutting down"],
+      [3, "broker shutting down"],
+      [5, "broker shutting down"],
+      [6, "broker shutting down"],
+    ]);
+    expect(closes(out).sort()).toEqual([1, 2, 3, 5, 6]);
+    expect(out.at(-1)).toEqual({ kind: "finished" });
+    expect(d.broker.snapshot().stopping).toBe(true);
+  });
+});

@@ -1,0 +1,111 @@
+// The line decoder the way ws and NATS test theirs: streams split at every byte, limits, random bytes.
+import { describe, expect, test } from "bun:test";
+import { LineDecoder, ProtocolError, encodeLine, message, type Message } from "../../src/protocol/index.ts";
+import { fromHex, messageVectors } from "../vectors/vectors.ts";
+
+const ascii = (s: string) => new TextEncoder().encode(s);
+const plain = (ms: Message[]) => ms.map((m) => ({ opcode: m.opcode, operand: m.operand, body: m.body.toHex() }));
+
+const stream = ascii(messageVectors.map((v) => `${v.line}\n`).join(""));
+const expected = messageVectors.map((v) => ({ opcode: v.opcode, operand: v.operand, body: v.body_hex }));
+
+describe("LineDecoder", () => {
+  test("gives every message of a stream split once at every byte boundary", () => {
+    for (let cut = 0; cut <= stream.length; cut += 1) {
+      const d = new LineDecoder(1 << 20);
+      const got = [...d.push(stream.subarray(0, cut)), ...d.push(stream.subarray(cut))];
+      expect(plain(got)).toEqual(expected);
+      expect(d.bufferedBytes).toBe(0);
+    }
+  });
+
+  test("gives every message when the stream arrives one byte at a time", () => {
+    const d = new LineDecoder(1 << 20);
+    const got: Message[] = [];
+    for (let i = 0; i < stream.length; i++) got.push(...d.push(stream.subarray(i, i + 1)));
+    expect(plain(got)).toEqual(expected);
+  });
+
+  test("holds an incomplete line without error until its newline arrives", () => {
+    const d = new LineDecoder(100);
+    expect(d.push(ascii("AgB4"))).toEqual([]);
+    expect(d.bufferedBytes).toBe(4);
+    expect(plain(d.push(ascii("eQ==\nAQ")))).toEqual([{ opcode: 2, operand: 0, body: "7879" }]);
+    expect(d.bufferedBytes).toBe(2);
+  });
+
+  test("accepts a line of exactly the limit and refuses one byte more", () => {
+    const m = message(2, 0, new Uint8Array(298)); // 300 bytes → 400 base64 bytes
+    const line = encodeLine(m);
+    expect(line.length).toBe(401);
+    expect(new LineDecoder(400).push(ascii(line))).toHaveLength(1);
+    expect(() => new LineDecoder(399).push(ascii(line))).toThrow(ProtocolError);
+  });
+
+  test("refuses an over-long line before its newline arrives", () => {
+    const d = new LineDecoder(10);
+    d.push(ascii("AAAA"));
+    d.push(ascii("AAAA"));
+    let error: unknown;
+    try {
+      d.push(ascii("AAAA"));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ProtocolError).code).toBe("line_too_long");
+    // The refused line was never buffered whole.
+    expect(d.bufferedBytes).toBeLessThanOrEqual(10);
+  });
+
+  test("keeps its held bytes when the caller reuses the chunk's buffer", () => {
+    const d = new LineDecoder(100);
+    const chunk = ascii("AgB4");
+    d.push(chunk);
+    chunk.fill(0x41);
+    expect(plain(d.push(ascii("eQ==\n")))).toEqual([{ opcode: 2, operand: 0, body: "7879" }]);
+  });
+
+  test("random bytes give messages or a ProtocolError, nothing else", () => {
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const alphabet = ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r \x00\xff");
+    let messages = 0;
+    let errors = 0;
+    for (let round = 0; round < 2000; round++) {
+      const d = new LineDecoder(64);
+      let bytes: Uint8Array;
+      if (round % 3 === 2) {
+        // A valid stream with one byte replaced: messages before the damage, then maybe an error.
+        bytes = stream.slice(0, 40 + (next() % 200));
+        bytes[next() % bytes.length] = alphabet[next() % alphabet.length]!;
+      } else {
+        bytes = new Uint8Array(next() % 200);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = round % 3 ? next() & 0xff : alphabet[next() % alphabet.length]!;
+      }
+      try {
+        for (let i = 0; i < bytes.length; i += 7) messages += d.push(bytes.subarray(i, i + 7)).length;
+      } catch (e) {
+        expect(e).toBeInstanceOf(ProtocolError);
+        errors++;
+      }
+    }
+    expect(messages).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+  });
+
+  test("decodes a 16 MiB body whole", () => {
+    const body = new Uint8Array(16 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4096) body[i] = i & 0xff;
+    const line = ascii(encodeLine(message(2, 0, body)));
+    const d = new LineDecoder(line.length);
+    const got: Message[] = [];
+    for (let i = 0; i < line.length; i += 65536) got.push(...d.push(line.subarray(i, i + 65536)));
+    expect(got).toHaveLength(1);
+    expect(got[0]!.body.length).toBe(body.length);
+    expect(Bun.hash(got[0]!.body)).toBe(Bun.hash(body));
+  });
+});
+
+test("a vector's body is what the envelope carries after its two codes", () => {
+  for (const v of messageVectors) expect(fromHex(v.hex).subarray(2).toHex()).toBe(v.body_hex);
+});
