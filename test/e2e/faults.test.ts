@@ -1,0 +1,150 @@
+// Faults against the real broker: each bad client is closed alone while a normal match runs
+// beside it; faults inside a match end it cleanly; SIGTERM ends everything within 2 s.
+import { afterEach, describe, expect, test } from "bun:test";
+import { botHello, endGame, gameHello, isCode, message, trigger, encodeLine } from "../../src/protocol/index.ts";
+import { BrokerProcess, RawClient } from "./harness.ts";
+import { botName, joinBot, joinGame, playBot, playGame } from "./players.ts";
+
+let broker: BrokerProcess | undefined;
+afterEach(async () => {
+  await broker?.stop();
+  broker = undefined;
+});
+
+const ascii = (s: string) => new TextEncoder().encode(s);
+
+/** Starts a 2-bot match, runs `fault` while it is on, then checks the match ends normally. */
+async function besideAMatch(fault: (b: BrokerProcess) => Promise<void>): Promise<void> {
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2", BROKER_HELLO_TIMEOUT_MS: "400", BROKER_LINE_BYTES_MAX: "4096" });
+  const game = await joinGame(broker.port);
+  const a = await joinBot(broker.port, "A");
+  await broker.waitForLog((l) => l.event === "seat taken" && l.name === "A");
+  const b = await joinBot(broker.port, "B");
+  await broker.waitForLog((l) => l.event === "match started");
+  // The bots answer throughout; the game plays its first turns, then the fault, then the rest.
+  const bots = Promise.all([playBot(a, "A"), playBot(b, "B")]);
+  expect(isCode(await game.next(), 0, 0x11)).toBe(true);
+  expect(isCode(await game.next(), 1, 0)).toBe(true);
+  await game.send(message(1, 0, ascii("before")));
+  expect(new TextDecoder().decode((await game.next()).body)).toBe("A:before");
+  expect(isCode(await game.next(), 1, 0)).toBe(true);
+  await fault(broker);
+  await game.send(message(1, 1, ascii("after")));
+  expect(new TextDecoder().decode((await game.next()).body)).toBe("B:after");
+  expect(isCode(await game.next(), 1, 0)).toBe(true);
+  await game.send(endGame());
+  const bye = await game.next();
+  expect(isCode(bye, 0, 0xff) && bye.body.length === 0).toBe(true);
+  expect((await bots).map((r) => r.end)).toEqual(["", ""]);
+  expect((await broker.waitForLog((l) => l.event === "match ended")).cause).toBe("the game ended the match");
+}
+
+/** Connects, sends `bytes`, and expects to be closed with a "connection rejected" log line. */
+async function rejected(b: BrokerProcess, bytes: string | Uint8Array, reason: RegExp): Promise<void> {
+  const c = await RawClient.connect(b.port);
+  await c.sendRaw(bytes);
+  await c.untilClosed();
+  const line = await b.waitForLog((l) => l.event === "connection rejected" && reason.test(String(l.reason)));
+  expect(String(line.peer)).toMatch(/^127\.0\.0\.1:\d+$/);
+}
+
+describe("a bad client is closed alone while a match runs beside it", () => {
+  test("an undecodable line", () => besideAMatch((b) => rejected(b, "not base64!\n", /bad_base64/)));
+  test("a CRLF line ending", () => besideAMatch((b) => rejected(b, "AAI=\r\n", /bad_base64/)));
+  test("a line over the limit, refused before it is whole", () =>
+    besideAMatch((b) => rejected(b, "A".repeat(5000), /line_too_long/)));
+  test("an unknown opcode", () => besideAMatch((b) => rejected(b, "BAE=\n", /unknown_opcode/)));
+  test("an envelope under 2 bytes", () => besideAMatch((b) => rejected(b, "AA==\n", /short_envelope/)));
+  test("a wrong first message", () => besideAMatch((b) => rejected(b, encodeLine(trigger()), /expected a hello/)));
+  test("a bot that sends something else than its name", () =>
+    besideAMatch((b) => rejected(b, encodeLine(botHello()) + encodeLine(botHello()), /expected its name/)));
+  test("a silent connection, at the hello deadline", () => besideAMatch((b) => rejected(b, "", /no hello within 400 ms/)));
+  test("a half-finished handshake, at the hello deadline", () =>
+    besideAMatch((b) => rejected(b, encodeLine(botHello()), /no name within 400 ms/)));
+  test("a second game", () =>
+    besideAMatch(async (b) => {
+      const waiting = await RawClient.connect(b.port);
+      await waiting.send(gameHello());
+      await b.waitForLog((l) => l.event === "game joined the lobby" && l.conn !== 1);
+      await rejected(b, encodeLine(gameHello()), /a game is already waiting/);
+      expect(waiting.closed).toBe(false);
+    }));
+  test("a bot beyond the seats", () =>
+    besideAMatch(async (b) => {
+      const seated = [await joinBot(b.port, "next1"), await joinBot(b.port, "next2")];
+      await b.waitForLog((l) => l.event === "seat taken" && l.name === "next2");
+      await rejected(b, encodeLine(botHello()) + encodeLine(botName("third")), /seats of the lobby are taken/);
+      expect(seated.some((s) => s.closed)).toBe(false);
+    }));
+});
+
+describe("a fault inside a match ends it cleanly and the broker goes on", () => {
+  test("a bot that disconnects: 00 FF with the cause to the game and the other bot", async () => {
+    broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2" });
+    const game = await joinGame(broker.port);
+    const a = await joinBot(broker.port, "A");
+    await broker.waitForLog((l) => l.event === "seat taken");
+    const b = await joinBot(broker.port, "B");
+    await game.next();
+    await game.next();
+    await game.send(message(1, 0, ascii("s")));
+    await a.next();
+    a.close();
+    const bye = await game.next();
+    expect(new TextDecoder().decode(bye.body)).toMatch(/^bot 0 \(A\) disconnected/);
+    expect(isCode(await b.next(), 0, 0xff)).toBe(true);
+    await Promise.all([game.untilClosed(), b.untilClosed()]);
+    // Back to the lobby: a new match plays through.
+    const g2 = await joinGame(broker.port);
+    const [c, d] = [await joinBot(broker.port, "C"), await joinBot(broker.port, "D")];
+    const [r] = await Promise.all([playGame(g2, 2), playBot(c, "C"), playBot(d, "D")]);
+    expect(r.replies).toHaveLength(2);
+    expect((await broker.health()).body).toMatchObject({ matchesPlayed: 2, matchesAborted: 1 });
+  });
+
+  test("a bot that misses the move deadline", async () => {
+    broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_MOVE_TIMEOUT_MS: "200" });
+    const game = await joinGame(broker.port);
+    const slow = await joinBot(broker.port, "slow");
+    await game.next();
+    await game.next();
+    await game.send(message(1, 0, ascii("s")));
+    await slow.next();
+    const [first, second] = [await game.next(), await game.next()];
+    expect(new TextDecoder().decode(first.body)).toBe("bot 0 (slow) missed its move deadline of 200 ms");
+    expect(isCode(second, 0, 0xff)).toBe(true);
+    expect(new TextDecoder().decode((await slow.next()).body)).toBe("bot 0 (slow) missed its move deadline of 200 ms");
+  });
+});
+
+test("health reports the lobby, then the match", async () => {
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
+  expect(await broker.health()).toMatchObject({ status: 200, body: { status: "ok", phase: "lobby", botsConnected: 0, botsExpected: 1, gameConnected: false } });
+  const game = await joinGame(broker.port);
+  const bot = await joinBot(broker.port, "A");
+  await game.next();
+  await game.next();
+  await game.send(message(1, 0, ascii("s")));
+  await bot.next();
+  expect((await broker.health()).body).toMatchObject({ phase: "running", botsConnected: 1, gameConnected: true, turn: 1 });
+  const root = await fetch(`http://127.0.0.1:${broker.healthPort}/`);
+  expect(root.status).toBe(200);
+});
+
+test("SIGTERM: 00 FF to everyone, 503 while stopping, exit 0 within 2 s", async () => {
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2" });
+  const game = await joinGame(broker.port);
+  const a = await joinBot(broker.port, "A");
+  const lurker = await RawClient.connect(broker.port);
+  await broker.waitForLog((l) => l.event === "seat taken");
+  const started = performance.now();
+  broker.proc.kill("SIGTERM");
+  for (const c of [game, a, lurker]) {
+    const m = await c.next();
+    expect(isCode(m, 0, 0xff) && new TextDecoder().decode(m.body) === "broker shutting down").toBe(true);
+  }
+  // The clients keep their sockets open, so the broker is still in its grace period.
+  expect((await broker.health()).status).toBe(503);
+  expect(await broker.proc.exited).toBe(0);
+  expect(performance.now() - started).toBeLessThan(2000);
+});
