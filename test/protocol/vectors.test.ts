@@ -57,7 +57,7 @@ describe("every invalid line vector", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ProtocolError);
-      expect((error as ProtocolError).code).toBe(v.error);
+      expect<string>((error as ProtocolError).code).toBe(v.error);
     });
   }
 });
