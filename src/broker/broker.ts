@@ -274,9 +274,13 @@ export class Broker {
     }
   }
 
-  /** Protocol or rule error outside a match: log with the peer, close that connection only. */
+  /**
+   * Protocol or rule error outside a match: log with the peer, tell it why (00 FF + reason, so
+   * the original libraries return cleanly and ours raise the reason), close that connection only.
+   */
   private reject(p: Peer, reason: string): void {
     this.log("warn", "connection rejected", { conn: p.conn, peer: p.peer, role: p.role, reason });
+    this.out.push({ kind: "send", conn: p.conn, message: end(reason) });
     this.drop(p.conn);
   }
 

@@ -60,6 +60,7 @@ describe("lobby", () => {
     d.game(1);
     const out = d.game(2);
     expect(closes(out)).toEqual([2]);
+    expect(sends(out)).toEqual([[2, "00 FF", "a game is already waiting in the lobby"]]);
     expect(logs(out).at(-1)).toMatchObject({ event: "connection rejected", reason: "a game is already waiting in the lobby" });
     d.bot(3, "A");
     d.bot(4, "B");

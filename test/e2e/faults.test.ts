@@ -43,7 +43,10 @@ async function besideAMatch(fault: (b: BrokerProcess) => Promise<void>): Promise
 async function rejected(b: BrokerProcess, bytes: string | Uint8Array, reason: RegExp): Promise<void> {
   const c = await RawClient.connect(b.port);
   await c.sendRaw(bytes);
-  await c.untilClosed();
+  const [bye, ...rest] = await c.untilClosed();
+  expect(rest).toEqual([]);
+  expect(isCode(bye!, 0, 0xff)).toBe(true);
+  expect(new TextDecoder().decode(bye!.body)).toMatch(reason);
   const line = await b.waitForLog((l) => l.event === "connection rejected" && reason.test(String(l.reason)));
   expect(String(line.peer)).toMatch(/^127\.0\.0\.1:\d+$/);
 }

@@ -1,0 +1,47 @@
+// BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
+// 00 FF). The message logic is in session.ts; the socket is in connection.ts.
+import { Connection, type ConnectOptions } from "./connection.ts";
+import { botJoin, botReply, botStep } from "./session.ts";
+
+/**
+ * A bot: it has a name and answers states with moves. States and moves are opaque bytes that
+ * belong to the game; see {@link ProtoBot} for protobuf-typed ones.
+ *
+ * @example
+ * class EchoBot extends BaseBot {
+ *   name = "EchoBot";
+ *   decideMove(state: Uint8Array): Uint8Array { return state; }
+ * }
+ * await runBot(new EchoBot(), "127.0.0.1", 7878);
+ */
+export abstract class BaseBot {
+  /** The name the game sees in the batch (UTF-8; may be empty; need not be unique). */
+  abstract readonly name: string;
+
+  /** Answers one state of the game with this bot's move. A throw ends the session (see {@link runBot}). */
+  abstract decideMove(state: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/**
+ * Plays one match as `bot`: connects (retrying for `connectTimeoutMs`), sends hello and name,
+ * answers every state with `bot.decideMove`, and resolves when the match ends normally.
+ *
+ * Rejects, always after closing the socket:
+ * - with the very error `decideMove` threw, if it throws;
+ * - with an {@link SdkError} whose `code` is `match_aborted` (and `reason` the broker's reason)
+ *   when the broker ends the match abnormally; `connect_failed`, `connection_lost`, `protocol`,
+ *   `unexpected_message` or `aborted` otherwise.
+ */
+export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, options: ConnectOptions = {}): Promise<void> {
+  const conn = await Connection.open(host, port, options);
+  try {
+    await conn.send(...botJoin(bot.name));
+    for (;;) {
+      const step = botStep(await conn.next());
+      if (step.kind === "end") return;
+      await conn.send(botReply(await bot.decideMove(step.state)));
+    }
+  } finally {
+    conn.close();
+  }
+}

@@ -1,0 +1,130 @@
+// The SDK's pure session logic: which messages a bot or game sends, and what each message from
+// the broker means at each point. No sockets, no clocks; the loops in bot.ts and game.ts drive it.
+import {
+  Control,
+  Opcode,
+  askBot,
+  botHello,
+  codes,
+  decodeBatch,
+  encodeBotName,
+  endGame,
+  gameHello,
+  isCode,
+  message,
+  reply,
+  type BotInfo,
+  type Message,
+} from "../protocol/index.ts";
+import { SdkError } from "./errors.ts";
+
+/** What the game does at a trigger: ask one bot to move on a state, or end the match. */
+export type Action<S = Uint8Array> =
+  | { readonly kind: "play"; readonly botIndex: number; readonly state: S }
+  | { readonly kind: "end" };
+
+/** Constructors of {@link Action}. */
+export const Action = {
+  /** Ask bot `botIndex` (0-based, as in the batch) to move on `state`. */
+  playerAction<S = Uint8Array>(botIndex: number, state: S): Action<S> {
+    return { kind: "play", botIndex, state };
+  },
+  /** End the match normally (the game sends `00 FE`). */
+  endGame(): Action<never> {
+    return { kind: "end" };
+  },
+} as const;
+
+/** A message from the broker, as a bot sees it. */
+export type BotStep = { readonly kind: "move"; readonly state: Uint8Array } | { readonly kind: "end" };
+
+/** The first two lines of a bot: hello, then its name (PROTOCOL.md §3, §5). */
+export function botJoin(name: string): Message[] {
+  return [botHello(), message(Opcode.control, Control.botName, encodeBotName(name))];
+}
+
+/** The bot's answer to a state. */
+export function botReply(body: Uint8Array): Message {
+  if (!(body instanceof Uint8Array)) throw new TypeError("a bot's move must be a Uint8Array");
+  return reply(body);
+}
+
+/** Reads one message sent to a bot. Throws SdkError on an abnormal end or an unexpected message. */
+export function botStep(m: Message): BotStep {
+  if (isCode(m, Opcode.control, Control.end)) return endStep(m);
+  // PROTOCOL.md §3: "your move" is 02 with any non-zero operand (the original sends 05).
+  if (m.opcode === Opcode.move && m.operand !== 0) return { kind: "move", state: m.body };
+  throw unexpected(m, "a bot");
+}
+
+/** A message from the broker, as the game sees it. */
+export type GameStep =
+  | { readonly kind: "start"; readonly bots: BotInfo[] }
+  | { readonly kind: "trigger" }
+  | { readonly kind: "reply"; readonly body: Uint8Array }
+  | { readonly kind: "end" };
+
+type GamePhase = "batch" | "trigger" | "reply" | "ending" | "done";
+
+/** The game's side of one match: checks the order of messages and builds the game's lines. */
+export class GameSession {
+  private phase: GamePhase = "batch";
+
+  /** The game's first line. */
+  hello(): Message {
+    return gameHello();
+  }
+
+  /** True once the match has ended (normally); nothing more is read or sent. */
+  get done(): boolean {
+    return this.phase === "done";
+  }
+
+  /** Reads one message sent to the game. Throws SdkError on an abnormal end or out of order. */
+  receive(m: Message): GameStep {
+    if (isCode(m, Opcode.control, Control.end)) {
+      const step = endStep(m);
+      this.phase = "done";
+      return step;
+    }
+    if (this.phase === "batch" && isCode(m, Opcode.control, Control.batch)) {
+      this.phase = "trigger";
+      // The batch arrives with its trigger right behind it (PROTOCOL.md §5, step 2).
+      return { kind: "start", bots: decodeBatch(m.body) };
+    }
+    if (this.phase === "trigger" && isCode(m, Opcode.trigger, 0)) return { kind: "trigger" };
+    if (this.phase === "reply" && isCode(m, Opcode.move, 0)) {
+      this.phase = "trigger";
+      return { kind: "reply", body: m.body };
+    }
+    throw unexpected(m, `the game (waiting for ${this.phase})`);
+  }
+
+  /** The line for the action the game chose at a trigger. */
+  act(action: Action): Message {
+    if (this.phase !== "trigger") throw new Error(`bug: an action outside a trigger (phase ${this.phase})`);
+    if (action.kind === "end") {
+      this.phase = "ending";
+      return endGame();
+    }
+    const { botIndex, state } = action;
+    // The bot index travels as the operand byte (PROTOCOL.md §3).
+    if (!Number.isInteger(botIndex) || botIndex < 0 || botIndex > 255) {
+      throw new RangeError(`bot index ${botIndex} is not an integer in 0..255`);
+    }
+    if (!(state instanceof Uint8Array)) throw new TypeError("an action's state must be a Uint8Array");
+    this.phase = "reply";
+    return askBot(botIndex, state);
+  }
+}
+
+/** 00 FF: empty body = normal end; a body = the broker's reason for an abnormal end (PROTOCOL.md §6). */
+function endStep(m: Message): { kind: "end" } {
+  if (m.body.length === 0) return { kind: "end" };
+  const reason = new TextDecoder().decode(m.body);
+  throw new SdkError("match_aborted", `the broker ended the match: ${reason}`, reason);
+}
+
+function unexpected(m: Message, who: string): SdkError {
+  return new SdkError("unexpected_message", `unexpected message ${codes(m)} for ${who}`);
+}
