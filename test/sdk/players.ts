@@ -1,0 +1,87 @@
+// Small SDK players for the SDK's end-to-end tests: an echo bot, a scripted game, typed versions.
+import protobuf from "protobufjs";
+import { Action, BaseBot, BaseGame, ProtoBot, ProtoGame, protoCodec, type BotInfo } from "../../src/sdk/index.ts";
+
+const text = new TextEncoder();
+const utf8 = new TextDecoder();
+
+/** Answers every state with `name:` + the state; records what it saw. */
+export class EchoBot extends BaseBot {
+  readonly states: string[] = [];
+  constructor(readonly name: string) {
+    super();
+  }
+  decideMove(state: Uint8Array): Uint8Array {
+    const s = utf8.decode(state);
+    this.states.push(s);
+    return text.encode(`${this.name}:${s}`);
+  }
+}
+
+/** Asks the bots round robin for `turns` turns (state `turn t`), then ends the match. */
+export class ScriptGame extends BaseGame {
+  bots: BotInfo[] = [];
+  readonly replies: string[] = [];
+  private turn = 0;
+  constructor(private readonly turns: number) {
+    super();
+  }
+  initialise(bots: BotInfo[]): void {
+    this.bots = bots;
+  }
+  async nextAction(): Promise<Action> {
+    if (this.turn === this.turns) return Action.endGame();
+    const t = this.turn++;
+    return Action.playerAction(t % this.bots.length, text.encode(`turn ${t}`));
+  }
+  deliverResponse(response: Uint8Array): void {
+    this.replies.push(utf8.decode(response));
+  }
+}
+
+const root = protobuf.parse(
+  `syntax = "proto3"; package sum;
+   message Question { repeated uint32 terms = 1; string label = 2; }
+   message Answer { uint64 total = 1; string label = 2; }`,
+  { keepCase: true },
+).root;
+interface Question {
+  terms: number[];
+  label: string;
+}
+interface Answer {
+  total: number;
+  label: string;
+}
+const QuestionCodec = protoCodec<Question>(root.lookupType("sum.Question"));
+const AnswerCodec = protoCodec<Answer>(root.lookupType("sum.Answer"));
+
+/** A typed bot: adds up the terms of each question. */
+export class SumBot extends ProtoBot<Question, Answer> {
+  readonly name = "SumBot";
+  readonly stateCodec = QuestionCodec;
+  readonly replyCodec = AnswerCodec;
+  decide(q: Question): Answer {
+    return { total: q.terms.reduce((a, b) => a + b, 0), label: q.label };
+  }
+}
+
+/** A typed game: asks bot 0 to add up 0..n-1 for n = 0..rounds-1 and records the answers. */
+export class SumGame extends ProtoGame<Question, Answer> {
+  readonly stateCodec = QuestionCodec;
+  readonly replyCodec = AnswerCodec;
+  readonly answers: Answer[] = [];
+  private round = 0;
+  constructor(private readonly rounds: number) {
+    super();
+  }
+  initialise(): void {}
+  nextTurn(): Action<Question> {
+    if (this.round === this.rounds) return Action.endGame();
+    const n = this.round++;
+    return Action.playerAction(0, { terms: Array.from({ length: n }, (_, i) => i), label: `q${n}` });
+  }
+  deliverReply(reply: Answer): void {
+    this.answers.push(reply);
+  }
+}
