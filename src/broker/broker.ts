@@ -49,10 +49,10 @@ export class Broker {
     this.nowMs = nowMs;
     switch (event.kind) {
       case "opened":
-        this.opened(event.conn, event.peer, nowMs);
+        this.opened(event.conn, event.peer);
         break;
       case "received":
-        this.received(event.conn, event.message, nowMs);
+        this.received(event.conn, event.message);
         break;
       case "failed":
         this.fault(event.conn, `protocol error: ${event.error.message}`, true);
@@ -61,7 +61,7 @@ export class Broker {
         this.fault(event.conn, `disconnected${event.cause ? ` (${event.cause})` : ""}`, false);
         break;
       case "tick":
-        this.tick(nowMs);
+        this.tick();
         break;
       case "shutdown":
         this.shutdown();
@@ -108,7 +108,7 @@ export class Broker {
     return this.settings.matchesMax !== null && this.matchesPlayed >= this.settings.matchesMax;
   }
 
-  private opened(conn: ConnId, peer: string, nowMs: number): void {
+  private opened(conn: ConnId, peer: string): void {
     invariant(!this.peers.has(conn), "connection ids are not reused");
     if (this.stopping || this.finished) {
       this.log("info", "connection refused", { conn, peer, reason: "the broker is stopping" });
@@ -116,36 +116,36 @@ export class Broker {
       return;
     }
     this.peers.set(conn, { conn, peer, role: "unknown", stage: "hello", name: "", match: null });
-    this.helloQueue.push({ conn, deadlineMs: nowMs + this.settings.helloTimeoutMs });
+    this.helloQueue.push({ conn, deadlineMs: this.nowMs + this.settings.helloTimeoutMs });
     this.log("info", "connection opened", { conn, peer });
   }
 
-  private received(conn: ConnId, m: Message, nowMs: number): void {
+  private received(conn: ConnId, m: Message): void {
     const p = this.peers.get(conn);
     if (!p) return; // already closed by us; its last lines no longer matter
     switch (p.stage) {
       case "hello":
-        return this.hello(p, m, nowMs);
+        return this.hello(p, m);
       case "name":
-        return this.botName(p, m, nowMs);
+        return this.botName(p, m);
       case "lobby":
         return this.reject(p, `sent ${codes(m)} while waiting in the lobby`);
       case "match": {
         const match = p.match!;
-        const step = conn === match.game ? match.fromGame(m, nowMs) : match.fromBot(conn, m);
+        const step = conn === match.game ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m);
         return this.apply(match, step);
       }
     }
   }
 
-  private hello(p: Peer, m: Message, nowMs: number): void {
+  private hello(p: Peer, m: Message): void {
     if (isCode(m, Opcode.control, Control.gameHello)) {
       if (this.lobbyGame !== null) return this.reject(p, "a game is already waiting in the lobby");
       p.role = "game";
       p.stage = "lobby";
       this.lobbyGame = p.conn;
       this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
-      return this.tryStart(nowMs);
+      return this.tryStart();
     }
     if (isCode(m, Opcode.control, Control.botHello)) {
       p.role = "bot";
@@ -155,7 +155,7 @@ export class Broker {
     this.reject(p, `first message was ${codes(m)}; expected a hello (00 01 or 00 02)`);
   }
 
-  private botName(p: Peer, m: Message, nowMs: number): void {
+  private botName(p: Peer, m: Message): void {
     if (!isCode(m, Opcode.control, Control.botName)) {
       return this.reject(p, `sent ${codes(m)} after its hello; expected its name (00 22)`);
     }
@@ -173,15 +173,15 @@ export class Broker {
     p.stage = "lobby";
     this.seats.push(p.conn);
     this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name, seat: this.seats.length - 1 });
-    this.tryStart(nowMs);
+    this.tryStart();
   }
 
-  private tryStart(nowMs: number): void {
+  private tryStart(): void {
     if (this.matches.size > 0 || this.lobbyGame === null || this.seats.length < this.settings.botsPerMatch) return;
     if (this.finished || this.stopping) return;
     const id = ++this.matchesStarted;
     const bots = this.seats.splice(0).map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
-    const match = new Match(id, this.lobbyGame, bots, nowMs, this.settings.moveTimeoutMs);
+    const match = new Match(id, this.lobbyGame, bots, this.settings.moveTimeoutMs);
     this.lobbyGame = null;
     this.matches.set(id, match);
     for (const conn of match.conns()) {
@@ -224,7 +224,7 @@ export class Broker {
       return;
     }
     // The next match may already be waiting.
-    this.tryStart(this.nowMs);
+    this.tryStart();
   }
 
   /** A connection's fault: a protocol error (`closeIt`) or its own departure. */
@@ -244,8 +244,8 @@ export class Broker {
     this.endMatch(match, `${who} ${reason}`);
   }
 
-  private tick(nowMs: number): void {
-    while (this.helloQueue.length > 0 && this.helloQueue[0]!.deadlineMs <= nowMs) {
+  private tick(): void {
+    while (this.helloQueue.length > 0 && this.helloQueue[0]!.deadlineMs <= this.nowMs) {
       const { conn } = this.helloQueue.shift()!;
       const p = this.peers.get(conn);
       if (p && this.handshaking(conn)) {
@@ -253,7 +253,7 @@ export class Broker {
       }
     }
     for (const match of [...this.matches.values()]) {
-      const step = match.checkDeadline(nowMs);
+      const step = match.checkDeadline(this.nowMs);
       if (step) this.apply(match, step);
     }
   }

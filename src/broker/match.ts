@@ -36,7 +36,6 @@ export class Match {
     readonly id: number,
     readonly game: ConnId,
     readonly bots: readonly Seat[],
-    readonly startedAtMs: number,
     private readonly moveTimeoutMs: number,
   ) {}
 

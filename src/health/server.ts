@@ -2,20 +2,14 @@
 // reads the same state machine as the TCP transport. 503 while shutting down.
 import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
+import type { Snapshot } from "../broker/types.ts";
 
-export interface HealthBody {
+/** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
+export type HealthBody = Omit<Snapshot, "stopping"> & {
   readonly status: "ok" | "stopping";
-  readonly phase: string;
-  readonly botsConnected: number;
-  readonly botsExpected: number;
-  readonly gameConnected: boolean;
-  readonly turn: number;
-  readonly matchesPlayed: number;
-  readonly matchesAborted: number;
-  readonly connections: number;
   readonly uptimeSeconds: number;
   readonly version: string;
-}
+};
 
 export function startHealth(broker: Broker, host: string, port: number, version: string): Server<undefined> {
   const startedMs = performance.now();
@@ -28,21 +22,14 @@ export function startHealth(broker: Broker, host: string, port: number, version:
       if (request.method !== "GET" && request.method !== "HEAD") {
         return Response.json({ error: "method not allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
       }
-      const s = broker.snapshot();
+      const { stopping, ...snapshot } = broker.snapshot();
       const body: HealthBody = {
-        status: s.stopping ? "stopping" : "ok",
-        phase: s.phase,
-        botsConnected: s.botsConnected,
-        botsExpected: s.botsExpected,
-        gameConnected: s.gameConnected,
-        turn: s.turn,
-        matchesPlayed: s.matchesPlayed,
-        matchesAborted: s.matchesAborted,
-        connections: s.connections,
+        status: stopping ? "stopping" : "ok",
+        ...snapshot,
         uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
         version,
       };
-      return Response.json(body, { status: s.stopping ? 503 : 200 });
+      return Response.json(body, { status: stopping ? 503 : 200 });
     },
   });
 }
