@@ -1,0 +1,74 @@
+"""BaseBot: subclass it, write ``decide_move``, call ``run``. The blocking loop of a bot.
+
+The protocol itself is in session.py; this file only wires it to a socket and to user code.
+"""
+from __future__ import annotations
+
+import abc
+from typing import Optional
+
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection
+from .errors import MatchAbortedError
+from .message import LINE_BYTES_MAX_DEFAULT
+from .session import BotSession, MatchEnded, YourMove
+from .types import Payload, to_bytes
+
+
+class BaseBot(abc.ABC):
+    """A bot: the broker sends it states, it answers each with a move.
+
+    Set ``NAME`` (class or instance attribute; the class name if left empty) and implement
+    :meth:`decide_move`. Bots never learn their index (docs/PROTOCOL.md §4).
+    """
+
+    NAME: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name sent to the broker."""
+        return self.NAME or type(self).__name__
+
+    @abc.abstractmethod
+    def decide_move(self, state: bytes) -> Payload:
+        """Returns the reply to ``state``: bytes, or a protobuf message (serialized for you)."""
+
+    def run(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 7878,
+        *,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
+        read_timeout_s: Optional[float] = None,
+        line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
+    ) -> None:
+        """Plays one match and returns when it ends normally. Blocks.
+
+        Raises BrokerUnavailableError if the broker cannot be reached within
+        ``connect_timeout_s`` (retrying meanwhile), MatchAbortedError if the broker ends the
+        match abnormally, ConnectionLostError, ProtocolError, BrokerTimeoutError (only with a
+        ``read_timeout_s``; a bot may wait long in the lobby), and lets any exception raised by
+        ``decide_move`` pass through unchanged after closing the connection.
+        """
+        connection = Connection.open(
+            host, port, connect_timeout_s=connect_timeout_s,
+            read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max,
+        )
+        try:
+            play_bot(self, BotSession(self.name), connection)
+        finally:
+            connection.close()
+
+
+def play_bot(bot: BaseBot, session: BotSession, connection: Connection) -> None:
+    """Drives one bot session over an open connection until ``00 FF``."""
+    for line in session.start():
+        connection.send(line)
+    while True:
+        event = session.receive(connection.receive())
+        if isinstance(event, YourMove):
+            response = to_bytes(bot.decide_move(event.state))
+            connection.send(session.reply(response))
+        elif isinstance(event, MatchEnded):
+            if event.reason is not None:
+                raise MatchAbortedError(event.reason)
+            return

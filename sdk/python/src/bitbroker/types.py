@@ -1,0 +1,60 @@
+"""Plain value types of the public API: who is playing, and what the game does next.
+
+No I/O here; these are what user code receives from and hands back to the SDK.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Optional, Union
+
+from google.protobuf.message import Message as ProtoMessage
+
+# A state or reply: raw bytes, or a protobuf message the SDK serializes.
+Payload = Union[bytes, bytearray, memoryview, ProtoMessage]
+
+
+class BotInfo(NamedTuple):
+    """One bot of the match: its 0-based index (as the game addresses it) and its name."""
+
+    index: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the game does when the broker asks for its next action.
+
+    Build one with :meth:`player_action` (ask a bot for a move) or :meth:`end_game`.
+    """
+
+    bot_index: Optional[int]
+    state: bytes = b""
+
+    @classmethod
+    def player_action(cls, index: int, state: Payload) -> "Action":
+        """Ask bot ``index`` (0..255) for a move on ``state``; its reply goes to ``deliver_response``.
+
+        ``state`` is bytes, or a protobuf message that is serialized for the bot.
+        """
+        if not 0 <= index <= 0xFF:
+            raise ValueError(f"bot index {index} is not 0..255")
+        return cls(index, to_bytes(state))
+
+    @classmethod
+    def end_game(cls) -> "Action":
+        """End the match normally: every participant gets ``00 FF``."""
+        return cls(None)
+
+    @property
+    def is_end(self) -> bool:
+        """True for :meth:`end_game`."""
+        return self.bot_index is None
+
+
+def to_bytes(payload: Payload) -> bytes:
+    """Bytes of a state or reply: bytes-like as is, a protobuf message serialized."""
+    if isinstance(payload, ProtoMessage):
+        return payload.SerializeToString()
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        return bytes(payload)
+    raise TypeError(f"expected bytes or a protobuf message, got {type(payload).__name__}")
