@@ -1,16 +1,8 @@
 // The turn-state machine: handle(event, nowMs) → commands. Lobby → match → lobby (PROTOCOL.md §5).
 // No I/O, no clocks, no randomness: the transport and health endpoint drive and read it.
-import {
-  Control,
-  Opcode,
-  ProtocolError,
-  codes,
-  decodeBotName,
-  end,
-  isCode,
-  type Message,
-} from "../protocol/index.ts";
+import { codes, end, type Message } from "../protocol/index.ts";
 import { invariant } from "./invariant.ts";
+import { Lobby, handshake } from "./lobby.ts";
 import { Match, type Step } from "./match.ts";
 import type { BrokerSettings, Command, ConnId, Event, LogFields, LogLevel, Snapshot } from "./types.ts";
 
@@ -29,8 +21,7 @@ export class Broker {
   private readonly peers = new Map<ConnId, Peer>();
   /** Handshake deadlines in open order; they only grow, so the head is the earliest. */
   private readonly helloQueue: Array<{ conn: ConnId; deadlineMs: number }> = [];
-  private lobbyGame: ConnId | null = null;
-  private readonly seats: ConnId[] = [];
+  private readonly lobby: Lobby;
   /** Running matches; this version runs one at a time. */
   private readonly matches = new Map<number, Match>();
   private matchesStarted = 0;
@@ -42,6 +33,7 @@ export class Broker {
 
   constructor(private readonly settings: BrokerSettings) {
     invariant(settings.botsPerMatch >= 1 && settings.botsPerMatch <= 255, "botsPerMatch in 1..255");
+    this.lobby = new Lobby(settings.botsPerMatch);
   }
 
   handle(event: Event, nowMs: number): Command[] {
@@ -84,14 +76,14 @@ export class Broker {
 
   snapshot(): Snapshot {
     const running = [...this.matches.values()];
-    let bots = this.seats.length;
+    let bots = this.lobby.seats.length;
     for (const m of running) bots += m.bots.filter((b) => this.peers.has(b.conn)).length;
     return {
       stopping: this.stopping,
       phase: this.finished ? "finished" : running.length > 0 ? "running" : "lobby",
       botsConnected: bots,
       botsExpected: this.settings.botsPerMatch,
-      gameConnected: this.lobbyGame !== null || running.some((m) => this.peers.has(m.game)),
+      gameConnected: this.lobby.game !== null || running.some((m) => this.peers.has(m.game)),
       turn: running[0]?.turn ?? 0,
       matchesPlayed: this.matchesPlayed,
       matchesAborted: this.matchesAborted,
@@ -125,9 +117,8 @@ export class Broker {
     if (!p) return; // already closed by us; its last lines no longer matter
     switch (p.stage) {
       case "hello":
-        return this.hello(p, m);
       case "name":
-        return this.botName(p, m);
+        return this.handshake(p, p.stage, m);
       case "lobby":
         return this.reject(p, `sent ${codes(m)} while waiting in the lobby`);
       case "match": {
@@ -138,51 +129,38 @@ export class Broker {
     }
   }
 
-  private hello(p: Peer, m: Message): void {
-    if (isCode(m, Opcode.control, Control.gameHello)) {
-      if (this.lobbyGame !== null) return this.reject(p, "a game is already waiting in the lobby");
-      p.role = "game";
-      p.stage = "lobby";
-      this.lobbyGame = p.conn;
-      this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
-      return this.tryStart();
+  private handshake(p: Peer, stage: "hello" | "name", m: Message): void {
+    const step = handshake(stage, m);
+    switch (step.kind) {
+      case "reject":
+        return this.reject(p, step.reason);
+      case "bot":
+        p.role = "bot";
+        p.stage = "name";
+        return;
+      case "game":
+        if (this.lobby.game !== null) return this.reject(p, "a game is already waiting in the lobby");
+        p.role = "game";
+        p.stage = "lobby";
+        this.lobby.game = p.conn;
+        this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
+        return this.tryStart();
+      case "name":
+        if (this.lobby.seatsFull) return this.reject(p, `all ${this.lobby.seatsMax} seats of the lobby are taken`);
+        p.name = step.name;
+        p.stage = "lobby";
+        this.lobby.seats.push(p.conn);
+        this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name: p.name, seat: this.lobby.seats.length - 1 });
+        return this.tryStart();
     }
-    if (isCode(m, Opcode.control, Control.botHello)) {
-      p.role = "bot";
-      p.stage = "name";
-      return;
-    }
-    this.reject(p, `first message was ${codes(m)}; expected a hello (00 01 or 00 02)`);
-  }
-
-  private botName(p: Peer, m: Message): void {
-    if (!isCode(m, Opcode.control, Control.botName)) {
-      return this.reject(p, `sent ${codes(m)} after its hello; expected its name (00 22)`);
-    }
-    let name: string;
-    try {
-      name = decodeBotName(m.body);
-    } catch (e) {
-      invariant(e instanceof ProtocolError, "decodeBotName throws only ProtocolError");
-      return this.reject(p, `protocol error: ${e.message}`);
-    }
-    if (this.seats.length >= this.settings.botsPerMatch) {
-      return this.reject(p, `all ${this.settings.botsPerMatch} seats of the lobby are taken`);
-    }
-    p.name = name;
-    p.stage = "lobby";
-    this.seats.push(p.conn);
-    this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name, seat: this.seats.length - 1 });
-    this.tryStart();
   }
 
   private tryStart(): void {
-    if (this.matches.size > 0 || this.lobbyGame === null || this.seats.length < this.settings.botsPerMatch) return;
-    if (this.finished || this.stopping) return;
+    if (this.matches.size > 0 || !this.lobby.ready || this.finished || this.stopping) return;
     const id = ++this.matchesStarted;
-    const bots = this.seats.splice(0).map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
-    const match = new Match(id, this.lobbyGame, bots, this.settings.moveTimeoutMs);
-    this.lobbyGame = null;
+    const { game, bots: seated } = this.lobby.take();
+    const bots = seated.map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
+    const match = new Match(id, game, bots, this.settings.moveTimeoutMs);
     this.matches.set(id, match);
     for (const conn of match.conns()) {
       const p = this.peers.get(conn)!;
@@ -293,9 +271,7 @@ export class Broker {
 
   private forget(p: Peer): void {
     this.peers.delete(p.conn);
-    if (this.lobbyGame === p.conn) this.lobbyGame = null;
-    const seat = this.seats.indexOf(p.conn);
-    if (seat !== -1) this.seats.splice(seat, 1);
+    this.lobby.leave(p.conn);
   }
 
   private log(level: LogLevel, event: string, fields: LogFields): void {
