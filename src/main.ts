@@ -73,7 +73,6 @@ function run(config: Config): void {
     log.log("error", "cannot listen", { host: config.host, port: config.port, healthPort: config.healthPort, error: (e as Error).message });
     process.exit(1);
   }
-  log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
 
   const stop = (signal: string): void => {
     log.log("info", "signal received", { signal });
@@ -83,4 +82,6 @@ function run(config: Config): void {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
+  log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
 }
