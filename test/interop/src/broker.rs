@@ -42,13 +42,21 @@ fn bun() -> PathBuf {
 pub fn json_number(line: &str, key: &str) -> Option<u64> {
     let needle = format!("\"{key}\":");
     let start = line.find(&needle)? + needle.len();
-    let digits: String = line[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = line[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     digits.parse().ok()
 }
 
 /// True if the JSON log line is the event `name`.
 pub fn is_event(line: &str, name: &str) -> bool {
     line.contains(&format!("\"event\":\"{name}\""))
+}
+
+/// Locks the log even if a panicking test thread poisoned it (the lines are still good).
+fn lock(lines: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
+    lines.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Broker {
@@ -74,11 +82,15 @@ impl Broker {
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let (all, rung) = &*sink;
-                all.lock().unwrap().push(line);
+                lock(all).push(line);
                 rung.notify_all();
             }
         });
-        let mut broker = Broker { child, port: 0, lines };
+        let mut broker = Broker {
+            child,
+            port: 0,
+            lines,
+        };
         let listening = broker.wait_for(START_TIMEOUT, |l| is_event(l, "listening"));
         broker.port = json_number(&listening, "port").expect("port in the listening line") as u16;
         broker
@@ -90,10 +102,15 @@ impl Broker {
     }
 
     /// Blocks until `count` log lines satisfy `pred`; returns the last; panics at the timeout.
-    pub fn wait_for_count(&self, timeout: Duration, count: usize, pred: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for_count(
+        &self,
+        timeout: Duration,
+        count: usize,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         let (all, rung) = &*self.lines;
-        let mut guard = all.lock().unwrap();
+        let mut guard = lock(all);
         loop {
             let hits: Vec<&String> = guard.iter().filter(|l| pred(l)).collect();
             if hits.len() >= count {
@@ -101,15 +118,20 @@ impl Broker {
             }
             let now = Instant::now();
             if now >= deadline {
-                panic!("broker log: {count} matching line(s) not seen in {timeout:?}; log:\n{}", guard.join("\n"));
+                let log = guard.join("\n");
+                drop(guard);
+                panic!("broker log: {count} matching line(s) not seen in {timeout:?}; log:\n{log}");
             }
-            guard = rung.wait_timeout(guard, deadline - now).unwrap().0;
+            guard = rung
+                .wait_timeout(guard, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 
     /// Every log line so far.
     pub fn log(&self) -> Vec<String> {
-        self.lines.0.lock().unwrap().clone()
+        lock(&self.lines.0).clone()
     }
 }
 

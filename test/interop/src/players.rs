@@ -29,7 +29,7 @@ impl<const ID: usize> BaseBot for EchoBot<ID> {
 
     const NAME: &'static str = BOT_NAMES[ID];
 
-    fn decide_move<'a>(&mut self, state: &'a [u8]) -> impl Future<Output = Vec<u8>> + Send {
+    fn decide_move<'a>(&mut self, state: Self::State<'a>) -> impl Future<Output = Vec<u8>> + Send {
         self.seen.lock().unwrap().push(state.to_vec());
         ready(expected_reply(Self::NAME, state))
     }
@@ -40,7 +40,9 @@ impl<const ID: usize> BaseBot for EchoBot<ID> {
 pub fn state_for(turn: usize, index: u8) -> Vec<u8> {
     match turn {
         1 => Vec::new(),
-        4 => (0..100_000u32).map(|i| (i * 7 + turn as u32) as u8).collect(),
+        4 => (0..100_000u32)
+            .map(|i| (i * 7 + turn as u32) as u8)
+            .collect(),
         _ => {
             let mut s = format!("turn {turn} bot {index} ").into_bytes();
             s.extend_from_slice(&[0x00, b'\n', b'\r', 0xFF, turn as u8]);
@@ -67,13 +69,23 @@ pub struct ScriptedGame {
 impl ScriptedGame {
     /// A game of `rounds` rounds (each bot asked once per round).
     pub fn new(rounds: usize) -> Self {
-        ScriptedGame { rounds, batch: None, asked: Vec::new(), replies: Vec::new(), problems: Vec::new(), ended: false }
+        ScriptedGame {
+            rounds,
+            batch: None,
+            asked: Vec::new(),
+            replies: Vec::new(),
+            problems: Vec::new(),
+            ended: false,
+        }
     }
 
     /// The name the batch gives bot `index`.
     pub fn name_of(&self, index: u8) -> Option<String> {
         let batch = self.batch.as_ref()?;
-        let entry = batch.initial_messages.iter().find(|m| m.bot_index == i32::from(index))?;
+        let entry = batch
+            .initial_messages
+            .iter()
+            .find(|m| m.bot_index == i32::from(index))?;
         Some(entry.bot_name.clone())
     }
 
@@ -86,11 +98,19 @@ impl BaseGame for ScriptedGame {
     type State = Vec<u8>;
     type Response<'a> = &'a [u8];
 
-    fn initialise(&mut self, initial_info: InitialMessageBatchProto) -> impl Future<Output = ()> + Send {
-        let indices: Vec<i32> = initial_info.initial_messages.iter().map(|m| m.bot_index).collect();
+    fn initialise(
+        &mut self,
+        initial_info: InitialMessageBatchProto,
+    ) -> impl Future<Output = ()> + Send {
+        let indices: Vec<i32> = initial_info
+            .initial_messages
+            .iter()
+            .map(|m| m.bot_index)
+            .collect();
         let want: Vec<i32> = (0..indices.len() as i32).collect();
         if indices != want {
-            self.problems.push(format!("batch indices {indices:?}, want {want:?} in order"));
+            self.problems
+                .push(format!("batch indices {indices:?}, want {want:?} in order"));
         }
         self.batch = Some(initial_info);
         ready(())
@@ -109,14 +129,22 @@ impl BaseGame for ScriptedGame {
         ready(Action::PlayerAction(index, state))
     }
 
-    fn deliver_response<'a>(&mut self, response: &'a [u8]) -> impl Future<Output = ()> + Send {
+    fn deliver_response<'a>(
+        &mut self,
+        response: Self::Response<'a>,
+    ) -> impl Future<Output = ()> + Send {
         match self.asked.get(self.replies.len()).cloned() {
-            None => self.problems.push("a reply arrived with no question".into()),
+            None => self
+                .problems
+                .push("a reply arrived with no question".into()),
             Some((index, state)) => {
                 let name = self.name_of(index).unwrap_or_default();
                 if response != expected_reply(&name, &state).as_slice() {
                     let head = &response[..response.len().min(40)];
-                    self.problems.push(format!("turn {}: bot {index} ({name}) replied {head:02x?}…", self.replies.len()));
+                    self.problems.push(format!(
+                        "turn {}: bot {index} ({name}) replied {head:02x?}…",
+                        self.replies.len()
+                    ));
                 }
             }
         }
