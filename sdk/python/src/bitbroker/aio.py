@@ -1,0 +1,166 @@
+"""The asyncio variant: AsyncBaseBot and AsyncBaseGame, with ``async`` user methods and ``await run()``.
+
+Same pure sessions as the blocking API (session.py); only the socket loop differs.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+from collections import deque
+from typing import Deque, List, Optional
+
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, retry_delays_s
+from .errors import BrokerTimeoutError, BrokerUnavailableError, ConnectionLostError, MatchAbortedError
+from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
+from .session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
+                      ResponseReceived, YourMove)
+from .types import Action, BotInfo, Payload, to_bytes
+
+
+class AsyncConnection:
+    """One asyncio stream to the broker, speaking v1 lines."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 read_timeout_s: Optional[float], line_bytes_max: int) -> None:
+        self._reader, self._writer = reader, writer
+        self._read_timeout_s = read_timeout_s
+        self._decoder = LineDecoder(line_bytes_max)
+        self._inbox: Deque[Message] = deque()
+        self._send_error: Optional[Exception] = None
+
+    @classmethod
+    async def open(cls, host: str, port: int, *, connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
+                   read_timeout_s: Optional[float] = None,
+                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> "AsyncConnection":
+        """Connects, retrying until ``connect_timeout_s`` has passed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + connect_timeout_s
+        last_error: Optional[Exception] = None
+        for delay_s in retry_delays_s():
+            remaining_s = deadline - loop.time()
+            if remaining_s <= 0:
+                break
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), remaining_s)
+            except (OSError, asyncio.TimeoutError) as error:
+                last_error = error
+                await asyncio.sleep(max(0.0, min(delay_s, deadline - loop.time())))
+                continue
+            return cls(reader, writer, read_timeout_s, line_bytes_max)
+        raise BrokerUnavailableError(
+            f"cannot connect to the broker at {host}:{port} within {connect_timeout_s} s ({last_error})")
+
+    async def send(self, message: Message) -> None:
+        """Sends one line; a failure is kept for :meth:`receive` to report (see Connection.send)."""
+        if self._send_error is not None:
+            return
+        try:
+            self._writer.write(encode_line(message))
+            await self._writer.drain()
+        except OSError as error:
+            self._send_error = error
+
+    async def receive(self) -> Message:
+        """The next message; raises ProtocolError, ConnectionLostError or BrokerTimeoutError."""
+        while not self._inbox:
+            try:
+                chunk = await asyncio.wait_for(self._reader.read(RECV_BYTES), self._read_timeout_s)
+            except asyncio.TimeoutError:
+                raise BrokerTimeoutError("no message from the broker within the read timeout") from None
+            except OSError as error:
+                raise ConnectionLostError(f"connection to the broker broke: {error}") from None
+            if not chunk:
+                raise ConnectionLostError("the broker closed the connection before the match ended")
+            self._inbox.extend(self._decoder.push(chunk))
+        return self._inbox.popleft()
+
+    async def close(self) -> None:
+        """Closes the stream."""
+        self._writer.close()
+        try:
+            await self._writer.wait_closed()
+        except OSError:
+            pass
+
+
+class AsyncBaseBot(abc.ABC):
+    """The asyncio twin of BaseBot: ``async def decide_move``, ``await bot.run(host, port)``."""
+
+    NAME: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name sent to the broker (the class name if NAME is empty)."""
+        return self.NAME or type(self).__name__
+
+    @abc.abstractmethod
+    async def decide_move(self, state: bytes) -> Payload:
+        """Returns the reply to ``state``: bytes, or a protobuf message."""
+
+    async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
+                  connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
+                  read_timeout_s: Optional[float] = None,
+                  line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
+        """Plays one match; raises as BaseBot.run does."""
+        connection = await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
+                                                read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max)
+        session = BotSession(self.name)
+        try:
+            for line in session.start():
+                await connection.send(line)
+            while True:
+                event = session.receive(await connection.receive())
+                if isinstance(event, YourMove):
+                    response = to_bytes(await self.decide_move(event.state))
+                    await connection.send(session.reply(response))
+                elif isinstance(event, MatchEnded):
+                    if event.reason is not None:
+                        raise MatchAbortedError(event.reason)
+                    return
+        finally:
+            await connection.close()
+
+
+class AsyncBaseGame(abc.ABC):
+    """The asyncio twin of BaseGame: async ``initialise``, ``next_action``, ``deliver_response``."""
+
+    @abc.abstractmethod
+    async def initialise(self, bots: List[BotInfo]) -> None:
+        """Called once when the match starts, with every bot in index order."""
+
+    @abc.abstractmethod
+    async def next_action(self) -> Action:
+        """Returns ``Action.player_action(index, state)`` or ``Action.end_game()``."""
+
+    @abc.abstractmethod
+    async def deliver_response(self, response: bytes) -> None:
+        """Called with the reply of the bot the last player action asked."""
+
+    async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
+                  connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
+                  read_timeout_s: Optional[float] = None,
+                  line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
+        """Runs one match; raises as BaseGame.run does."""
+        connection = await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
+                                                read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max)
+        session = GameSession()
+        try:
+            for line in session.start():
+                await connection.send(line)
+            while True:
+                event = session.receive(await connection.receive())
+                if isinstance(event, MatchStarted):
+                    await self.initialise(list(event.bots))
+                elif isinstance(event, ActionRequested):
+                    action = await self.next_action()
+                    if not isinstance(action, Action):
+                        raise TypeError(f"next_action must return an Action, got {type(action).__name__}")
+                    await connection.send(session.act(action))
+                elif isinstance(event, ResponseReceived):
+                    await self.deliver_response(event.response)
+                elif isinstance(event, MatchEnded):
+                    if event.reason is not None:
+                        raise MatchAbortedError(event.reason)
+                    return
+        finally:
+            await connection.close()

@@ -1,0 +1,120 @@
+"""The pure bot and game sessions, message by message: no sockets, no user code, no clock."""
+from __future__ import annotations
+
+import pytest
+
+from bitbroker import Action, BotInfo, ProtocolError
+from bitbroker import message as m
+from bitbroker.message import Message
+from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
+                               ResponseReceived, YourMove)
+
+END = Message(0x00, 0xFF)
+TRIGGER = Message(0x01, 0x00)
+
+
+def started_bot() -> BotSession:
+    session = BotSession("Bot")
+    session.start()
+    return session
+
+
+def started_game() -> GameSession:
+    session = GameSession()
+    session.start()
+    return session
+
+
+def test_a_bot_opens_with_its_hello_then_its_name() -> None:
+    lines = BotSession("RandomBot").start()
+    assert [m.encode_line(x) for x in lines] == [b"AAI=\n", b"ACJSCVJhbmRvbUJvdA==\n"]
+
+
+def test_a_bot_turns_each_state_into_one_reply_and_ends_on_00_ff() -> None:
+    session = started_bot()
+    assert session.receive(Message(0x02, 0x05, b"s1")) == YourMove(b"s1")
+    assert session.reply(b"r1") == Message(0x02, 0x00, b"r1")
+    assert session.receive(Message(0x02, 0x07, b"")) == YourMove(b"")  # any non-zero operand
+    session.reply(b"")
+    assert session.receive(END) == MatchEnded(None) and session.ended
+
+
+def test_a_bot_reports_the_reason_of_an_abnormal_end() -> None:
+    event = started_bot().receive(Message(0x00, 0xFF, "bot 1 (Bø) disconnected".encode()))
+    assert isinstance(event, MatchEnded) and event.aborted and event.reason == "bot 1 (Bø) disconnected"
+
+
+@pytest.mark.parametrize("message", [
+    Message(0x02, 0x00, b"x"),  # a reply sent to a bot
+    Message(0x01, 0x00),        # a trigger sent to a bot
+    Message(0x00, 0x11, b""),   # a batch sent to a bot
+])
+def test_a_bot_refuses_what_a_bot_is_never_sent(message: Message) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        started_bot().receive(message)
+    assert caught.value.code == "unexpected_message"
+
+
+def test_a_bot_refuses_a_second_state_before_it_replied_and_anything_after_the_end() -> None:
+    session = started_bot()
+    session.receive(Message(0x02, 0x05, b"a"))
+    with pytest.raises(ProtocolError):
+        session.receive(Message(0x02, 0x05, b"b"))
+    ended = started_bot()
+    ended.receive(END)
+    with pytest.raises(ProtocolError):
+        ended.receive(Message(0x02, 0x05))
+
+
+def test_a_game_goes_hello_batch_trigger_action_reply_trigger_end() -> None:
+    session = GameSession()
+    assert session.start() == [Message(0x00, 0x01)]
+    batch = m.encode_batch([BotInfo(0, "A"), BotInfo(1, "B")])
+    assert session.receive(batch) == MatchStarted((BotInfo(0, "A"), BotInfo(1, "B")))
+    assert session.receive(TRIGGER) == ActionRequested()
+    assert session.act(Action.player_action(1, b"state")) == Message(0x01, 0x01, b"state")
+    assert session.receive(Message(0x02, 0x00, b"move")) == ResponseReceived(b"move")
+    assert session.receive(TRIGGER) == ActionRequested()
+    assert session.act(Action.end_game()) == Message(0x00, 0xFE)
+    assert session.receive(END) == MatchEnded(None) and session.ended
+
+
+def test_a_game_waiting_for_a_reply_stops_at_the_first_of_two_00_ff() -> None:
+    session = started_game()
+    session.receive(m.encode_batch([BotInfo(0, "A")]))
+    session.receive(TRIGGER)
+    session.act(Action.player_action(0, b""))
+    event = session.receive(Message(0x00, 0xFF, b"bot 0 (A) disconnected"))
+    assert event == MatchEnded("bot 0 (A) disconnected") and session.ended
+    with pytest.raises(ProtocolError):
+        session.receive(Message(0x00, 0xFF, b"bot 0 (A) disconnected"))
+
+
+@pytest.mark.parametrize("message", [TRIGGER, Message(0x02, 0x00), Message(0x02, 0x05)])
+def test_a_game_refuses_anything_but_the_batch_first(message: Message) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        started_game().receive(message)
+    assert caught.value.code == "unexpected_message"
+
+
+def test_a_game_refuses_a_reply_it_did_not_ask_for_and_a_bad_batch() -> None:
+    session = started_game()
+    session.receive(m.encode_batch([]))
+    with pytest.raises(ProtocolError):
+        session.receive(Message(0x02, 0x00, b"unasked"))
+    with pytest.raises(ProtocolError) as caught:
+        started_game().receive(Message(0x00, 0x11, b"\xff\xff"))
+    assert caught.value.code == "bad_protobuf"
+
+
+def test_actions_check_the_bot_index_and_serialize_protobuf_states() -> None:
+    with pytest.raises(ValueError):
+        Action.player_action(256, b"")
+    with pytest.raises(ValueError):
+        Action.player_action(-1, b"")
+    from bitbroker._proto.initial_pb2 import InitialMessageProto
+    action = Action.player_action(2, InitialMessageProto(botName="A"))
+    assert action.bot_index == 2 and action.state == b"\x52\x01A" and not action.is_end
+    assert Action.end_game().is_end
+    with pytest.raises(TypeError):
+        Action.player_action(0, "text")  # type: ignore[arg-type]
