@@ -70,6 +70,14 @@ def test_the_protobuf_runtime_matches_the_gencode_major_version_and_is_not_older
     assert "# Protobuf Python Version: 6.31.1" in header
 
 
+def test_the_sdk_and_the_example_bot_type_check_strictly_for_python_3_9(tmp_path: Path) -> None:
+    # Settings in pyproject.toml [tool.mypy]: strict, python_version 3.9.
+    command = [sys.executable, "-m", "mypy", "--config-file", str(SDK / "pyproject.toml"),
+               "--cache-dir", str(tmp_path), str(SDK / "src/bitbroker"), str(ROOT / "examples/connect4/python")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=SDK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_package_ships_py_typed_and_exports_its_api() -> None:
     package = Path(bitbroker.__file__).parent
     assert (package / "py.typed").exists()

@@ -5,7 +5,7 @@ No I/O here; these are what user code receives from and hands back to the SDK.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional, Union
+from typing import Optional, Union
 
 from google.protobuf.message import Message as ProtoMessage
 
@@ -13,7 +13,8 @@ from google.protobuf.message import Message as ProtoMessage
 Payload = Union[bytes, bytearray, memoryview, ProtoMessage]
 
 
-class BotInfo(NamedTuple):
+@dataclass(frozen=True)
+class BotInfo:
     """One bot of the match: its 0-based index (as the game addresses it) and its name."""
 
     index: int
