@@ -1,0 +1,76 @@
+// The image without Docker: dist/bitbroker in a root folder holding only what the distroless image
+// holds, run via `chroot --userspec=65532:65532`, serving a full match over 127.0.0.1.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { ensureBuilt } from "../../scripts/build.ts";
+import { BrokerProcess } from "../e2e/harness.ts";
+import { joinBot, joinGame, playBot, playGame } from "../e2e/players.ts";
+import { NONROOT, RootFs, sharedLibraries, skipReason } from "./rootfs.ts";
+import { run } from "./run.ts";
+
+const skip = skipReason();
+if (skip) console.warn(`SKIPPED the distroless-like chroot test: ${skip}`);
+
+describe.skipIf(skip !== null)("dist/bitbroker alone in a distroless-like root, as uid 65532", () => {
+  let root: RootFs | undefined;
+  let broker: BrokerProcess | undefined;
+  let binary = "";
+
+  beforeAll(async () => {
+    binary = await ensureBuilt();
+    root = RootFs.create(binary);
+  }, 120_000);
+  afterAll(async () => {
+    await broker?.stop();
+    root?.dispose();
+  });
+
+  const inRoot = (...args: string[]): string[] => {
+    if (!root) throw new Error("the root folder was not made");
+    return root.command(...args);
+  };
+  const healthcheck = (port: number) => run(inRoot("healthcheck"), { env: { BROKER_HEALTH_PORT: String(port) } });
+
+  test("the root holds the executable, the glibc files ldd names, passwd and group, nothing else", () => {
+    expect(sharedLibraries(binary).every((lib) => /\/(ld-linux[^/]*|lib(c|m|dl|pthread|rt)\.so[.\d]*)$/.test(lib))).toBe(true);
+    expect(root?.files()).toEqual(["/bitbroker", "/etc/group", "/etc/passwd", ...sharedLibraries(binary)].sort());
+  });
+
+  test("--version works there, as nonroot, with no shell, Bun, node_modules or /tmp", async () => {
+    const r = await run(inRoot("--version"));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toStartWith("bitbroker ");
+  });
+
+  test("serves a full match as uid 65532; healthcheck exits 0 while it runs and 1 once it is gone", async () => {
+    broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2" }, inRoot());
+    // chroot execs the executable in place: the spawned pid is the broker's own.
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${broker.proc.pid}/status`, "utf8"));
+    expect([Number(uids?.[1]), Number(uids?.[2])]).toEqual([NONROOT, NONROOT]);
+
+    const up = await healthcheck(broker.healthPort);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/^healthy: \{"status":"ok","phase":"lobby"/);
+
+    const game = await joinGame(broker.port);
+    const a = await joinBot(broker.port, "A");
+    await broker.waitForLog((l) => l.event === "seat taken" && l.name === "A");
+    const b = await joinBot(broker.port, "B");
+    const [g, ra, rb] = await Promise.all([playGame(game, 6), playBot(a, "A"), playBot(b, "B")]);
+    expect(g.bots).toEqual([{ index: 0, name: "A" }, { index: 1, name: "B" }]);
+    expect(g.replies).toEqual(["A:turn 0", "B:turn 1", "A:turn 2", "B:turn 3", "A:turn 4", "B:turn 5"]);
+    expect([ra.states, rb.states]).toEqual([["turn 0", "turn 2", "turn 4"], ["turn 1", "turn 3", "turn 5"]]);
+    expect([g.end, ra.end, rb.end]).toEqual(["", "", ""]);
+    await Promise.all([game.untilClosed(), a.untilClosed(), b.untilClosed()]);
+
+    const after = await healthcheck(broker.healthPort);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('"matchesPlayed":1');
+
+    expect(await broker.stop()).toBe(0);
+    const down = await healthcheck(broker.healthPort);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(new RegExp(`^unhealthy: http://127\\.0\\.0\\.1:${broker.healthPort}/health: \\S`));
+  });
+});
