@@ -36,6 +36,8 @@ switch (loaded.kind) {
 }
 
 function run(config: Config): void {
+  // A closed log pipe (say, a supervisor that stopped reading) loses log lines, never the broker.
+  process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
   log.log("info", "starting", { version, numPlayers: config.numPlayers, moveTimeoutMs: config.moveTimeoutMs, matches: config.matches });
   if (config.numPlayersDefaulted) {
