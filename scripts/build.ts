@@ -1,7 +1,7 @@
 // `bun run build`: compiles src/main.ts into one executable, dist/bitbroker (host target), with
 // `bun build --compile`. Also the helpers release.ts, the image tests and the benchmark share.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const DIST = join(ROOT, "dist");
@@ -29,6 +29,7 @@ export interface CompileOptions {
  *   .env or bunfig.toml that happens to be in the working directory.
  */
 export function compileArgs(o: CompileOptions, commit: string): string[] {
+  if (o.bytecode && o.target) throw new Error(`--bytecode is for the host only; not for --target=${o.target}`);
   const args = ["build", ENTRY, "--compile", "--outfile", o.outfile, "--minify", "--keep-names", "--sourcemap"];
   args.push("--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig");
   if (o.bytecode) args.push("--bytecode", "--format=esm"); // main.ts uses top-level await: ESM
@@ -52,22 +53,26 @@ export function gitCommit(env: Readonly<Record<string, string | undefined>> = pr
   }
 }
 
-/** Compiles to a temporary file, then renames it into place: a concurrent reader never sees half a binary. */
+/**
+ * Compiles into a private folder, then renames into place: a concurrent reader never sees half a
+ * binary. The file keeps its final name there, since Bun embeds it (/$bunfs/root/NAME): same
+ * sources, commit and name give the same bytes.
+ */
 export async function compile(o: CompileOptions, commit = gitCommit()): Promise<void> {
-  mkdirSync(dirname(o.outfile), { recursive: true });
-  const tmp = `${o.outfile}.${process.pid}.tmp`;
-  const windows = o.target?.includes("windows") ?? false;
-  const args = compileArgs({ ...o, outfile: tmp }, commit);
-  const proc = Bun.spawn([process.execPath, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  // The sourcemap is embedded; the linked .map file beside it is a redundant copy.
-  rmSync(`${tmp}.map`, { force: true });
-  const produced = windows && !tmp.endsWith(".exe") && existsSync(`${tmp}.exe`) ? `${tmp}.exe` : tmp;
-  if (code !== 0 || !existsSync(produced)) {
-    rmSync(produced, { force: true });
-    throw new Error(`bun ${args.join(" ")} failed (exit ${code}):\n${out}${err}`);
+  const tmpDir = join(dirname(o.outfile), `.build-${process.pid}-${basename(o.outfile)}`);
+  mkdirSync(tmpDir, { recursive: true });
+  try {
+    const tmp = join(tmpDir, basename(o.outfile));
+    const args = compileArgs({ ...o, outfile: tmp }, commit);
+    const proc = Bun.spawn([process.execPath, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    // Bun adds .exe for Windows when the name lacks it.
+    const produced = existsSync(tmp) ? tmp : `${tmp}.exe`;
+    if (code !== 0 || !existsSync(produced)) throw new Error(`bun ${args.join(" ")} failed (exit ${code}):\n${out}${err}`);
+    renameSync(produced, o.outfile);
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true }); // with the linked .map: the sourcemap is embedded
   }
-  renameSync(produced, o.outfile);
 }
 
 function newestMtimeMs(path: string): number {

@@ -1,11 +1,11 @@
 // The compiled executable (dist/bitbroker, built here if missing or stale) on its own: --version,
 // --help, healthcheck, a full match, run from an empty folder with an empty environment.
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { ensureBuilt } from "../../scripts/build.ts";
+import { compile, compileArgs, ensureBuilt } from "../../scripts/build.ts";
 import { SETTINGS } from "../../src/config.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 import { joinBot, joinGame, playBot, playGame } from "../e2e/players.ts";
@@ -113,3 +113,24 @@ test("serves a full match; healthcheck says 0 while it runs and 1 once it is gon
   expect(down.code).toBe(1);
   expect(down.stdout).toMatch(/^unhealthy: /);
 });
+
+test("builds with bytecode for this machine only: cross-compiled bytecode would crash on its target", () => {
+  expect(compileArgs({ outfile: "x", bytecode: true }, "")).toContain("--bytecode");
+  expect(compileArgs({ outfile: "x", bytecode: false, target: "bun-linux-arm64" }, "abc")).not.toContain("--bytecode");
+  expect(() => compileArgs({ outfile: "x", bytecode: true, target: "bun-linux-arm64" }, "")).toThrow("host only");
+});
+
+test("builds reproducibly: the same sources, commit and file name give the same bytes", async () => {
+  const dirs = [mkdtempSync(join(tmpdir(), "bitbroker-repro-")), mkdtempSync(join(tmpdir(), "bitbroker-repro-"))];
+  try {
+    const hashes: string[] = [];
+    for (const dir of dirs) {
+      await compile({ outfile: join(dir, "bitbroker"), bytecode: true }, "repro");
+      hashes.push(new Bun.CryptoHasher("sha256").update(readFileSync(join(dir, "bitbroker"))).digest("hex"));
+      expect(readdirSync(dir)).toEqual(["bitbroker"]); // no .map, no leftovers
+    }
+    expect(hashes[0]).toBe(hashes[1]!);
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
