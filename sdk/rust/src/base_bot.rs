@@ -1,0 +1,84 @@
+//! A bot: the `BaseBot` trait (same as the original crate's) and `run_bot`, which plays one match.
+//! The decisions are the session's (`session.rs`); this file only does the I/O around them.
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::session::{bot_step, BotStep};
+use crate::{BitBrokerMessage, ConnectOptions, Connection, Result};
+
+/// A bot: it has a name and decides a move for each state the game sends it.
+///
+/// Source-compatible with the original crate: implement it the same way (declare
+/// `decide_move` with `state: Self::State<'a>`, as the trait does).
+pub trait BaseBot {
+    /// The state as the bot reads it, built from the state's bytes (e.g. `&'a [u8]`, or a
+    /// type with `From<&[u8]>` that decodes the game's protobuf).
+    type State<'a>: From<&'a [u8]>;
+    /// The bot's reply, sent to the game as bytes.
+    type Response: Into<Vec<u8>>;
+
+    /// The bot's name, sent to the broker (and on to the game) when it connects.
+    const NAME: &'static str;
+
+    /// Decides the move for one state.
+    fn decide_move<'a>(
+        &mut self,
+        state: Self::State<'a>,
+    ) -> impl Future<Output = Self::Response> + Send;
+}
+
+/// Runs `bot` for one match against the broker at `host:port`, retrying the connection with
+/// [`ConnectOptions::default`].
+///
+/// `Ok(())` when the match ends normally; `Err(Error::MatchAborted(reason))` when the broker
+/// ends it abnormally; other [`Error`](crate::Error)s for a broker that cannot be reached or
+/// that breaks the protocol. The future is `Send` when `B` is, so it can be `tokio::spawn`ed.
+pub async fn run_bot<B>(bot: B, host: &str, port: usize) -> Result<()>
+where
+    B: BaseBot,
+{
+    run_bot_with(bot, host, port, ConnectOptions::default()).await
+}
+
+/// [`run_bot`] with explicit connection options (retries, line limit).
+pub async fn run_bot_with<B>(
+    mut bot: B,
+    host: &str,
+    port: usize,
+    options: ConnectOptions,
+) -> Result<()>
+where
+    B: BaseBot,
+{
+    let mut connection = Connection::connect(host, port, &options).await?;
+    connection
+        .send_message(BitBrokerMessage::initial_bot_message())
+        .await?;
+    connection
+        .send_message(BitBrokerMessage::bot_info_message(B::NAME))
+        .await?;
+    loop {
+        let message: BitBrokerMessage = connection.read_message().await?;
+        match bot_step(&message)? {
+            BotStep::End => return Ok(()),
+            BotStep::Move => {
+                let response: Vec<u8> = decide(&mut bot, message.body()).await.into();
+                connection
+                    .send_message(BitBrokerMessage::new(0x02, 0x00, response))
+                    .await?;
+            }
+        }
+    }
+}
+
+/// The bot's decision as a boxed future: naming one concrete lifetime here lets the compiler
+/// see that `run_bot`'s future is `Send` (rust-lang/rust#100013 otherwise gets in the way).
+fn decide<'b, B>(
+    bot: &'b mut B,
+    body: &'b [u8],
+) -> Pin<Box<dyn Future<Output = B::Response> + Send + 'b>>
+where
+    B: BaseBot,
+{
+    Box::pin(bot.decide_move(B::State::from(body)))
+}

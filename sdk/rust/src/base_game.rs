@@ -1,0 +1,88 @@
+//! A game: the `BaseGame` trait (same as the original crate's) and `run_game`, which referees
+//! one match. The decisions are the session's (`session.rs`); this file only does the I/O.
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::proto::InitialMessageBatchProto;
+use crate::session::{GameSession, GameStep};
+use crate::{Action, BitBrokerMessage, ConnectOptions, Connection, Result};
+
+/// A game (the referee): it learns the bots, then on each trigger asks one bot for a move or
+/// ends the match, and receives each reply.
+///
+/// Source-compatible with the original crate: implement it the same way (declare
+/// `deliver_response` with `response: Self::Response<'a>`, as the trait does).
+pub trait BaseGame {
+    /// The state sent to a bot, as bytes.
+    type State: Into<Vec<u8>>;
+    /// A bot's reply as the game reads it, built from the reply's bytes.
+    type Response<'a>: From<&'a [u8]>;
+
+    /// Called once when the match starts, with every bot's index and name in index order.
+    fn initialise(
+        &mut self,
+        initial_info: InitialMessageBatchProto,
+    ) -> impl Future<Output = ()> + Send;
+    /// Called on each trigger: ask a bot for a move, or end the match.
+    fn next_action(&mut self) -> impl Future<Output = Action<Self::State>> + Send;
+    /// Called with the reply of the bot asked by the last `PlayerAction`.
+    fn deliver_response<'a>(
+        &mut self,
+        response: Self::Response<'a>,
+    ) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs `game` for one match against the broker at `host:port`, retrying the connection with
+/// [`ConnectOptions::default`].
+///
+/// `Ok(())` when the match ends normally (after `Action::EndGame`);
+/// `Err(Error::MatchAborted(reason))` when the broker ends it abnormally (a bot left, missed its
+/// deadline, an unknown bot index…); other [`Error`](crate::Error)s for a broker that cannot be
+/// reached or that breaks the protocol. The future is `Send` when `G` is.
+pub async fn run_game<G>(game: &mut G, host: &str, port: usize) -> Result<()>
+where
+    G: BaseGame,
+{
+    run_game_with(game, host, port, ConnectOptions::default()).await
+}
+
+/// [`run_game`] with explicit connection options (retries, line limit).
+pub async fn run_game_with<G>(
+    game: &mut G,
+    host: &str,
+    port: usize,
+    options: ConnectOptions,
+) -> Result<()>
+where
+    G: BaseGame,
+{
+    let mut connection = Connection::connect(host, port, &options).await?;
+    connection
+        .send_message(BitBrokerMessage::initial_game_message())
+        .await?;
+    let mut session = GameSession::new();
+    loop {
+        let message: BitBrokerMessage = connection.read_message().await?;
+        match session.on_message(&message)? {
+            GameStep::Start(batch) => game.initialise(batch).await,
+            GameStep::Act => {
+                let action = game.next_action().await;
+                let has_response = action.has_response();
+                connection
+                    .send_message(BitBrokerMessage::from(action))
+                    .await?;
+                session.on_action_sent(has_response);
+            }
+            GameStep::Reply => deliver(game, message.body()).await,
+            GameStep::End => return Ok(()),
+        }
+    }
+}
+
+/// The game's handling of a reply as a boxed future, so `run_game`'s future is provably `Send`.
+fn deliver<'b, G>(game: &'b mut G, body: &'b [u8]) -> Pin<Box<dyn Future<Output = ()> + Send + 'b>>
+where
+    G: BaseGame,
+{
+    Box::pin(game.deliver_response(G::Response::from(body)))
+}
