@@ -17,7 +17,9 @@ export async function healthcheck(argv: string[], env: Readonly<Record<string, s
     return 2;
   }
   const port = values["health-port"] ?? env.BROKER_HEALTH_PORT ?? "8080";
-  const host = values.host ?? "127.0.0.1";
+  // The broker's own BROKER_HOST, unless it binds every address: then loopback reaches it.
+  const bound = env.BROKER_HOST?.trim() ?? "";
+  const host = values.host ?? (["", "0.0.0.0", "::"].includes(bound) ? "127.0.0.1" : bound);
   if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     console.error(`healthcheck: health port must be a whole number from 1 to 65535; got "${port}"`);
     return 2;

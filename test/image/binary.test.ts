@@ -55,6 +55,14 @@ test("healthcheck takes the port from BROKER_HEALTH_PORT, as the image's HEALTHC
   expect(r.stdout).toContain(`127.0.0.1:${port}/health`);
 });
 
+test("healthcheck asks the broker's BROKER_HOST, or loopback when the broker binds every address", async () => {
+  const port = String(freePort());
+  const ask = (host: string) => run([binary, "healthcheck"], { cwd: empty, env: { BROKER_HOST: host, BROKER_HEALTH_PORT: port } });
+  expect((await ask("localhost")).stdout).toStartWith(`unhealthy: http://localhost:${port}/health: `);
+  expect((await ask("0.0.0.0")).stdout).toStartWith(`unhealthy: http://127.0.0.1:${port}/health: `);
+  expect((await ask("::")).stdout).toStartWith(`unhealthy: http://127.0.0.1:${port}/health: `);
+});
+
 test("healthcheck exits 2 on a health port that is not a port", async () => {
   const r = await run([binary, "healthcheck", "--health-port", "http"], { cwd: empty });
   expect(r.code).toBe(2);
