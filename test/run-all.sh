@@ -22,7 +22,7 @@ count() {
   summary+=("$(printf '%-28s %5d passed %5d failed' "$name" "$p" "$f")")
 }
 
-sum() { grep -oE "$1" "$2" | grep -oE '^[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+sum() { grep -oE "$1" "$2" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
 
 run_bun() {
   local log="$LOGS/bun.log"
