@@ -1,0 +1,149 @@
+// One bench case (a system × state size × bot count) and the idle-memory measurements.
+// Starts the broker and the Rust peers, samples the broker around the timed turns, stops all.
+import { sampleProc, type Child, type Json, type Procs } from "./procs.ts";
+import type { Idle, Row } from "./report.ts";
+import { startNats, startOriginal, startOurs, type Paths, type Started, type SystemName } from "./systems.ts";
+
+export interface Plan {
+  warmup: number; // at least this many turns …
+  warmupSeconds: number; // … and at least this long
+  turns: number;
+  maxSeconds: number;
+}
+
+export interface Options {
+  paths: Paths;
+  natsServer: string | null;
+  compiled: boolean;
+  lineBytesMax?: number;
+}
+
+const num = (j: Json, key: string): number => {
+  const v = j[key];
+  if (typeof v !== "number") throw new Error(`game result lacks ${key}: ${JSON.stringify(j)}`);
+  return v;
+};
+
+async function startSystem(procs: Procs, o: Options, system: SystemName, bots: number): Promise<Started | null> {
+  switch (system) {
+    case "direct":
+      return null;
+    case "ours":
+      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1 });
+    case "original":
+      return startOriginal(procs, o.paths, { bots, compiled: false });
+    case "nats":
+      if (!o.natsServer) throw new Error("nats-server is not installed");
+      return startNats(procs, o.natsServer);
+  }
+}
+
+/** Starts the bots and returns the game's command line (role and endpoint arguments). */
+async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number): Promise<[Child, string[]]> {
+  const { peers } = o.paths;
+  const common = ["--count", String(bots), "--size", String(size)];
+  const endpoint = started?.peerArgs ?? [];
+  const role = system === "direct" ? "direct-bots" : system === "nats" ? "nats-bots" : "bots";
+  const child = procs.spawn(`${system} bots`, [peers, role, ...endpoint, ...common]);
+  const ready = await child.waitJson((j) => j.event === "ready", 30_000);
+  if (system === "direct") {
+    const ports = ready.ports;
+    if (!Array.isArray(ports)) throw new Error(`direct bots gave no ports: ${JSON.stringify(ready)}`);
+    return [child, [peers, "direct-game", "--ports", ports.join(",")]];
+  }
+  return [child, [peers, system === "nats" ? "nats-game" : "game", ...endpoint]];
+}
+
+export async function runCase(procs: Procs, o: Options, system: SystemName, size: number, bots: number, plan: Plan): Promise<Row> {
+  const started = await startSystem(procs, o, system, bots);
+  const broker = started?.broker ?? null;
+  const children: Child[] = broker ? [broker] : [];
+  try {
+    const [botsChild, gameCmd] = await startBots(procs, o, system, started, bots, size);
+    children.push(botsChild);
+    const planArgs = ["--bots", String(bots), "--size", String(size), "--warmup", String(plan.warmup), "--warmup-seconds", String(plan.warmupSeconds), "--turns", String(plan.turns), "--max-seconds", String(plan.maxSeconds)];
+    const game = procs.spawn(`${system} game`, [...gameCmd, ...planArgs]);
+    children.push(game);
+    await game.waitJson((j) => j.event === "warm", 120_000);
+    const before = broker ? await sampleProc(broker.pid) : null;
+    game.send("go\n");
+    const done = await game.waitJson((j) => j.event === "done", (plan.maxSeconds + 60) * 1000);
+    const after = broker ? await sampleProc(broker.pid) : null;
+    game.send("go\n"); // the game now ends the match
+    await Promise.race([game.exited, Bun.sleep(3000)]);
+    return {
+      system,
+      sizeBytes: size,
+      bots,
+      turns: num(done, "turns"),
+      p50Us: num(done, "p50Us"),
+      p90Us: num(done, "p90Us"),
+      p99Us: num(done, "p99Us"),
+      p999Us: num(done, "p999Us"),
+      maxUs: num(done, "maxUs"),
+      meanUs: num(done, "meanUs"),
+      turnsPerS: num(done, "turnsPerS"),
+      brokerCpuMs: before && after ? after.cpuMs - before.cpuMs : null,
+      brokerPeakRssMb: after ? after.hwmKb / 1024 : null,
+    };
+  } finally {
+    for (const c of children.reverse()) await procs.stop(c);
+  }
+}
+
+const IDLE_SETTLE_MS = 1000;
+const IDLE_CONNECTIONS = 1000;
+
+/** Our broker's connection count, from its health endpoint. */
+async function connections(healthPort: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${healthPort}/health`);
+  const body: unknown = await res.json();
+  const n = typeof body === "object" && body !== null ? (body as Record<string, unknown>).connections : undefined;
+  return typeof n === "number" ? n : -1;
+}
+
+/** Idle RSS of each broker; ours also with 1,000 silent connections (no hello, long hello timeout). */
+export async function measureIdle(procs: Procs, o: Options, systems: readonly SystemName[]): Promise<Idle[]> {
+  const out: Idle[] = [];
+  if (systems.includes("ours")) {
+    const s = await startOurs(procs, o.paths, { bots: 2, compiled: o.compiled, helloTimeoutMs: 3_600_000 });
+    const broker = s.broker;
+    if (!broker || s.healthPort === undefined) throw new Error("our broker did not start");
+    try {
+      await Bun.sleep(IDLE_SETTLE_MS);
+      const idle = await sampleProc(broker.pid);
+      const idler = procs.spawn("idle connections", [o.paths.peers, "idle", ...s.peerArgs, "--count", String(IDLE_CONNECTIONS)]);
+      try {
+        await idler.waitJson((j) => j.event === "ready", 30_000);
+        const deadline = performance.now() + 30_000;
+        while ((await connections(s.healthPort)) < IDLE_CONNECTIONS) {
+          if (performance.now() > deadline) throw new Error("our broker never counted 1,000 connections");
+          await Bun.sleep(50);
+        }
+        await Bun.sleep(IDLE_SETTLE_MS);
+        const loaded = await sampleProc(broker.pid);
+        out.push({ system: "ours", idleRssMb: idle.rssKb / 1024, rss1000IdleConnsMb: loaded.rssKb / 1024 });
+      } finally {
+        await procs.stop(idler);
+      }
+    } finally {
+      await procs.stop(broker);
+    }
+  }
+  const others: Array<[SystemName, () => Promise<Started>]> = [
+    ["original", () => startOriginal(procs, o.paths, { bots: 2, compiled: false })],
+    ["nats", () => startNats(procs, o.natsServer ?? "nats-server")],
+  ];
+  for (const [name, start] of others) {
+    if (!systems.includes(name) || (name === "nats" && !o.natsServer)) continue;
+    const s = await start();
+    if (!s.broker) continue;
+    try {
+      await Bun.sleep(IDLE_SETTLE_MS);
+      out.push({ system: name, idleRssMb: (await sampleProc(s.broker.pid)).rssKb / 1024, rss1000IdleConnsMb: null });
+    } finally {
+      await procs.stop(s.broker);
+    }
+  }
+  return out;
+}

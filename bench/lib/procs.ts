@@ -1,0 +1,160 @@
+// Child processes of the bench: started, read line by line, and all killed at the end.
+// Every process the harness starts goes through Procs, so killAll() leaves nothing behind.
+import type { Subprocess } from "bun";
+
+type Pipe = Subprocess<"pipe", "pipe", "pipe">;
+export type Json = Record<string, unknown>;
+
+const STDERR_KEEP_CHARS = 4000;
+
+/** One child: its stdout as lines, the tail of its stderr, and its exit. */
+export class Child {
+  private readonly queue: string[] = [];
+  private wake: (() => void) | null = null;
+  private stdoutDone = false;
+  private stderrTail = "";
+
+  constructor(
+    readonly name: string,
+    readonly proc: Pipe,
+  ) {
+    void this.pumpStdout();
+    void this.pumpStderr();
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  get exited(): Promise<number> {
+    return this.proc.exited;
+  }
+
+  /** What the child said on stderr lately, for error messages. */
+  get stderr(): string {
+    return this.stderrTail.trim();
+  }
+
+  private async pumpStdout(): Promise<void> {
+    const decoder = new TextDecoder();
+    let pending = "";
+    for await (const chunk of this.proc.stdout) {
+      pending += decoder.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        this.queue.push(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      this.notify();
+    }
+    if (pending) this.queue.push(pending);
+    this.stdoutDone = true;
+    this.notify();
+  }
+
+  private async pumpStderr(): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of this.proc.stderr) {
+      this.stderrTail = (this.stderrTail + decoder.decode(chunk, { stream: true })).slice(-STDERR_KEEP_CHARS);
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Next stdout line; throws on timeout or when the child has closed its stdout. */
+  async nextLine(timeoutMs: number): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const line = this.queue.shift();
+      if (line !== undefined) return line;
+      if (this.stdoutDone) throw new Error(`${this.name} exited before answering${this.stderr ? `: ${this.stderr}` : ""}`);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${this.name} said nothing for ${timeoutMs} ms${this.stderr ? `: ${this.stderr}` : ""}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** Skips stdout lines until a JSON line that `match` accepts. */
+  async waitJson(match: (j: Json) => boolean, timeoutMs: number): Promise<Json> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const line = await this.nextLine(Math.max(1, deadline - performance.now()));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue; // not a JSON line (a banner, a text log)
+      }
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && match(parsed as Json)) return parsed as Json;
+    }
+  }
+
+  send(text: string): void {
+    this.proc.stdin.write(text);
+    void this.proc.stdin.flush();
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
+  }
+}
+
+/** The registry of every child the bench started. */
+export class Procs {
+  private readonly children = new Set<Child>();
+
+  spawn(name: string, cmd: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Child {
+    const proc = Bun.spawn(cmd, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const child = new Child(name, proc);
+    this.children.add(child);
+    void child.exited.then(() => this.children.delete(child));
+    return child;
+  }
+
+  /** Kills `child` and waits (briefly) for it to be gone. */
+  async stop(child: Child): Promise<void> {
+    child.kill();
+    await Promise.race([child.exited, Bun.sleep(2000)]);
+    this.children.delete(child);
+  }
+
+  killAll(): void {
+    for (const child of this.children) child.kill();
+    this.children.clear();
+  }
+}
+
+/** Process counters from /proc: CPU time (user+system, all threads) and resident memory. */
+export interface ProcSample {
+  cpuMs: number;
+  rssKb: number;
+  hwmKb: number;
+}
+
+const CLOCK_TICKS_PER_S = 100; // getconf CLK_TCK on Linux x86-64
+
+export async function sampleProc(pid: number): Promise<ProcSample> {
+  const stat = await Bun.file(`/proc/${pid}/stat`).text();
+  // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = await Bun.file(`/proc/${pid}/status`).text();
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
+}

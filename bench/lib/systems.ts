@@ -1,0 +1,104 @@
+// The systems under test: no broker (direct TCP), our broker, the original broker, nats-server.
+// Each start() gives the peers' arguments and the broker process to sample, if there is one.
+import { existsSync } from "node:fs";
+import type { Child, Procs } from "./procs.ts";
+
+export type SystemName = "direct" | "ours" | "original" | "nats";
+export const SYSTEMS: readonly SystemName[] = ["direct", "ours", "original", "nats"];
+
+export interface Paths {
+  root: string; // the repository
+  peers: string; // the peers binary
+  originalBroker: string; // the original broker's runner
+  bun: string;
+}
+
+export interface BrokerOptions {
+  bots: number;
+  compiled: boolean; // run dist/bitbroker instead of `bun src/main.ts`
+  lineBytesMax?: number;
+  helloTimeoutMs?: number;
+  matches?: number;
+}
+
+/** A started system: the broker to sample (none for direct) and how peers reach it. */
+export interface Started {
+  broker: Child | null;
+  peerArgs: string[]; // e.g. ["--addr", "127.0.0.1:1234"] or ["--url", "nats://…"]
+  healthPort?: number;
+}
+
+/** A port that was free a moment ago (the original broker and nats-server need one given). */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+/** Waits until something LISTENs on 127.0.0.1:port, reading /proc/net/tcp: a probe
+ * connection would count as a client (the original broker exits on one that says nothing). */
+export async function waitListening(port: number, child: Child, timeoutMs: number): Promise<void> {
+  const needle = `:${port.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if ((await Bun.file("/proc/net/tcp").text()).includes(needle)) return;
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited: ${child.stderr}`);
+    await Bun.sleep(10);
+  }
+  throw new Error(`${child.name} is not listening on ${port} after ${timeoutMs} ms: ${child.stderr}`);
+}
+
+export async function startOurs(procs: Procs, paths: Paths, o: BrokerOptions): Promise<Started> {
+  const binary = `${paths.root}/dist/bitbroker`;
+  if (o.compiled && !existsSync(binary)) throw new Error(`--compiled: ${binary} does not exist (bun run build first)`);
+  const cmd = o.compiled ? [binary] : [paths.bun, "src/main.ts"];
+  const env: Record<string, string> = {
+    BROKER_HOST: "127.0.0.1",
+    BROKER_PORT: "0",
+    BROKER_HEALTH_PORT: "0",
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "info",
+    BROKER_NUM_PLAYERS: String(o.bots),
+  };
+  if (o.lineBytesMax !== undefined) env.BROKER_LINE_BYTES_MAX = String(o.lineBytesMax);
+  if (o.helloTimeoutMs !== undefined) env.BROKER_HELLO_TIMEOUT_MS = String(o.helloTimeoutMs);
+  if (o.matches !== undefined) env.BROKER_MATCHES = String(o.matches);
+  const broker = procs.spawn("our broker", cmd, { cwd: paths.root, env });
+  const listening = await broker.waitJson((j) => j.event === "listening", 15_000);
+  const port = Number(listening.port);
+  const healthPort = Number(listening.healthPort);
+  return { broker, peerArgs: ["--addr", `127.0.0.1:${port}`], healthPort };
+}
+
+export async function startOriginal(procs: Procs, paths: Paths, o: BrokerOptions): Promise<Started> {
+  const port = freePort();
+  const broker = procs.spawn("original broker", [paths.originalBroker, String(port), String(o.bots)]);
+  await waitListening(port, broker, 15_000);
+  return { broker, peerArgs: ["--addr", `127.0.0.1:${port}`] };
+}
+
+export async function startNats(procs: Procs, natsServer: string): Promise<Started> {
+  const port = freePort();
+  // Defaults otherwise: max_payload 1 MiB holds the 256 KiB case (350 KB of base64).
+  const broker = procs.spawn("nats-server", [natsServer, "-a", "127.0.0.1", "-p", String(port)]);
+  await waitListening(port, broker, 15_000);
+  return { broker, peerArgs: ["--url", `nats://127.0.0.1:${port}`] };
+}
+
+/** nats-server's path, installing the Debian package if it is missing; null = skip NATS. */
+export async function ensureNats(): Promise<string | null> {
+  const found = Bun.which("nats-server");
+  if (found) return found;
+  console.log("nats-server is missing: installing the Debian package nats-server (apt-get) …");
+  const run = async (cmd: string[]): Promise<boolean> => {
+    const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    return (await p.exited) === 0;
+  };
+  if (Bun.which("apt-get") && (await run(["apt-get", "update"])) && (await run(["apt-get", "install", "-y", "nats-server"]))) {
+    const installed = Bun.which("nats-server");
+    if (installed) return installed;
+  }
+  console.log("SKIPPING NATS: nats-server is not installed and apt-get could not install it (run as root: apt-get install nats-server).");
+  return null;
+}

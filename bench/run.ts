@@ -1,0 +1,164 @@
+// `bun run bench`: builds the Rust peers, runs every system on every case, prints the table and
+// writes bench/results/<time>.json. A benchmark, never a test: it fails only when it cannot measure.
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { measureIdle, runCase, type Options, type Plan } from "./lib/cases.ts";
+import { describeMachine } from "./lib/machine.ts";
+import { Procs } from "./lib/procs.ts";
+import { checks, checksText, idleTable, table, type Row } from "./lib/report.ts";
+import { ensureNats, SYSTEMS, type Paths, type SystemName } from "./lib/systems.ts";
+
+const USAGE = `usage: bun run bench [-- options]
+  --quick              about a tenth of the turns (a smoke run, p99 less stable)
+  --compiled           run our broker as dist/bitbroker instead of \`bun src/main.ts\`
+  --systems LIST       comma-separated from direct,ours,original,nats (default: all)
+  --sizes LIST         state sizes in bytes (default: 64,4096,262144)
+  --bots LIST          bots per match (default: 2,8)
+  --line-bytes-max N   BROKER_LINE_BYTES_MAX for our broker (default: the broker's own)
+  --no-build           skip cargo build (use the peers already in target/release)
+  --no-idle            skip the idle RSS measurements`;
+
+/** Turns per case by state size: full runs aim at a stable p99 within the time budget. The
+ * original broker stalls ~40 ms per turn (its trigger waits behind Nagle for the game's delayed
+ * ACK: no TCP_NODELAY, reply and trigger are two writes), so it gets a fixed time instead. */
+function planFor(size: number, system: SystemName, quick: boolean): Plan {
+  const [warmup, turns] = size <= 4096 ? (size <= 64 ? [2000, 30_000] : [2000, 20_000]) : [200, 2000];
+  const plan = quick
+    ? { warmup: warmup / 4, warmupSeconds: 0.5, turns: turns / 10, maxSeconds: 5 }
+    : { warmup, warmupSeconds: 1, turns, maxSeconds: 20 };
+  return system === "original" ? { ...plan, warmup: 10, maxSeconds: quick ? 2 : 8 } : plan;
+}
+
+const list = (text: string): string[] => text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+const ints = (text: string, what: string): number[] =>
+  list(text).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${what}: ${s} is not a positive integer`);
+    return n;
+  });
+
+async function build(root: string): Promise<void> {
+  console.log("== building the Rust peers (cargo build --release --locked)");
+  const p = Bun.spawn(
+    ["cargo", "build", "--release", "--locked", "--manifest-path", "bench/peers/Cargo.toml", "--bin", "peers", "--example", "original_broker"],
+    { cwd: root, env: { ...process.env, CARGO_TARGET_DIR: `${root}/target` }, stdout: "inherit", stderr: "inherit" },
+  );
+  if ((await p.exited) !== 0) throw new Error("cargo build failed");
+}
+
+async function main(procs: Procs): Promise<void> {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: {
+      quick: { type: "boolean", default: false },
+      compiled: { type: "boolean", default: false },
+      systems: { type: "string", default: SYSTEMS.join(",") },
+      sizes: { type: "string", default: "64,4096,262144" },
+      bots: { type: "string", default: "2,8" },
+      "line-bytes-max": { type: "string" },
+      "no-build": { type: "boolean", default: false },
+      "no-idle": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const systems = list(values.systems).map((s) => {
+    if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: unknown system ${s}`);
+    return s as SystemName;
+  });
+  const sizes = ints(values.sizes, "sizes");
+  const botCounts = ints(values.bots, "bots");
+  const root = resolve(import.meta.dir, "..");
+  const lineBytesMax = values["line-bytes-max"] === undefined ? undefined : ints(values["line-bytes-max"], "line-bytes-max")[0];
+
+  if (!values["no-build"]) await build(root);
+  const natsServer = systems.includes("nats") ? await ensureNats() : null;
+  const paths: Paths = {
+    root,
+    peers: `${root}/target/release/peers`,
+    originalBroker: `${root}/target/release/examples/original_broker`,
+    bun: process.execPath,
+  };
+  const options: Options = { paths, natsServer, compiled: values.compiled, lineBytesMax };
+  const machine = await describeMachine(root, natsServer);
+  console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
+  console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
+
+  const started = performance.now();
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  for (const size of sizes) {
+    for (const bots of botCounts) {
+      for (const system of systems) {
+        const plan = planFor(size, system, values.quick);
+        if (system === "nats" && !natsServer) {
+          if (!skipped.includes("nats")) skipped.push("nats");
+          continue;
+        }
+        const t0 = performance.now();
+        const row = await runCase(procs, options, system, size, bots, plan);
+        rows.push(row);
+        const secs = ((performance.now() - t0) / 1000).toFixed(1);
+        console.log(`   ${system.padEnd(8)} ${String(size).padStart(6)} B × ${bots}: p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, ${row.turnsPerS.toFixed(0)} turns/s (${row.turns} turns, ${secs} s)`);
+      }
+    }
+  }
+  const idle = values["no-idle"] ? [] : await measureIdle(procs, options, systems);
+  const seconds = (performance.now() - started) / 1000;
+
+  const targetChecks = checks(rows, idle);
+  console.log(`\n== turn latency (game: send action → receive reply), ${values.quick ? "quick" : "full"} run, ${seconds.toFixed(0)} s`);
+  console.log(table(rows));
+  if (idle.length > 0) console.log(`\n== idle memory\n${idleTable(idle)}`);
+  if (targetChecks.length > 0) console.log(`\n== issue 7 targets (our broker)\n${checksText(targetChecks)}`);
+  if (skipped.length > 0) console.log(`\nskipped: ${skipped.join(", ")}`);
+
+  const dir = `${root}/bench/results`;
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const file = `${dir}/${stamp}${values.quick ? "-quick" : ""}.json`;
+  const result = {
+    command: ["bun run bench", ...Bun.argv.slice(2)].join(" "),
+    date: new Date().toISOString(),
+    machine,
+    method: {
+      turn: "game writes its action, timer stops when the bot's reply line has been read",
+      reply: "every bot answers at once with a fixed 8-byte body (no echo)",
+      peers: "Rust, blocking std::net, TCP_NODELAY, one thread per peer (NATS: async-nats, current-thread tokio per peer)",
+      nats: "request-reply on subject bot.<i>; payloads are the same base64 lines as v1, without the newline",
+      brokerCpu: "utime+stime of the broker process from /proc/<pid>/stat over the timed turns",
+      brokerPeakRss: "VmHWM from /proc/<pid>/status after the timed turns (warm-up included)",
+      ourBroker: values.compiled ? "dist/bitbroker" : "bun src/main.ts",
+      plans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "ours", values.quick)])),
+      originalPlans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "original", values.quick)])),
+    },
+    seconds,
+    rows,
+    idle,
+    targets: targetChecks,
+    skipped,
+  };
+  await Bun.write(file, JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nwritten: ${file.slice(root.length + 1)}`);
+}
+
+const procs = new Procs();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    procs.killAll();
+    process.exit(130);
+  });
+}
+process.on("exit", () => procs.killAll());
+try {
+  await main(procs);
+} catch (e) {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+} finally {
+  procs.killAll();
+}
