@@ -52,6 +52,7 @@ run_bun
 [ -f sdk/python/pyproject.toml ] && run_pytest sdk/python/tests
 [ -f sdk/rust/Cargo.toml ] && run_cargo rust-sdk sdk/rust/Cargo.toml
 [ -f test/interop/Cargo.toml ] && run_cargo interop test/interop/Cargo.toml
+[ -f examples/connect4/rust/Cargo.toml ] && run_cargo connect4-rust examples/connect4/rust/Cargo.toml
 [ -f test/extra-suites.sh ] && source test/extra-suites.sh
 
 echo
