@@ -16,6 +16,8 @@ const USAGE = `usage: bun run bench [-- options]
   --sizes LIST         state sizes in bytes (default: 64,4096,262144)
   --bots LIST          bots per match (default: 2,8)
   --line-bytes-max N   BROKER_LINE_BYTES_MAX for our broker (default: the broker's own)
+  --cpus LIST          pin every broker and peer to these CPUs (taskset), default 0; "all" = no pinning
+  --repeat N           run every case N times (interleaved) and report the run with the median p50
   --no-build           skip cargo build (use the peers already in target/release)
   --no-idle            skip the idle RSS measurements`;
 
@@ -47,7 +49,17 @@ async function build(root: string): Promise<void> {
   if ((await p.exited) !== 0) throw new Error("cargo build failed");
 }
 
-async function main(procs: Procs): Promise<void> {
+/** Of the repeats of one system and case, the run with the median p50. */
+function median(runs: readonly Row[]): Row {
+  const sorted = [...runs].sort((a, b) => a.p50Us - b.p50Us);
+  const row = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!row) throw new Error("no runs");
+  return row;
+}
+
+const loadAvg = async (): Promise<string> => (await Bun.file("/proc/loadavg").text()).trim();
+
+async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Bun.argv.slice(2),
     options: {
@@ -57,6 +69,8 @@ async function main(procs: Procs): Promise<void> {
       sizes: { type: "string", default: "64,4096,262144" },
       bots: { type: "string", default: "2,8" },
       "line-bytes-max": { type: "string" },
+      cpus: { type: "string", default: "0" },
+      repeat: { type: "string", default: "1" },
       "no-build": { type: "boolean", default: false },
       "no-idle": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -73,6 +87,11 @@ async function main(procs: Procs): Promise<void> {
   const sizes = ints(values.sizes, "sizes");
   const botCounts = ints(values.bots, "bots");
   const root = resolve(import.meta.dir, "..");
+  const cpus = values.cpus === "all" ? null : values.cpus;
+  const repeat = ints(values.repeat, "repeat")[0] ?? 1;
+  if (cpus !== null && !Bun.which("taskset")) throw new Error("--cpus needs taskset (util-linux); use --cpus all");
+  procs = new Procs(cpus);
+  const loadBefore = await loadAvg();
   const lineBytesMax = values["line-bytes-max"] === undefined ? undefined : ints(values["line-bytes-max"], "line-bytes-max")[0];
 
   if (!values["no-build"]) await build(root);
@@ -86,25 +105,30 @@ async function main(procs: Procs): Promise<void> {
   const options: Options = { paths, natsServer, compiled: values.compiled, lineBytesMax };
   const machine = await describeMachine(root, natsServer);
   console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
+  console.log(`== load average before: ${loadBefore}; pinned to CPUs: ${cpus ?? "none"}; repeats: ${repeat}`);
   console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
 
   const started = performance.now();
   const rows: Row[] = [];
+  const runs: Row[] = [];
   const skipped: string[] = [];
+  const active = systems.filter((s) => s !== "nats" || natsServer !== null);
+  if (active.length < systems.length) skipped.push("nats");
   for (const size of sizes) {
     for (const bots of botCounts) {
-      for (const system of systems) {
-        const plan = planFor(size, system, values.quick);
-        if (system === "nats" && !natsServer) {
-          if (!skipped.includes("nats")) skipped.push("nats");
-          continue;
+      const mine: Row[] = [];
+      for (let rep = 0; rep < repeat; rep++) {
+        for (const system of active) {
+          const t0 = performance.now();
+          const row = await runCase(procs, options, system, size, bots, planFor(size, system, values.quick));
+          mine.push(row);
+          const secs = ((performance.now() - t0) / 1000).toFixed(1);
+          const others = Math.max(0, row.otherCpuMs) / (10 * (row.turns / row.turnsPerS));
+          console.log(`   ${system.padEnd(8)} ${String(size).padStart(6)} B × ${bots}: p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, ${row.turnsPerS.toFixed(0)} turns/s (${row.turns} turns, ${secs} s, other processes ${others.toFixed(0)}% of a CPU)`);
         }
-        const t0 = performance.now();
-        const row = await runCase(procs, options, system, size, bots, plan);
-        rows.push(row);
-        const secs = ((performance.now() - t0) / 1000).toFixed(1);
-        console.log(`   ${system.padEnd(8)} ${String(size).padStart(6)} B × ${bots}: p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, ${row.turnsPerS.toFixed(0)} turns/s (${row.turns} turns, ${secs} s)`);
       }
+      runs.push(...mine);
+      for (const system of active) rows.push(median(mine.filter((r) => r.system === system)));
     }
   }
   const idle = values["no-idle"] ? [] : await measureIdle(procs, options, systems);
@@ -133,11 +157,16 @@ async function main(procs: Procs): Promise<void> {
       brokerCpu: "utime+stime of the broker process from /proc/<pid>/stat over the timed turns",
       brokerPeakRss: "VmHWM from /proc/<pid>/status after the timed turns (warm-up included)",
       ourBroker: values.compiled ? "dist/bitbroker" : "bun src/main.ts",
+      pinnedCpus: cpus ?? "none",
+      repeats: `${repeat} (rows: the run with the median p50; runs: every run)`,
+      othersCpu: "busy time of the pinned CPUs (all CPUs if unpinned, /proc/stat) minus broker, game and bots: other load, 10 ms ticks",
       plans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "ours", values.quick)])),
       originalPlans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "original", values.quick)])),
     },
     seconds,
+    loadAverage: { before: loadBefore, after: await loadAvg() },
     rows,
+    runs,
     idle,
     targets: targetChecks,
     skipped,
@@ -146,7 +175,7 @@ async function main(procs: Procs): Promise<void> {
   console.log(`\nwritten: ${file.slice(root.length + 1)}`);
 }
 
-const procs = new Procs();
+let procs = new Procs();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     procs.killAll();
@@ -155,7 +184,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 process.on("exit", () => procs.killAll());
 try {
-  await main(procs);
+  await main();
 } catch (e) {
   console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;

@@ -1,6 +1,6 @@
 // One bench case (a system × state size × bot count) and the idle-memory measurements.
 // Starts the broker and the Rust peers, samples the broker around the timed turns, stops all.
-import { sampleProc, type Child, type Json, type Procs } from "./procs.ts";
+import { busyMs, cpuList, sampleProc, type Child, type Json, type ProcSample, type Procs } from "./procs.ts";
 import type { Idle, Row } from "./report.ts";
 import { startNats, startOriginal, startOurs, type Paths, type Started, type SystemName } from "./systems.ts";
 
@@ -54,6 +54,18 @@ async function startBots(procs: Procs, o: Options, system: SystemName, started: 
   return [child, [peers, system === "nats" ? "nats-game" : "game", ...endpoint]];
 }
 
+interface Samples {
+  broker: ProcSample | null;
+  machineMs: number; // busy CPU of the CPUs the bench is pinned to (of all CPUs if unpinned)
+  oursMs: number; // CPU of broker, bots and game together
+}
+
+async function sampleAll(procs: Procs, broker: Child | null, children: readonly Child[]): Promise<Samples> {
+  const each = await Promise.all(children.map((c) => sampleProc(c.pid)));
+  const oursMs = each.reduce((sum, s) => sum + s.cpuMs, 0);
+  return { broker: broker ? (each[0] ?? null) : null, machineMs: await busyMs(cpuList(procs.cpus)), oursMs };
+}
+
 export async function runCase(procs: Procs, o: Options, system: SystemName, size: number, bots: number, plan: Plan): Promise<Row> {
   const started = await startSystem(procs, o, system, bots);
   const broker = started?.broker ?? null;
@@ -65,10 +77,10 @@ export async function runCase(procs: Procs, o: Options, system: SystemName, size
     const game = procs.spawn(`${system} game`, [...gameCmd, ...planArgs]);
     children.push(game);
     await game.waitJson((j) => j.event === "warm", 120_000);
-    const before = broker ? await sampleProc(broker.pid) : null;
+    const before = await sampleAll(procs, broker, children);
     game.send("go\n");
     const done = await game.waitJson((j) => j.event === "done", (plan.maxSeconds + 60) * 1000);
-    const after = broker ? await sampleProc(broker.pid) : null;
+    const after = await sampleAll(procs, broker, children);
     game.send("go\n"); // the game now ends the match
     await Promise.race([game.exited, Bun.sleep(3000)]);
     return {
@@ -83,8 +95,9 @@ export async function runCase(procs: Procs, o: Options, system: SystemName, size
       maxUs: num(done, "maxUs"),
       meanUs: num(done, "meanUs"),
       turnsPerS: num(done, "turnsPerS"),
-      brokerCpuMs: before && after ? after.cpuMs - before.cpuMs : null,
-      brokerPeakRssMb: after ? after.hwmKb / 1024 : null,
+      brokerCpuMs: before.broker && after.broker ? after.broker.cpuMs - before.broker.cpuMs : null,
+      brokerPeakRssMb: after.broker ? after.broker.hwmKb / 1024 : null,
+      otherCpuMs: after.machineMs - before.machineMs - (after.oursMs - before.oursMs),
     };
   } finally {
     for (const c of children.reverse()) await procs.stop(c);

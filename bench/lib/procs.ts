@@ -113,8 +113,12 @@ export class Child {
 export class Procs {
   private readonly children = new Set<Child>();
 
+  /** `cpus`: a taskset CPU list every child is pinned to (taskset execs, so pids stay), or null. */
+  constructor(readonly cpus: string | null = null) {}
+
   spawn(name: string, cmd: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Child {
-    const proc = Bun.spawn(cmd, {
+    const pinned = this.cpus === null ? cmd : ["taskset", "-c", this.cpus, ...cmd];
+    const proc = Bun.spawn(pinned, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdin: "pipe",
@@ -148,6 +152,30 @@ export interface ProcSample {
 }
 
 const CLOCK_TICKS_PER_S = 100; // getconf CLK_TCK on Linux x86-64
+
+/** CPU numbers of a taskset list such as "0", "0,1" or "0-3"; null = every CPU. */
+export function cpuList(spec: string | null): number[] | null {
+  if (spec === null) return null;
+  return spec.split(",").flatMap((part) => {
+    const [a, b] = part.split("-").map(Number);
+    if (a === undefined || !Number.isInteger(a)) throw new Error(`--cpus: bad CPU list ${spec}`);
+    const last = b === undefined ? a : b;
+    return Array.from({ length: last - a + 1 }, (_, i) => a + i);
+  });
+}
+
+/** Busy time (user+nice+system+irq+softirq) of the given CPUs, or of all, in ms. irq and softirq
+ * count: a process's stime includes the loopback's softirq work done on its behalf. */
+export async function busyMs(cpus: number[] | null): Promise<number> {
+  const lines = (await Bun.file("/proc/stat").text()).split("\n");
+  const wanted = cpus === null ? lines.filter((l) => l.startsWith("cpu ")) : lines.filter((l) => cpus.some((c) => l.startsWith(`cpu${c} `)));
+  let ticks = 0;
+  for (const line of wanted) {
+    const [, user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).map(Number);
+    ticks += (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
 
 export async function sampleProc(pid: number): Promise<ProcSample> {
   const stat = await Bun.file(`/proc/${pid}/stat`).text();

@@ -14,6 +14,7 @@ export interface Row {
   turnsPerS: number;
   brokerCpuMs: number | null; // CPU time (user+system) of the broker over the timed turns
   brokerPeakRssMb: number | null; // VmHWM of the broker at the end of the timed turns
+  otherCpuMs: number; // busy CPU (of the pinned CPUs) minus broker, game and bots over the timed turns
 }
 
 export interface Idle {
@@ -33,7 +34,7 @@ const fix = (n: number, digits: number): string => n.toFixed(digits);
 const ratio = (a: number, b: number | undefined): string => (b ? `${fix(a / b, 2)}×` : "–");
 
 export function table(rows: readonly Row[]): string {
-  const head = ["case", "system", "p50 µs", "p99 µs", "turns/s", "p50/direct", "p99/direct", "tput/direct", "broker CPU ms", "CPU µs/turn", "peak RSS MB"];
+  const head = ["case", "system", "p50 µs", "p99 µs", "turns/s", "p50/direct", "p99/direct", "tput/direct", "broker CPU ms", "CPU µs/turn", "peak RSS MB", "others CPU %"];
   const body = rows.map((r) => {
     const d = baseline(rows, r);
     return [
@@ -48,6 +49,7 @@ export function table(rows: readonly Row[]): string {
       r.brokerCpuMs === null ? "–" : fix(r.brokerCpuMs, 0),
       r.brokerCpuMs === null ? "–" : fix((r.brokerCpuMs * 1000) / r.turns, 1),
       r.brokerPeakRssMb === null ? "–" : fix(r.brokerPeakRssMb, 1),
+      fix(Math.max(0, r.otherCpuMs) / (10 * (r.turns / r.turnsPerS)), 0),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
