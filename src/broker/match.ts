@@ -7,8 +7,9 @@ import {
   encodeBatch,
   isCode,
   message,
+  MOVE_OPERAND_TO_BOT,
+  retag,
   trigger,
-  yourMove,
   type Message,
 } from "../protocol/index.ts";
 import type { ConnId } from "./types.ts";
@@ -82,7 +83,7 @@ export class Match {
     this.waiting = { kind: "reply", bot: m.operand, deadlineMs };
     this.turn++;
     // PROTOCOL.md §3: the operand is rewritten (index → 05); the state goes on untouched.
-    return send([bot.conn, yourMove(m.body)]);
+    return send([bot.conn, retag(m, Opcode.move, MOVE_OPERAND_TO_BOT)]);
   }
 
   fromBot(conn: ConnId, m: Message): Step {

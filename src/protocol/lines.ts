@@ -20,7 +20,11 @@ export class LineDecoder {
     return this.pendingBytes;
   }
 
-  /** Appends a chunk; returns every complete message in order. Throws ProtocolError. */
+  /**
+   * Appends a chunk; returns every complete message in order, each with its `wire` line.
+   * Throws ProtocolError. Keeps views into `chunk` (no copy): the caller hands over a buffer it
+   * will not reuse, as Bun does with every socket read.
+   */
   push(chunk: Uint8Array): Message[] {
     const out: Message[] = [];
     let start = 0;
@@ -28,15 +32,14 @@ export class LineDecoder {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
       this.checkLength(nl - start);
-      out.push(decodeLine(this.take(chunk.subarray(start, nl))));
+      out.push(decodeWire(this.take(chunk.subarray(start, nl + 1))));
       start = nl + 1;
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       // PROTOCOL.md §2: refuse an over-long line as soon as it is known, not once it is whole.
       this.checkLength(rest.length);
-      // Copy: the transport may reuse its read buffer after this call returns.
-      this.pending.push(rest.slice());
+      this.pending.push(rest);
       this.pendingBytes += rest.length;
     }
     return out;
@@ -49,7 +52,7 @@ export class LineDecoder {
     }
   }
 
-  /** The whole line: held chunks plus the tail that completes it. */
+  /** The whole line, "\n" included: held chunks plus the tail that completes it. */
   private take(tail: Uint8Array): Uint8Array {
     if (this.pendingBytes === 0) return tail;
     const line = new Uint8Array(this.pendingBytes + tail.length);
@@ -70,9 +73,21 @@ export function decodeLine(line: Uint8Array): Message {
   return decodeEnvelope(decodeBase64(line));
 }
 
+/** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
+function decodeWire(wire: Uint8Array): Message {
+  return { ...decodeLine(wire.subarray(0, wire.length - 1)), wire };
+}
+
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */
 export function encodeLine(m: Message): string {
   return encodeEnvelope(m).toBase64() + "\n";
+}
+
+const ascii = new TextEncoder();
+
+/** The line's bytes, "\n" included: the line it arrived as when it has one, else encoded. */
+export function lineBytes(m: Message): Uint8Array {
+  return m.wire ?? ascii.encode(encodeLine(m));
 }
 
 function decodeBase64(line: Uint8Array): Uint8Array {

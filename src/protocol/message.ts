@@ -6,6 +6,11 @@ export interface Message {
   readonly opcode: number;
   readonly operand: number;
   readonly body: Uint8Array;
+  /**
+   * The line (base64 + "\n") this message arrived as, when it was decoded from one. Relaying
+   * writes it as it came instead of encoding the body again (docs/PROTOCOL.md §3).
+   */
+  readonly wire?: Uint8Array;
 }
 
 /** Opcodes a v1 peer may send; anything else is `unknown_opcode` (PROTOCOL.md §3). */
@@ -41,6 +46,19 @@ export const end = (reason = ""): Message =>
 export const askBot = (index: number, state: Uint8Array): Message => message(Opcode.trigger, index, state);
 /** Broker → bot: "your move" on `state`. */
 export const yourMove = (state: Uint8Array): Message => message(Opcode.move, MOVE_OPERAND_TO_BOT, state);
+
+/**
+ * The same body under other codes. Consumes `m`: its wire line is rewritten in place. The codes
+ * and the first body byte make the first base64 group, so only the line's first 4 characters
+ * change; the rest of a state of any size goes out as it came.
+ */
+export function retag(m: Message, opcode: number, operand: number): Message {
+  const retagged = message(opcode, operand, m.body);
+  if (!m.wire) return retagged;
+  const head = encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))).toBase64();
+  for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);
+  return { ...retagged, wire: m.wire };
+}
 /** Bot → broker → game: the bot's reply. */
 export const reply = (body: Uint8Array): Message => message(Opcode.move, 0x00, body);
 

@@ -3,7 +3,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Command, ConnId, Event } from "../broker/types.ts";
-import { LineDecoder, ProtocolError, encodeLine } from "../protocol/index.ts";
+import { LineDecoder, ProtocolError, lineBytes } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { Outbox } from "./outbox.ts";
 
@@ -135,7 +135,7 @@ export class TcpTransport {
         case "send": {
           const socket = this.sockets.get(c.conn);
           if (!socket?.data.outbox) break;
-          socket.data.outbox.push(encodeLine(c.message));
+          socket.data.outbox.push(lineBytes(c.message));
           touched.push(socket);
           break;
         }

@@ -1,6 +1,6 @@
 // The line decoder the way ws and NATS test theirs: streams split at every byte, limits, random bytes.
 import { describe, expect, test } from "bun:test";
-import { LineDecoder, ProtocolError, encodeLine, message, type Message } from "../../src/protocol/index.ts";
+import { LineDecoder, ProtocolError, encodeLine, lineBytes, message, retag, yourMove, type Message } from "../../src/protocol/index.ts";
 import { fromHex, messageVectors } from "../vectors/vectors.ts";
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -57,12 +57,13 @@ describe("LineDecoder", () => {
     expect(d.bufferedBytes).toBeLessThanOrEqual(10);
   });
 
-  test("keeps its held bytes when the caller reuses the chunk's buffer", () => {
-    const d = new LineDecoder(100);
-    const chunk = ascii("AgB4");
-    d.push(chunk);
-    chunk.fill(0x41);
-    expect(plain(d.push(ascii("eQ==\n")))).toEqual([{ opcode: 2, operand: 0, body: "7879" }]);
+  test("gives each message the line it arrived as, newline included, whole or split", () => {
+    for (const cut of [0, 3, 9, stream.length - 1]) {
+      const d = new LineDecoder(1 << 20);
+      const got = [...d.push(stream.slice(0, cut)), ...d.push(stream.slice(cut))];
+      expect(got.map((m) => new TextDecoder().decode(m.wire))).toEqual(messageVectors.map((v) => `${v.line}\n`));
+      expect(got.map((m) => new TextDecoder().decode(lineBytes(m)))).toEqual(got.map(encodeLine));
+    }
   });
 
   test("random bytes give messages or a ProtocolError, nothing else", () => {
@@ -108,4 +109,20 @@ describe("LineDecoder", () => {
 
 test("a vector's body is what the envelope carries after its two codes", () => {
   for (const v of messageVectors) expect(fromHex(v.hex).subarray(2).toHex()).toBe(v.body_hex);
+});
+
+test("retag rewrites a received line into exactly the line of the retagged message", () => {
+  for (const size of [0, 1, 2, 3, 4, 5, 100, 4096]) {
+    const state = Uint8Array.from({ length: size }, (_, i) => (i * 37 + 11) & 0xff);
+    for (const index of [0, 1, 7, 255]) {
+      const [m] = new LineDecoder(1 << 20).push(ascii(encodeLine(message(1, index, state))));
+      const out = retag(m!, 0x02, 0x05);
+      expect({ opcode: out.opcode, operand: out.operand }).toEqual({ opcode: 2, operand: 5 });
+      expect(new TextDecoder().decode(lineBytes(out))).toBe(encodeLine(yourMove(state)));
+    }
+  }
+});
+
+test("lineBytes encodes a message that never was a line", () => {
+  expect(new TextDecoder().decode(lineBytes(message(0, 0xff)))).toBe("AP8=\n");
 });
