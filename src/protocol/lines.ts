@@ -75,7 +75,7 @@ export function decodeLine(line: Uint8Array): Message {
 
 /** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
 function decodeWire(wire: Uint8Array): Message {
-  return { ...decodeLine(wire.subarray(0, wire.length - 1)), wire };
+  return decodeEnvelope(decodeBase64(wire.subarray(0, wire.length - 1)), wire);
 }
 
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */

@@ -37,7 +37,14 @@ export function message(opcode: number, operand: number, body: Uint8Array = EMPT
 
 export const gameHello = (): Message => message(Opcode.control, Control.gameHello);
 export const botHello = (): Message => message(Opcode.control, Control.botHello);
-export const trigger = (): Message => message(Opcode.trigger, 0x00);
+/** The trigger carries its line, encoded once: it goes out after every turn. */
+const TRIGGER: Message = {
+  opcode: Opcode.trigger,
+  operand: 0x00,
+  body: EMPTY,
+  wire: new TextEncoder().encode(`${new Uint8Array([Opcode.trigger, 0x00]).toBase64()}\n`),
+};
+export const trigger = (): Message => TRIGGER;
 export const endGame = (): Message => message(Opcode.control, Control.endGame);
 /** End of match. A non-empty body is the broker's reason for an abnormal end (PROTOCOL.md §6). */
 export const end = (reason = ""): Message =>
@@ -53,11 +60,10 @@ export const yourMove = (state: Uint8Array): Message => message(Opcode.move, MOV
  * change; the rest of a state of any size goes out as it came.
  */
 export function retag(m: Message, opcode: number, operand: number): Message {
-  const retagged = message(opcode, operand, m.body);
-  if (!m.wire) return retagged;
+  if (!m.wire) return message(opcode, operand, m.body);
   const head = encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))).toBase64();
   for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);
-  return { ...retagged, wire: m.wire };
+  return { opcode, operand, body: m.body, wire: m.wire };
 }
 /** Bot → broker → game: the bot's reply. */
 export const reply = (body: Uint8Array): Message => message(Opcode.move, 0x00, body);
@@ -75,8 +81,8 @@ export function encodeEnvelope(m: Message): Uint8Array {
   return out;
 }
 
-/** Parses raw envelope bytes; the body is a view, not a copy. Throws ProtocolError. */
-export function decodeEnvelope(bytes: Uint8Array): Message {
+/** Parses raw envelope bytes (and keeps the line they came in); the body is a view. Throws ProtocolError. */
+export function decodeEnvelope(bytes: Uint8Array, wire?: Uint8Array): Message {
   if (bytes.length < 2) {
     throw new ProtocolError("short_envelope", `envelope of ${bytes.length} byte(s); at least 2 needed`);
   }
@@ -84,7 +90,8 @@ export function decodeEnvelope(bytes: Uint8Array): Message {
   if (opcode > Opcode.move) {
     throw new ProtocolError("unknown_opcode", `opcode 0x${hex(opcode)}`);
   }
-  return { opcode, operand: bytes[1]!, body: bytes.subarray(2) };
+  const body = bytes.subarray(2);
+  return wire ? { opcode, operand: bytes[1]!, body, wire } : { opcode, operand: bytes[1]!, body };
 }
 
 export function hex(n: number): string {
