@@ -3,6 +3,7 @@
 import protobuf from "protobufjs";
 import schema from "../../proto/initial.proto" with { type: "text" };
 import { ProtocolError } from "./errors.ts";
+import { Control, Opcode, message, type Message } from "./message.ts";
 
 /** One bot as the game learns it: its index (0-based seat order) and its name. */
 export interface BotInfo {
@@ -22,6 +23,11 @@ interface InitialFields {
 /** Body of a bot's 00 22: `InitialMessageProto{botName}` (botIndex 0, so absent). */
 export function encodeBotName(name: string): Uint8Array {
   return InitialMessage.encode(InitialMessage.create({ botName: name })).finish();
+}
+
+/** Bot → broker: its name (00 22), the line after its hello. */
+export function botName(name: string): Message {
+  return message(Opcode.control, Control.botName, encodeBotName(name));
 }
 
 export function decodeBotName(body: Uint8Array): string {

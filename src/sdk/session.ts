@@ -5,9 +5,9 @@ import {
   Opcode,
   askBot,
   botHello,
+  botName,
   codes,
   decodeBatch,
-  encodeBotName,
   endGame,
   gameHello,
   isCode,
@@ -40,7 +40,7 @@ export type BotStep = { readonly kind: "move"; readonly state: Uint8Array } | { 
 
 /** The first two lines of a bot: hello, then its name (PROTOCOL.md §3, §5). */
 export function botJoin(name: string): Message[] {
-  return [botHello(), message(Opcode.control, Control.botName, encodeBotName(name))];
+  return [botHello(), botName(name)];
 }
 
 /** The bot's answer to a state. */

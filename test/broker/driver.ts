@@ -6,16 +6,15 @@ import {
   Opcode,
   askBot,
   botHello,
-  encodeBotName,
+  botName,
   endGame,
   gameHello,
-  message,
   reply,
   type Message,
 } from "../../src/protocol/index.ts";
 
 export const text = (s: string) => new TextEncoder().encode(s);
-export const botName = (name: string) => message(Opcode.control, Control.botName, encodeBotName(name));
+export { botName };
 
 export class Driver {
   readonly broker: Broker;

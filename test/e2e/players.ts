@@ -4,18 +4,17 @@ import {
   Opcode,
   askBot,
   botHello,
+  botName,
   decodeBatch,
-  encodeBotName,
   endGame,
   gameHello,
   isCode,
-  message,
   reply,
   type BotInfo,
 } from "../../src/protocol/index.ts";
 import { RawClient } from "./harness.ts";
 
-export const botName = (name: string) => message(Opcode.control, Control.botName, encodeBotName(name));
+export { botName };
 
 /** Connects a bot, sends hello and name. */
 export async function joinBot(port: number, name: string): Promise<RawClient> {
