@@ -7,14 +7,16 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections import deque
-from typing import Deque, List, Optional
+from typing import Awaitable, Callable, Deque, List, Optional, TypeVar
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, retry_delays_s
-from .errors import BrokerTimeoutError, BrokerUnavailableError, ConnectionLostError, MatchAbortedError
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, ConnectRetry
+from .errors import BrokerTimeoutError, ConnectionLostError
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
-from .session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
-                      ResponseReceived, YourMove)
+from .session import (ActionRequested, BotEvent, BotSession, GameEvent, GameSession, MatchStarted,
+                      ResponseReceived, Session, YourMove, match_over)
 from .types import Action, BotInfo, Payload, to_bytes
+
+EventT = TypeVar("EventT")
 
 
 class AsyncConnection:
@@ -33,22 +35,15 @@ class AsyncConnection:
                    read_timeout_s: Optional[float] = None,
                    line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> "AsyncConnection":
         """Connects, retrying until ``connect_timeout_s`` has passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + connect_timeout_s
-        last_error: Optional[Exception] = None
-        for delay_s in retry_delays_s():
-            remaining_s = deadline - loop.time()
-            if remaining_s <= 0:
-                break
+        retry = ConnectRetry(host, port, connect_timeout_s, asyncio.get_running_loop().time)
+        while True:
+            attempt_s = retry.attempt_s()
             try:
-                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), remaining_s)
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), attempt_s)
             except (OSError, asyncio.TimeoutError) as error:
-                last_error = error
-                await asyncio.sleep(max(0.0, min(delay_s, deadline - loop.time())))
+                await asyncio.sleep(retry.failed(error))
                 continue
             return cls(reader, writer, read_timeout_s, line_bytes_max)
-        raise BrokerUnavailableError(
-            f"cannot connect to the broker at {host}:{port} within {connect_timeout_s} s ({last_error})")
 
     async def send(self, message: Message) -> None:
         """Sends one line; a failure is kept for :meth:`receive` to report (see Connection.send)."""
@@ -82,6 +77,26 @@ class AsyncConnection:
         except OSError:
             pass
 
+    async def __aenter__(self) -> "AsyncConnection":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+async def play_session(session: Session[EventT], connection: AsyncConnection,
+                       handle: Callable[[EventT], Awaitable[Optional[Message]]]) -> None:
+    """The asyncio twin of connection.play_session: opening lines, then events to ``handle`` until ``00 FF``."""
+    for line in session.start():
+        await connection.send(line)
+    while True:
+        event = session.receive(await connection.receive())
+        if match_over(event):
+            return
+        reply = await handle(event)
+        if reply is not None:
+            await connection.send(reply)
+
 
 class AsyncBaseBot(abc.ABC):
     """The asyncio twin of BaseBot: ``async def decide_move``, ``await bot.run(host, port)``."""
@@ -102,23 +117,10 @@ class AsyncBaseBot(abc.ABC):
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Plays one match; raises as BaseBot.run does."""
-        connection = await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
-                                                read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max)
-        session = BotSession(self.name)
-        try:
-            for line in session.start():
-                await connection.send(line)
-            while True:
-                event = session.receive(await connection.receive())
-                if isinstance(event, YourMove):
-                    response = to_bytes(await self.decide_move(event.state))
-                    await connection.send(session.reply(response))
-                elif isinstance(event, MatchEnded):
-                    if event.reason is not None:
-                        raise MatchAbortedError(event.reason)
-                    return
-        finally:
-            await connection.close()
+        async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
+                                              read_timeout_s=read_timeout_s,
+                                              line_bytes_max=line_bytes_max) as connection:
+            await play_bot(self, BotSession(self.name), connection)
 
 
 class AsyncBaseGame(abc.ABC):
@@ -141,26 +143,33 @@ class AsyncBaseGame(abc.ABC):
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Runs one match; raises as BaseGame.run does."""
-        connection = await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
-                                                read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max)
-        session = GameSession()
-        try:
-            for line in session.start():
-                await connection.send(line)
-            while True:
-                event = session.receive(await connection.receive())
-                if isinstance(event, MatchStarted):
-                    await self.initialise(list(event.bots))
-                elif isinstance(event, ActionRequested):
-                    action = await self.next_action()
-                    if not isinstance(action, Action):
-                        raise TypeError(f"next_action must return an Action, got {type(action).__name__}")
-                    await connection.send(session.act(action))
-                elif isinstance(event, ResponseReceived):
-                    await self.deliver_response(event.response)
-                elif isinstance(event, MatchEnded):
-                    if event.reason is not None:
-                        raise MatchAbortedError(event.reason)
-                    return
-        finally:
-            await connection.close()
+        async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
+                                              read_timeout_s=read_timeout_s,
+                                              line_bytes_max=line_bytes_max) as connection:
+            await play_game(self, GameSession(), connection)
+
+
+async def play_bot(bot: AsyncBaseBot, session: BotSession, connection: AsyncConnection) -> None:
+    """Drives one bot session over an open connection until ``00 FF`` (see bot.play_bot)."""
+
+    async def answer(event: BotEvent) -> Optional[Message]:
+        if isinstance(event, YourMove):
+            return session.reply(to_bytes(await bot.decide_move(event.state)))
+        return None
+
+    await play_session(session, connection, answer)
+
+
+async def play_game(game: AsyncBaseGame, session: GameSession, connection: AsyncConnection) -> None:
+    """Drives one game session over an open connection until the first ``00 FF`` (see game.play_game)."""
+
+    async def act(event: GameEvent) -> Optional[Message]:
+        if isinstance(event, MatchStarted):
+            await game.initialise(list(event.bots))
+        elif isinstance(event, ActionRequested):
+            return session.act(await game.next_action())
+        elif isinstance(event, ResponseReceived):
+            await game.deliver_response(event.response)
+        return None
+
+    await play_session(session, connection, act)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import abc
 from typing import Optional
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection
-from .errors import MatchAbortedError
-from .message import LINE_BYTES_MAX_DEFAULT
-from .session import BotSession, MatchEnded, YourMove
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session
+from .message import LINE_BYTES_MAX_DEFAULT, Message
+from .session import BotEvent, BotSession, YourMove
 from .types import Payload, to_bytes
 
 
@@ -49,26 +48,17 @@ class BaseBot(abc.ABC):
         ``read_timeout_s``; a bot may wait long in the lobby), and lets any exception raised by
         ``decide_move`` pass through unchanged after closing the connection.
         """
-        connection = Connection.open(
-            host, port, connect_timeout_s=connect_timeout_s,
-            read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max,
-        )
-        try:
+        with Connection.open(host, port, connect_timeout_s=connect_timeout_s,
+                             read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max) as connection:
             play_bot(self, BotSession(self.name), connection)
-        finally:
-            connection.close()
 
 
 def play_bot(bot: BaseBot, session: BotSession, connection: Connection) -> None:
     """Drives one bot session over an open connection until ``00 FF``."""
-    for line in session.start():
-        connection.send(line)
-    while True:
-        event = session.receive(connection.receive())
+
+    def answer(event: BotEvent) -> Optional[Message]:
         if isinstance(event, YourMove):
-            response = to_bytes(bot.decide_move(event.state))
-            connection.send(session.reply(response))
-        elif isinstance(event, MatchEnded):
-            if event.reason is not None:
-                raise MatchAbortedError(event.reason)
-            return
+            return session.reply(to_bytes(bot.decide_move(event.state)))
+        return None
+
+    play_session(session, connection, answer)

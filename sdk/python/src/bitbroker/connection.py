@@ -1,4 +1,4 @@
-"""The thin blocking socket loop: connect with retry, send lines, receive messages.
+"""The thin blocking socket loop: connect with retry, send lines, receive messages, drive a session.
 
 All protocol decisions live in message.py and session.py; this file only moves bytes.
 """
@@ -7,10 +7,13 @@ from __future__ import annotations
 import socket
 import time
 from collections import deque
-from typing import Deque, Iterator, Optional
+from typing import Callable, Deque, Iterator, Optional, TypeVar
 
 from .errors import BrokerTimeoutError, BrokerUnavailableError, ConnectionLostError
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
+from .session import Session, match_over
+
+EventT = TypeVar("EventT")
 
 CONNECT_TIMEOUT_S_DEFAULT = 10.0
 RECV_BYTES = 65536
@@ -22,6 +25,33 @@ def retry_delays_s(first_s: float = 0.05, max_s: float = 1.0) -> Iterator[float]
     while True:
         yield delay
         delay = min(delay * 2, max_s)
+
+
+class ConnectRetry:
+    """The connect schedule of both socket loops (blocking and asyncio): how long each attempt
+    may take and how long to back off after a failure. The clock comes in as an argument."""
+
+    def __init__(self, host: str, port: int, connect_timeout_s: float, now_s: Callable[[], float]) -> None:
+        self._host, self._port, self._connect_timeout_s = host, port, connect_timeout_s
+        self._now_s = now_s
+        self._deadline_s = now_s() + connect_timeout_s
+        self._delays_s = retry_delays_s()
+        self._last_error: Optional[BaseException] = None
+
+    def attempt_s(self) -> float:
+        """How long the next attempt may take; raises BrokerUnavailableError once time is up."""
+        remaining_s = self._deadline_s - self._now_s()
+        if remaining_s <= 0:
+            raise BrokerUnavailableError(
+                f"cannot connect to the broker at {self._host}:{self._port} within "
+                f"{self._connect_timeout_s} s ({self._last_error})"
+            )
+        return remaining_s
+
+    def failed(self, error: BaseException) -> float:
+        """Records a failed attempt; returns how long to wait before the next one."""
+        self._last_error = error
+        return max(0.0, min(next(self._delays_s), self._deadline_s - self._now_s()))
 
 
 class Connection:
@@ -44,25 +74,18 @@ class Connection:
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
     ) -> "Connection":
         """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed."""
-        deadline = time.monotonic() + connect_timeout_s
-        last_error: Optional[OSError] = None
-        for delay_s in retry_delays_s():
-            remaining_s = deadline - time.monotonic()
-            if remaining_s <= 0:
-                break
+        retry = ConnectRetry(host, port, connect_timeout_s, time.monotonic)
+        while True:
+            attempt_s = retry.attempt_s()
             try:
-                sock = socket.create_connection((host, port), timeout=remaining_s)
+                sock = socket.create_connection((host, port), timeout=attempt_s)
             except OSError as error:
-                last_error = error
                 # Back-off between attempts, not synchronisation: the broker may start later.
-                time.sleep(max(0.0, min(delay_s, deadline - time.monotonic())))
+                time.sleep(retry.failed(error))
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(read_timeout_s)
             return cls(sock, line_bytes_max)
-        raise BrokerUnavailableError(
-            f"cannot connect to the broker at {host}:{port} within {connect_timeout_s} s ({last_error})"
-        )
 
     def send(self, message: Message) -> None:
         """Sends one line. A failure is kept, not raised: the broker may already have sent
@@ -95,3 +118,24 @@ class Connection:
             self._sock.close()
         except OSError:
             pass
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def play_session(session: Session[EventT], connection: Connection,
+                 handle: Callable[[EventT], Optional[Message]]) -> None:
+    """Sends the session's opening lines, then hands each event to ``handle`` and sends the line
+    it returns, if any, until ``00 FF``; raises MatchAbortedError if the broker aborted the match."""
+    for line in session.start():
+        connection.send(line)
+    while True:
+        event = session.receive(connection.receive())
+        if match_over(event):
+            return
+        reply = handle(event)
+        if reply is not None:
+            connection.send(reply)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import abc
 from typing import List, Optional
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection
-from .errors import MatchAbortedError
-from .message import LINE_BYTES_MAX_DEFAULT
-from .session import ActionRequested, GameSession, MatchEnded, MatchStarted, ResponseReceived
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session
+from .message import LINE_BYTES_MAX_DEFAULT, Message
+from .session import ActionRequested, GameEvent, GameSession, MatchStarted, ResponseReceived
 from .types import Action, BotInfo
 
 
@@ -46,32 +45,21 @@ class BaseGame(abc.ABC):
         ProtocolError, BrokerTimeoutError (only with a ``read_timeout_s``), and lets any
         exception raised by the game's own methods pass through after closing the connection.
         """
-        connection = Connection.open(
-            host, port, connect_timeout_s=connect_timeout_s,
-            read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max,
-        )
-        try:
+        with Connection.open(host, port, connect_timeout_s=connect_timeout_s,
+                             read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max) as connection:
             play_game(self, GameSession(), connection)
-        finally:
-            connection.close()
 
 
 def play_game(game: BaseGame, session: GameSession, connection: Connection) -> None:
     """Drives one game session over an open connection until the first ``00 FF``."""
-    for line in session.start():
-        connection.send(line)
-    while True:
-        event = session.receive(connection.receive())
+
+    def act(event: GameEvent) -> Optional[Message]:
         if isinstance(event, MatchStarted):
             game.initialise(list(event.bots))
         elif isinstance(event, ActionRequested):
-            action = game.next_action()
-            if not isinstance(action, Action):
-                raise TypeError(f"next_action must return an Action, got {type(action).__name__}")
-            connection.send(session.act(action))
+            return session.act(game.next_action())
         elif isinstance(event, ResponseReceived):
             game.deliver_response(event.response)
-        elif isinstance(event, MatchEnded):
-            if event.reason is not None:
-                raise MatchAbortedError(event.reason)
-            return
+        return None
+
+    play_session(session, connection, act)

@@ -5,10 +5,10 @@ No sockets, clocks or user code here; the socket loops in bot.py, game.py and ai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Protocol, Tuple, TypeVar, Union
 
 from . import message as m
-from .errors import ProtocolError
+from .errors import MatchAbortedError, ProtocolError
 from .message import Message
 from .types import Action, BotInfo
 
@@ -53,6 +53,26 @@ class MatchEnded:
 
 BotEvent = Union[YourMove, MatchEnded]
 GameEvent = Union[MatchStarted, ActionRequested, ResponseReceived, MatchEnded]
+EventT_co = TypeVar("EventT_co", covariant=True)
+
+
+class Session(Protocol[EventT_co]):
+    """What a socket loop needs of a session: BotSession and GameSession are both one."""
+
+    def start(self) -> List[Message]:
+        """The opening lines."""
+
+    def receive(self, message: Message) -> EventT_co:
+        """Turns one message from the broker into an event; raises ProtocolError."""
+
+
+def match_over(event: object) -> bool:
+    """True when ``event`` ends the match; raises MatchAbortedError if the broker aborted it (§6)."""
+    if not isinstance(event, MatchEnded):
+        return False
+    if event.reason is not None:
+        raise MatchAbortedError(event.reason)
+    return True
 
 
 def _match_ended(message: Message) -> MatchEnded:
@@ -66,32 +86,49 @@ def _unexpected(message: Message, state: str) -> ProtocolError:
     return ProtocolError("unexpected_message", f"{message!r} is not allowed while {state}")
 
 
-class BotSession:
-    """A bot's side of one match: hello and name, then one reply per ``02 05``."""
+class _SessionBase:
+    """What both sides share: ``start()`` once and first, nothing after ``00 FF`` (§6)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._state = "new"  # new → waiting ⇄ deciding → ended
+    def __init__(self) -> None:
+        self._state = "new"
 
     @property
     def ended(self) -> bool:
         """True once ``00 FF`` has arrived."""
         return self._state == "ended"
 
-    def start(self) -> List[Message]:
-        """The opening lines: hello (``00 02``) and name (``00 22``)."""
+    def _begin(self, state: str) -> None:
         assert self._state == "new", "start() is called once"
-        self._state = "waiting"
-        return [m.bot_hello(), m.bot_name(self.name)]
+        self._state = state
 
-    def receive(self, message: Message) -> BotEvent:
-        """Turns one message from the broker into an event; raises ProtocolError."""
+    def _receive_end(self, message: Message) -> Optional[MatchEnded]:
+        """The end of the match if ``message`` is ``00 FF``, else None; raises once it has ended."""
         assert self._state != "new", "start() comes first"
         if self._state == "ended":
             raise _unexpected(message, "the match has ended")
         if message.codes == m.END:
             self._state = "ended"
             return _match_ended(message)
+        return None
+
+
+class BotSession(_SessionBase):
+    """A bot's side of one match: hello and name, then one reply per ``02 05``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()  # new → waiting ⇄ deciding → ended
+        self.name = name
+
+    def start(self) -> List[Message]:
+        """The opening lines: hello (``00 02``) and name (``00 22``)."""
+        self._begin("waiting")
+        return [m.bot_hello(), m.bot_name(self.name)]
+
+    def receive(self, message: Message) -> BotEvent:
+        """Turns one message from the broker into an event; raises ProtocolError."""
+        ended = self._receive_end(message)
+        if ended is not None:
+            return ended
         # PROTOCOL.md §3: "your move" has opcode 02 and a non-zero operand; 02 00 is an error.
         if message.opcode == 0x02 and message.operand != 0x00 and self._state == "waiting":
             self._state = "deciding"
@@ -105,34 +142,23 @@ class BotSession:
         return m.reply(response)
 
 
-class GameSession:
+class GameSession(_SessionBase):
     """The game's side of one match: hello, batch, then trigger → action (→ reply) until the end."""
 
-    def __init__(self) -> None:
-        # new → batch → trigger → deciding → (reply → trigger | end) ; any → ended
-        self._state = "new"
-
-    @property
-    def ended(self) -> bool:
-        """True once ``00 FF`` has arrived."""
-        return self._state == "ended"
+    # States: new → batch → trigger → deciding → (reply → trigger | end) ; any → ended
 
     def start(self) -> List[Message]:
         """The opening line: hello (``00 01``)."""
-        assert self._state == "new", "start() is called once"
-        self._state = "batch"
+        self._begin("batch")
         return [m.game_hello()]
 
     def receive(self, message: Message) -> GameEvent:
         """Turns one message from the broker into an event; raises ProtocolError."""
-        assert self._state != "new", "start() comes first"
+        # §6: a game waiting for a reply may get 00 FF twice; the loop stops at the first.
+        ended = self._receive_end(message)
+        if ended is not None:
+            return ended
         state = self._state
-        if state == "ended":
-            raise _unexpected(message, "the match has ended")
-        if message.codes == m.END:
-            # §6: a game waiting for a reply may get 00 FF twice; the loop stops at the first.
-            self._state = "ended"
-            return _match_ended(message)
         if state == "batch" and message.codes == m.BATCH:
             self._state = "trigger"
             return MatchStarted(tuple(m.decode_batch(message.body)))
@@ -146,6 +172,8 @@ class GameSession:
 
     def act(self, action: Action) -> Message:
         """The line for the game's action, after an ActionRequested."""
+        if not isinstance(action, Action):
+            raise TypeError(f"next_action must return an Action, got {type(action).__name__}")
         assert self._state == "deciding", "act() answers an ActionRequested"
         if action.bot_index is None:
             self._state = "end"
