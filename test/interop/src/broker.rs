@@ -49,6 +49,14 @@ pub fn json_number(line: &str, key: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// The string after `"key":"` in a JSON log line, up to the next quote (no escapes expected).
+pub fn json_string(line: &str, key: &str) -> Option<String> {
+    let needle = format!("\"{key}\":\"");
+    let start = line.find(&needle)? + needle.len();
+    let len = line[start..].find('"')?;
+    Some(line[start..start + len].to_string())
+}
+
 /// True if the JSON log line is the event `name`.
 pub fn is_event(line: &str, name: &str) -> bool {
     line.contains(&format!("\"event\":\"{name}\""))
@@ -63,6 +71,11 @@ impl Broker {
     /// Starts `bun src/main.ts` expecting `num_players` bots per match; panics if it does not
     /// report listening within START_TIMEOUT.
     pub fn start(num_players: u8) -> Broker {
+        Broker::start_with(num_players, &[])
+    }
+
+    /// Like `start`, with extra environment for the broker (e.g. `BROKER_MOVE_TIMEOUT_MS`).
+    pub fn start_with(num_players: u8, env: &[(&str, &str)]) -> Broker {
         let mut child = Command::new(bun())
             .arg("src/main.ts")
             .current_dir(repo_root())
@@ -71,6 +84,7 @@ impl Broker {
             .env("BROKER_HEALTH_PORT", "0")
             .env("LOG_FORMAT", "json")
             .env("BROKER_NUM_PLAYERS", num_players.to_string())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,4 +1,5 @@
 //! Interop harness: starts our broker (`bun src/main.ts`) and defines a game and bots written
 //! only against the ORIGINAL crate's public API. Must not adapt anything to our broker.
 pub mod broker;
+pub mod misbehaving;
 pub mod players;
