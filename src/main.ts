@@ -48,6 +48,7 @@ function run(config: Config): void {
     moveTimeoutMs: config.moveTimeoutMs,
     helloTimeoutMs: config.helloTimeoutMs,
     matchesMax: config.matches,
+    logTurns: config.logLevel === "debug",
   });
 
   let exiting = false;

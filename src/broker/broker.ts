@@ -123,8 +123,11 @@ export class Broker {
         return this.reject(p, `sent ${codes(m)} while waiting in the lobby`);
       case "match": {
         const match = p.match!;
-        const step = conn === match.game ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m);
-        return this.apply(match, step);
+        const fromGame = conn === match.game;
+        if (this.settings.logTurns) {
+          this.log("debug", fromGame ? "from game" : "from bot", { match: match.id, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn });
+        }
+        return this.apply(match, fromGame ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m));
       }
     }
   }

@@ -35,6 +35,8 @@ export interface BrokerSettings {
   readonly helloTimeoutMs: number;
   /** Matches to play before finishing; null = serve forever. */
   readonly matchesMax: number | null;
+  /** Log every message of a match at debug level (LOG_LEVEL=debug); off, the turn costs nothing extra. */
+  readonly logTurns: boolean;
 }
 
 export type Phase = "lobby" | "running" | "finished";

@@ -23,7 +23,7 @@ export class Driver {
   readonly log: Command[] = [];
 
   constructor(settings: Partial<BrokerSettings> = {}) {
-    this.broker = new Broker({ botsPerMatch: 2, moveTimeoutMs: 0, helloTimeoutMs: 5000, matchesMax: null, ...settings });
+    this.broker = new Broker({ botsPerMatch: 2, moveTimeoutMs: 0, helloTimeoutMs: 5000, matchesMax: null, logTurns: false, ...settings });
   }
 
   private run(commands: Command[]): Command[] {
@@ -88,7 +88,7 @@ export function closes(commands: Command[]): ConnId[] {
   return commands.flatMap((c) => (c.kind === "close" ? [c.conn] : []));
 }
 
-export function logs(commands: Command[]): Array<{ event: string; reason?: unknown; cause?: unknown }> {
+export function logs(commands: Command[]): Array<{ event: string; [field: string]: unknown }> {
   return commands.flatMap((c) => (c.kind === "log" ? [{ event: c.event, ...c.fields }] : []));
 }
 

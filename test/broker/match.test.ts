@@ -154,6 +154,14 @@ describe("a running match", () => {
   });
 });
 
+test("logs every message of a match at debug level only when asked", () => {
+  const quiet = running();
+  expect(logs(quiet.ask(1, 0, "s"))).toEqual([]);
+  const loud = running({ logTurns: true });
+  expect(logs(loud.ask(1, 0, "state"))).toEqual([{ event: "from game", match: 1, conn: 1, codes: "01 00", bodyBytes: 5, turn: 0 }]);
+  expect(logs(loud.answer(2, "r"))).toEqual([{ event: "from bot", match: 1, conn: 2, codes: "02 00", bodyBytes: 1, turn: 1 }]);
+});
+
 describe("between and after matches", () => {
   test("starts the next match at once when the lobby filled up during the last one", () => {
     const d = running();
