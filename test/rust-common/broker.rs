@@ -1,5 +1,6 @@
-//! Runs our real broker as a child process on 127.0.0.1, port 0, JSON logs on stdout.
-//! Waits on its log lines (never on blind sleeps); SIGTERM on drop, SIGKILL if it hangs.
+//! The one real-broker launcher for every Rust crate's tests, `#[path]`-included by each: runs
+//! `bun src/main.ts` on 127.0.0.1, free ports, JSON logs; waits on log lines; SIGTERM on drop.
+#![allow(dead_code)] // each includer uses a different part; std only: it serves both SDK crates
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -23,13 +24,22 @@ pub struct Broker {
     lines: LogLines,
 }
 
-/// The repository root (this crate lives in test/interop/).
+/// The repository root: the nearest folder above the including crate that holds `src/main.ts`.
 pub fn repo_root() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    dir.join("../..").canonicalize().expect("repository root")
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .expect("crate dir");
+    let mut dir = crate_dir.as_path();
+    while !dir.join("src/main.ts").is_file() {
+        dir = dir
+            .parent()
+            .expect("a folder above the crate holds src/main.ts");
+    }
+    dir.to_path_buf()
 }
 
-fn bun() -> PathBuf {
+/// The repository's own bun (`npm ci` installs it), else `bun` on PATH.
+pub fn bun() -> PathBuf {
     let local = repo_root().join("node_modules/.bin/bun");
     if local.exists() {
         local
@@ -68,13 +78,13 @@ fn lock(lines: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
 }
 
 impl Broker {
-    /// Starts `bun src/main.ts` expecting `num_players` bots per match; panics if it does not
-    /// report listening within START_TIMEOUT.
+    /// Starts `bun src/main.ts` expecting `num_players` bots per match on any free port.
     pub fn start(num_players: u8) -> Broker {
-        Broker::start_with(num_players, &[])
+        Self::start_with(num_players, &[])
     }
 
-    /// Like `start`, with extra environment for the broker (e.g. `BROKER_MOVE_TIMEOUT_MS`).
+    /// Starts the broker with extra environment (e.g. `BROKER_PORT`, `BROKER_MOVE_TIMEOUT_MS`);
+    /// panics if it does not report listening within START_TIMEOUT.
     pub fn start_with(num_players: u8, env: &[(&str, &str)]) -> Broker {
         let mut child = Command::new(bun())
             .arg("src/main.ts")
@@ -143,6 +153,15 @@ impl Broker {
         }
     }
 
+    /// Sends SIGTERM (the broker ends every match with `broker shutting down`). std has no
+    /// kill(2) for other signals, so this runs `kill -TERM <pid>` and waits for it.
+    pub fn sigterm(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .stdin(Stdio::null())
+            .status();
+    }
+
     /// Every log line so far.
     pub fn log(&self) -> Vec<String> {
         lock(&self.lines.0).clone()
@@ -151,10 +170,7 @@ impl Broker {
 
 impl Drop for Broker {
     fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child's pid; no memory is touched.
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
-        }
+        self.sigterm();
         let deadline = Instant::now() + STOP_TIMEOUT;
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -165,4 +181,15 @@ impl Drop for Broker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A TCP port that was free a moment ago on 127.0.0.1 (for "nobody listens" and late starts).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Counts the broker's log lines for `event`.
+pub fn count_events(broker: &Broker, event: &str) -> usize {
+    broker.log().iter().filter(|l| is_event(l, event)).count()
 }

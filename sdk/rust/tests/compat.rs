@@ -1,16 +1,13 @@
 //! Source compatibility: the interop crate's players, written against the ORIGINAL crate's API
-//! (test/interop/src/players.rs), compile unchanged against this SDK and play a full match.
+//! (test/interop/src/players.rs, included by common/players.rs), compile unchanged against
+//! this SDK and play a full match.
 mod common;
-
-#[allow(dead_code)]
-#[path = "../../../test/interop/src/players.rs"]
-mod original_api_players;
 
 use std::time::Duration;
 
 use bitbroker::{run_bot, run_game};
+use common::players::{EchoBot, ScriptedGame, BOT_NAMES};
 use common::{is_event, runtime, within, Broker};
-use original_api_players::{EchoBot, ScriptedGame, BOT_NAMES};
 
 #[test]
 fn players_written_for_the_original_crate_build_and_play_on_this_sdk() {

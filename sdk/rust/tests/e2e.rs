@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bitbroker::{run_bot, run_game};
-use common::players::{EchoBot, OriginalEchoBot, ScriptedGame, Seen, ORIGINAL_NAME, RUST_NAMES};
+use common::players::{EchoBot, OriginalEchoBot, ScriptedGame, Seen, BOT_NAMES, ORIGINAL_NAME};
 use common::{count_events, free_port, is_event, on_own_thread, runtime, within, Broker};
 use tokio::runtime::Runtime;
 
@@ -82,14 +82,14 @@ fn a_rust_game_with_rust_bots_plays_a_full_match() {
             assert!(
                 result.is_ok(),
                 "{}: {}",
-                RUST_NAMES[id],
+                BOT_NAMES[id],
                 result.as_ref().unwrap_err()
             );
             assert_eq!(
                 *seen[id].lock().unwrap(),
-                game.0.sent_to(RUST_NAMES[id]),
+                game.0.sent_to(BOT_NAMES[id]),
                 "{}",
-                RUST_NAMES[id]
+                BOT_NAMES[id]
             );
         }
         let end = broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "match ended"));
@@ -124,14 +124,14 @@ fn a_rust_bot_and_an_original_crate_bot_play_in_one_match() {
 
     check_game(&game, &result, 2, 4);
     assert_eq!(game.name_of(0).as_deref(), Some(ORIGINAL_NAME));
-    assert_eq!(game.name_of(1).as_deref(), Some(RUST_NAMES[0]));
+    assert_eq!(game.name_of(1).as_deref(), Some(BOT_NAMES[0]));
     assert!(rust_result.is_ok(), "our bot: {}", rust_result.unwrap_err());
     assert!(
         matches!(original_result, Ok(Ok(()))),
         "original bot: {original_result:?}"
     );
     assert_eq!(*theirs.lock().unwrap(), game.sent_to(ORIGINAL_NAME));
-    assert_eq!(*ours.lock().unwrap(), game.sent_to(RUST_NAMES[0]));
+    assert_eq!(*ours.lock().unwrap(), game.sent_to(BOT_NAMES[0]));
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn a_bot_started_before_the_broker_connects_once_it_listens() {
     });
     check_game(&game, &result, 1, 2);
     assert!(bot_result.is_ok(), "late bot: {}", bot_result.unwrap_err());
-    assert_eq!(*seen.lock().unwrap(), game.sent_to(RUST_NAMES[0]));
+    assert_eq!(*seen.lock().unwrap(), game.sent_to(BOT_NAMES[0]));
     assert_eq!(count_events(&broker, "match started"), 1);
     assert!(started.elapsed() < MATCH_TIMEOUT);
 }

@@ -2,11 +2,12 @@
 //! the original BaseBot, and scripted peers that speak through the original crate's Connection.
 use std::future::Future;
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use bitbroker::{BaseBot, BitBrokerMessage, Connection};
+
+use crate::players::Seen;
 
 pub const HOST: &str = "127.0.0.1";
 
@@ -29,7 +30,7 @@ pub fn on_thread<T: Send + 'static>(
 /// A bot that records each state, then takes `SlowBot::DELAY` to answer `b"late"`.
 pub struct SlowBot {
     /// Every state this bot was asked to move on, in order.
-    pub seen: Arc<Mutex<Vec<Vec<u8>>>>,
+    pub seen: Seen,
 }
 
 impl SlowBot {

@@ -1,10 +1,13 @@
-//! A game and bots written only against the ORIGINAL crate's public API (`bitbroker` 0.1.0).
-//! Bots answer deterministically; the game checks every reply and records what happened.
+//! A game and bots written only against the ORIGINAL crate's public API (`bitbroker` 0.1.0);
+//! sdk/rust's tests `#[path]`-include this file and compile it unchanged against our SDK.
 use std::future::{ready, Future};
 use std::sync::{Arc, Mutex};
 
 use bitbroker::proto::InitialMessageBatchProto;
 use bitbroker::{Action, BaseBot, BaseGame};
+
+/// Every state a bot was sent, shared with the test.
+pub type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
 
 /// Names of the bot types below, by type parameter.
 pub const BOT_NAMES: [&str; 3] = ["interop-a", "interop-b", "interop-c"];
@@ -17,10 +20,16 @@ pub fn expected_reply(name: &str, state: &[u8]) -> Vec<u8> {
     reply
 }
 
+/// What every echo bot does with a state: records it in `seen`, then answers `expected_reply`.
+pub fn echo(seen: &Seen, name: &str, state: &[u8]) -> Vec<u8> {
+    seen.lock().unwrap().push(state.to_vec());
+    expected_reply(name, state)
+}
+
 /// A bot named `BOT_NAMES[ID]` that records each state it is sent.
 pub struct EchoBot<const ID: usize> {
     /// Every state this bot was asked to move on, in order.
-    pub seen: Arc<Mutex<Vec<Vec<u8>>>>,
+    pub seen: Seen,
 }
 
 impl<const ID: usize> BaseBot for EchoBot<ID> {
@@ -30,8 +39,7 @@ impl<const ID: usize> BaseBot for EchoBot<ID> {
     const NAME: &'static str = BOT_NAMES[ID];
 
     fn decide_move<'a>(&mut self, state: Self::State<'a>) -> impl Future<Output = Vec<u8>> + Send {
-        self.seen.lock().unwrap().push(state.to_vec());
-        ready(expected_reply(Self::NAME, state))
+        ready(echo(&self.seen, Self::NAME, state))
     }
 }
 
@@ -51,9 +59,11 @@ pub fn state_for(turn: usize, index: u8) -> Vec<u8> {
     }
 }
 
-/// A game that asks every bot `rounds` times in index order, checks each reply, then ends.
+/// A game that asks every bot `rounds` times in index order (or the fixed `script` of bot
+/// indices if given), checks each reply, then ends.
 pub struct ScriptedGame {
     rounds: usize,
+    script: Option<Vec<u8>>,
     /// The batch the broker sent at match start.
     pub batch: Option<InitialMessageBatchProto>,
     /// (bot index, state) of every action sent, in order.
@@ -71,11 +81,20 @@ impl ScriptedGame {
     pub fn new(rounds: usize) -> Self {
         ScriptedGame {
             rounds,
+            script: None,
             batch: None,
             asked: Vec::new(),
             replies: Vec::new(),
             problems: Vec::new(),
             ended: false,
+        }
+    }
+
+    /// A game that asks exactly these bot indices, in order (e.g. one the broker does not know).
+    pub fn scripted(indices: Vec<u8>) -> Self {
+        ScriptedGame {
+            script: Some(indices),
+            ..ScriptedGame::new(0)
         }
     }
 
@@ -87,6 +106,15 @@ impl ScriptedGame {
             .iter()
             .find(|m| m.bot_index == i32::from(index))?;
         Some(entry.bot_name.clone())
+    }
+
+    /// The states this game sent to the bot called `name`, in order.
+    pub fn sent_to(&self, name: &str) -> Vec<Vec<u8>> {
+        let asked = self
+            .asked
+            .iter()
+            .filter(|(i, _)| self.name_of(*i).as_deref() == Some(name));
+        asked.map(|(_, s)| s.clone()).collect()
     }
 
     fn bots(&self) -> usize {
@@ -119,11 +147,15 @@ impl BaseGame for ScriptedGame {
     fn next_action(&mut self) -> impl Future<Output = Action<Vec<u8>>> + Send {
         let bots = self.bots();
         let turn = self.asked.len();
-        if bots == 0 || turn >= self.rounds * bots {
+        let index = match &self.script {
+            Some(script) => script.get(turn).copied(),
+            None if bots > 0 && turn < self.rounds * bots => Some((turn % bots) as u8),
+            None => None,
+        };
+        let Some(index) = index else {
             self.ended = true;
             return ready(Action::EndGame);
-        }
-        let index = (turn % bots) as u8;
+        };
         let state = state_for(turn, index);
         self.asked.push((index, state.clone()));
         ready(Action::PlayerAction(index, state))

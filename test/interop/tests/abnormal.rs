@@ -1,7 +1,7 @@
 //! Abnormal ends (docs/PROTOCOL.md §6–7) met by the ORIGINAL crate's own run_bot/run_game: each
 //! returns promptly, as asserted below, never hangs or panics. A failure means the broker is wrong.
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bitbroker::{run_bot, run_game, BaseBot, Error};
@@ -9,7 +9,7 @@ use bitbroker_interop::broker::{is_event, json_string, Broker};
 use bitbroker_interop::misbehaving::{
     bot_leaving_after_one_state, game_leaving_after_first_trigger, on_thread, SlowBot, HOST,
 };
-use bitbroker_interop::players::{state_for, EchoBot, ScriptedGame};
+use bitbroker_interop::players::{state_for, EchoBot, ScriptedGame, Seen};
 
 /// Bound on any client's whole run (the tests assert far less where it matters).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -18,7 +18,6 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// "Promptly": an abandoned or rejected original client must return within this.
 const PROMPT: Duration = Duration::from_secs(5);
 
-type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
 type Outcome<T> = Result<T, tokio::time::error::Elapsed>;
 type RunOutcome = Outcome<bitbroker::Result<()>>;
 

@@ -1,13 +1,13 @@
 //! Full matches through our broker, played by the ORIGINAL crate's own run_bot/run_game.
 //! A failure here means the broker is wrong (docs/PROTOCOL.md), never the original crate.
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use bitbroker::{run_bot, run_game};
-use bitbroker_interop::broker::{is_event, Broker};
-use bitbroker_interop::players::{EchoBot, ScriptedGame, BOT_NAMES};
+use bitbroker_interop::broker::{count_events, is_event, Broker};
+use bitbroker_interop::players::{EchoBot, ScriptedGame, Seen, BOT_NAMES};
 
 const HOST: &str = "127.0.0.1";
 /// Bound on one whole match, from the first connection to the last task's end.
@@ -16,7 +16,6 @@ const MATCH_TIMEOUT: Duration = Duration::from_secs(30);
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 const ROUNDS: usize = 3;
 
-type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
 type Outcome = Result<bitbroker::Result<()>, tokio::time::error::Elapsed>;
 
 /// Runs one client on its own thread and runtime, like a separate process, bounded by
@@ -66,10 +65,6 @@ fn outcome<T>(rx: Receiver<T>, deadline: Instant, who: &str, broker: &Broker) ->
             broker.log().join("\n")
         )
     })
-}
-
-fn count_events(broker: &Broker, name: &str) -> usize {
-    broker.log().iter().filter(|l| is_event(l, name)).count()
 }
 
 /// Plays one match with `bots` bots, `before` of them connected (and seated) before the game,

@@ -1,6 +1,6 @@
 //! The Rust example bot (this crate's binary) plays the TypeScript Connect Four game against a
 //! TypeScript bot, through the real broker: separate processes, real sockets, bounded in time.
-#[path = "../../../../sdk/rust/tests/common/broker.rs"]
+#[path = "../../../../test/rust-common/broker.rs"]
 mod broker;
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use broker::{count_events, is_event, repo_root, Broker};
+use broker::{bun, count_events, is_event, repo_root, Broker};
 use serde_json::Value;
 
 const MATCH_TIMEOUT: Duration = Duration::from_secs(60);
@@ -22,15 +22,6 @@ fn example(file: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-fn bun() -> PathBuf {
-    let local = repo_root().join("node_modules/.bin/bun");
-    if local.exists() {
-        local
-    } else {
-        PathBuf::from("bun")
-    }
 }
 
 fn spawn(mut command: Command) -> Child {
