@@ -155,6 +155,15 @@ export class RawClient {
     return this.inbox.splice(0);
   }
 
+  /** Stops reading: the broker's writes to this client back up (back-pressure). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(): void {
     this.socket.end();
   }

@@ -1,7 +1,7 @@
 // Full matches through the real broker over real sockets, raw v1 clients on both sides.
 import { afterEach, expect, test } from "bun:test";
 import { askBot, isCode, reply } from "../../src/protocol/index.ts";
-import { BrokerProcess } from "./harness.ts";
+import { BrokerProcess, RawClient } from "./harness.ts";
 import { joinBot, joinGame, playBot, playGame } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
@@ -81,4 +81,26 @@ test("relays a 16 MiB state and a 16 MiB reply without loss or reordering", asyn
   expect(isCode(relayed, 2, 0)).toBe(true);
   expect(Bun.hash(relayed.body)).toBe(Bun.hash(back));
   expect(isCode(await game.next(), 1, 0)).toBe(true);
+}, 60_000);
+
+test("a bot that stops reading a 16 MiB state stalls no one; the state arrives whole once it reads", async () => {
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: String(24 * 1024 * 1024) });
+  const state = new Uint8Array(16 * 1024 * 1024).map((_, i) => (i * 31) >>> 3);
+  const bot = await joinBot(broker.port, "sleepy");
+  const game = await joinGame(broker.port);
+  await game.next(); // batch
+  await game.next(); // trigger
+  bot.pause();
+  await game.send(askBot(0, state));
+  // More than any socket buffer holds is now waiting in the broker's outbox for this bot,
+  // yet the broker answers its health endpoint and turns away a bad client at once.
+  expect((await broker.health()).body).toMatchObject({ phase: "running", turn: 1 });
+  const bad = await RawClient.connect(broker.port);
+  await bad.sendRaw("not base64\n");
+  await bad.untilClosed();
+  bot.resume();
+  const got = await bot.next(20_000);
+  expect(Bun.hash(got.body)).toBe(Bun.hash(state));
+  await bot.send(reply(new TextEncoder().encode("awake")));
+  expect(new TextDecoder().decode((await game.next(20_000)).body)).toBe("awake");
 }, 60_000);
