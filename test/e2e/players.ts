@@ -12,7 +12,8 @@ import {
   reply,
   type BotInfo,
 } from "../../src/protocol/index.ts";
-import { RawClient } from "./harness.ts";
+import { expect } from "bun:test";
+import { RawClient, type BrokerProcess } from "./harness.ts";
 
 export { botName };
 
@@ -62,4 +63,18 @@ export async function playGame(c: RawClient, turns: number): Promise<{ bots: Bot
     if (!isCode(r, Opcode.move, 0)) throw new Error(`expected a reply, got ${r.opcode} ${r.operand}`);
     replies.push(new TextDecoder().decode(r.body));
   }
+}
+
+/** Plays a 6-turn match with bots A and B (game first) and checks every byte of it. */
+export async function expectTwoBotMatch(broker: BrokerProcess): Promise<void> {
+  const game = await joinGame(broker.port);
+  const a = await joinBot(broker.port, "A");
+  await broker.waitForLog((l) => l.event === "seat taken" && l.name === "A");
+  const b = await joinBot(broker.port, "B");
+  const [g, ra, rb] = await Promise.all([playGame(game, 6), playBot(a, "A"), playBot(b, "B")]);
+  expect(g.bots).toEqual([{ index: 0, name: "A" }, { index: 1, name: "B" }]);
+  expect(g.replies).toEqual(["A:turn 0", "B:turn 1", "A:turn 2", "B:turn 3", "A:turn 4", "B:turn 5"]);
+  expect([ra.states, rb.states]).toEqual([["turn 0", "turn 2", "turn 4"], ["turn 1", "turn 3", "turn 5"]]);
+  expect([g.end, ra.end, rb.end]).toEqual(["", "", ""]);
+  await Promise.all([game.untilClosed(), a.untilClosed(), b.untilClosed()]);
 }

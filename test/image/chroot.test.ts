@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { ensureBuilt } from "../../scripts/build.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
-import { joinBot, joinGame, playBot, playGame } from "../e2e/players.ts";
+import { expectTwoBotMatch } from "../e2e/players.ts";
 import { NONROOT, RootFs, sharedLibraries, skipReason } from "./rootfs.ts";
 import { run } from "./run.ts";
 
@@ -53,16 +53,7 @@ describe.skipIf(skip !== null)("dist/bitbroker alone in a distroless-like root, 
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/^healthy: \{"status":"ok","phase":"lobby"/);
 
-    const game = await joinGame(broker.port);
-    const a = await joinBot(broker.port, "A");
-    await broker.waitForLog((l) => l.event === "seat taken" && l.name === "A");
-    const b = await joinBot(broker.port, "B");
-    const [g, ra, rb] = await Promise.all([playGame(game, 6), playBot(a, "A"), playBot(b, "B")]);
-    expect(g.bots).toEqual([{ index: 0, name: "A" }, { index: 1, name: "B" }]);
-    expect(g.replies).toEqual(["A:turn 0", "B:turn 1", "A:turn 2", "B:turn 3", "A:turn 4", "B:turn 5"]);
-    expect([ra.states, rb.states]).toEqual([["turn 0", "turn 2", "turn 4"], ["turn 1", "turn 3", "turn 5"]]);
-    expect([g.end, ra.end, rb.end]).toEqual(["", "", ""]);
-    await Promise.all([game.untilClosed(), a.untilClosed(), b.untilClosed()]);
+    await expectTwoBotMatch(broker);
 
     const after = await healthcheck(broker.healthPort);
     expect(after.code).toBe(0);
