@@ -8,12 +8,14 @@ import {
   isCode,
   message,
   MOVE_OPERAND_TO_BOT,
-  retag,
   reason,
+  retag,
   trigger,
   type Message,
   type Reason,
 } from "../protocol/index.ts";
+import type { Timed } from "./deadlines.ts";
+import type { ThinkStats } from "./events.ts";
 import type { ConnId } from "./types.ts";
 
 export interface Seat {
@@ -23,24 +25,55 @@ export interface Seat {
 
 type Waiting =
   | { readonly kind: "action" }
-  | { readonly kind: "reply"; readonly bot: number; readonly deadlineMs: number | null };
+  | { readonly kind: "reply"; readonly bot: number; readonly askedAtMs: number; readonly stateBytes: number };
 
 /** What the broker must do next: send these, or end the match (reason null = normal end). */
 export type Step =
   | { readonly kind: "send"; readonly sends: ReadonlyArray<readonly [ConnId, Message]> }
   | { readonly kind: "end"; readonly reason: Reason | null };
 
+/** The reply just relayed, for the broker's `turn` event. */
+export interface Relayed {
+  readonly bot: number;
+  readonly thinkMs: number;
+  readonly stateBytes: number;
+  readonly replyBytes: number;
+}
+
+/** A match's place in the broker's deadline heap. */
+export interface MoveTimer extends Timed {
+  readonly due: "move";
+  readonly match: Match;
+}
+
+interface MutableThink {
+  moves: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 export class Match {
   private waiting: Waiting = { kind: "action" };
   /** Turns asked so far (one turn = one action relayed to a bot). */
   turn = 0;
+  /** Body bytes relayed so far (states and replies). */
+  bytesRelayed = 0;
+  /** The move deadline in the broker's heap (PROTOCOL.md §7), when one runs. */
+  readonly timer: MoveTimer = { due: "move", deadlineMs: 0, heapIndex: -1, match: this };
+  /** The last reply relayed (valid right after fromBot returned a send). */
+  lastRelayed: Relayed = { bot: 0, thinkMs: 0, stateBytes: 0, replyBytes: 0 };
+  private readonly think: MutableThink[];
 
   constructor(
-    readonly id: number,
+    readonly id: string,
+    readonly room: string,
     readonly game: ConnId,
     readonly bots: readonly Seat[],
     private readonly moveTimeoutMs: number,
-  ) {}
+    readonly startedAtMs: number,
+  ) {
+    this.think = bots.map(() => ({ moves: 0, totalMs: 0, maxMs: 0 }));
+  }
 
   /** The batch and the first trigger (PROTOCOL.md §5.2). */
   start(): Step {
@@ -52,12 +85,18 @@ export class Match {
     return this.waiting.kind === "reply";
   }
 
+  /** When the bot to move runs out of time, or null. */
   get deadlineMs(): number | null {
-    return this.waiting.kind === "reply" ? this.waiting.deadlineMs : null;
+    const w = this.waiting;
+    return w.kind === "reply" && this.moveTimeoutMs > 0 ? w.askedAtMs + this.moveTimeoutMs : null;
   }
 
   conns(): ConnId[] {
     return [this.game, ...this.bots.map((b) => b.conn)];
+  }
+
+  thinkStats(): readonly ThinkStats[] {
+    return this.think.map((t) => ({ ...t }));
   }
 
   describe(conn: ConnId): string {
@@ -81,14 +120,14 @@ export class Match {
     if (bot === undefined) {
       return end(reason("game_misbehaved", `the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`));
     }
-    const deadlineMs = this.moveTimeoutMs > 0 ? nowMs + this.moveTimeoutMs : null;
-    this.waiting = { kind: "reply", bot: m.operand, deadlineMs };
+    this.waiting = { kind: "reply", bot: m.operand, askedAtMs: nowMs, stateBytes: m.body.length };
     this.turn++;
+    this.bytesRelayed += m.body.length;
     // PROTOCOL.md §3: the operand is rewritten (index → 05); the state goes on untouched.
     return send([bot.conn, retag(m, Opcode.move, MOVE_OPERAND_TO_BOT)]);
   }
 
-  fromBot(conn: ConnId, m: Message): Step {
+  fromBot(conn: ConnId, m: Message, nowMs: number): Step {
     const w = this.waiting;
     if (w.kind !== "reply" || this.bots[w.bot]?.conn !== conn) {
       return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`));
@@ -97,14 +136,22 @@ export class Match {
       return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`));
     }
     this.waiting = { kind: "action" };
+    this.bytesRelayed += m.body.length;
+    const thinkMs = nowMs - w.askedAtMs;
+    const t = this.think[w.bot]!;
+    t.moves++;
+    t.totalMs += thinkMs;
+    if (thinkMs > t.maxMs) t.maxMs = thinkMs;
+    this.lastRelayed = { bot: w.bot, thinkMs, stateBytes: w.stateBytes, replyBytes: m.body.length };
     // The reply goes to the game byte for byte, then the next trigger.
     return send([this.game, m], [this.game, trigger()]);
   }
 
   /** A tick: has the bot to move run out of time? */
   checkDeadline(nowMs: number): Step | null {
-    const w = this.waiting;
-    if (w.kind !== "reply" || w.deadlineMs === null || nowMs < w.deadlineMs) return null;
+    const deadline = this.deadlineMs;
+    if (deadline === null || nowMs < deadline) return null;
+    const w = this.waiting as { bot: number };
     return end(reason("move_timeout", `${this.describe(this.bots[w.bot]!.conn)} missed its move deadline of ${this.moveTimeoutMs} ms`));
   }
 }
