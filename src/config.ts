@@ -24,6 +24,8 @@ export interface Config {
   readonly drainMs: number;
   /** BROKER_ROOMS_FILE, or "" for none. */
   readonly roomsFile: string;
+  /** Record every message of every match (replays), unless a room says otherwise. */
+  readonly record: boolean;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
 }
@@ -56,6 +58,7 @@ export const SETTINGS = {
   queueMax: { env: "BROKER_QUEUE_MAX", flag: "queue-max", fallback: "1000", help: "clients that may wait in one room's queue; more are refused (queue_full)" },
   runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
+  record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
@@ -111,6 +114,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     runningMatchesMax: int(SETTINGS.runningMatchesMax, 0, 1_000_000) || null,
     drainMs: int(SETTINGS.drainMs, 0, 24 * 3600 * 1000),
     roomsFile: raw(SETTINGS.roomsFile).trim(),
+    record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
   };

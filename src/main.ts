@@ -67,6 +67,7 @@ function run(config: Config): void {
     drainMs: config.drainMs,
     rooms: rooms.rooms,
     roomsOnDemand: rooms.onDemand,
+    record: config.record,
     brokerVersion: version,
     newMatchId: () => Bun.randomUUIDv7(),
   });

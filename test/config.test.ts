@@ -21,6 +21,7 @@ describe("loadConfig", () => {
         runningMatchesMax: null,
         drainMs: 0,
         roomsFile: "",
+        record: false,
         logLevel: "info",
         logFormat: "text",
       },

@@ -1,12 +1,26 @@
 // The turn-state machine: handle(event, nowMs) → commands. Connections go handshake → their
 // room's queue → a match (PROTOCOL.md §5); many matches run at once, each on its own.
 // No I/O, no clocks, no randomness: the transport and the HTTP endpoints drive and read it.
-import { codes, end, formatReason, reason, welcome, type Message, type ProtocolError, type Reason } from "../protocol/index.ts";
+import {
+  Control,
+  Opcode,
+  codes,
+  encodeResult,
+  end,
+  formatReason,
+  message,
+  reason,
+  welcome,
+  type MatchResult,
+  type Message,
+  type ProtocolError,
+  type Reason,
+} from "../protocol/index.ts";
 import { Deadlines, type Timed } from "./deadlines.ts";
 import type { BrokerEvent } from "./events.ts";
-import { handshake } from "./handshake.ts";
+import { grantedFeatures, handshake } from "./handshake.ts";
 import { invariant } from "./invariant.ts";
-import { Match, type MoveTimer, type Step } from "./match.ts";
+import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
 import { newPeer, type Peer } from "./peer.ts";
 import { Rooms, type Room } from "./rooms.ts";
 import type { BrokerSettings, Command, ConnId, Event, LogFields, LogLevel, RunningMatch, Snapshot } from "./types.ts";
@@ -130,6 +144,7 @@ export class Broker {
       case "match": {
         const match = p.match!;
         const fromGame = conn === match.game;
+        if (match.traced) this.trace(match, "in", conn, m);
         if (this.settings.logTurns) {
           const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn };
           this.log("debug", fromGame ? "from game" : "from bot", fields);
@@ -183,8 +198,9 @@ export class Broker {
     const position = queue.length;
     if (p.hello !== null) {
       // PROTOCOL.md §9.1: the Welcome is the first line a client with a Hello gets.
+      p.features = grantedFeatures(p.hello.features);
       const bots = p.role === "game" ? p.botsNeeded : room.botsPerMatch;
-      this.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: [], room: room.name, queuePosition: position, bots }));
+      this.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: p.features, room: room.name, queuePosition: position, bots }));
     }
     const client = p.hello?.client ?? "";
     if (p.role === "game") {
@@ -239,7 +255,9 @@ export class Broker {
     this.count.botsWaiting -= bots.length;
     this.count.gamesPlaying++;
     this.count.botsPlaying += bots.length;
-    const match = new Match(this.settings.newMatchId(), room.name, game.conn, bots.map((b) => ({ conn: b.conn, name: b.name })), this.settings.moveTimeoutMs, this.nowMs);
+    const seats = bots.map((b) => ({ conn: b.conn, name: b.name }));
+    const traced = room.rules?.record ?? this.settings.record;
+    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, this.settings.moveTimeoutMs, this.nowMs, traced);
     this.matches.set(match.id, match);
     room.matchesRunning++;
     for (const p of [game, ...bots]) {
@@ -267,20 +285,28 @@ export class Broker {
   }
 
   private apply(match: Match, step: Step): void {
-    if (step.kind === "end") return this.endMatch(match, step.reason);
-    for (const [conn, message] of step.sends) this.send(conn, message);
+    if (step.kind === "end") return this.endMatch(match, step.reason, step.result);
+    for (const [conn, m] of step.sends) this.sendIn(match, conn, m);
     const deadline = match.deadlineMs;
     if (deadline === null) this.deadlines.clear(match.timer);
     else this.deadlines.set(match.timer, deadline);
   }
 
   /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
-  private endMatch(match: Match, why: Reason | null): void {
+  private endMatch(match: Match, why: Reason | null, given?: GameResult): void {
     const bye = end(why ? formatReason(why) : "");
+    const result = given && "result" in given ? given.result : null;
+    if (given && "problem" in given) {
+      this.log("warn", "result ignored", { match: match.id, room: match.room, problem: given.problem });
+    }
+    // PROTOCOL.md §9.4: bots that asked for results get it just before their 00 FF.
+    const resultLine = result ? message(Opcode.control, Control.result, encodeResult(result)) : null;
     for (const conn of match.conns()) {
-      if (!this.peers.has(conn)) continue;
-      this.send(conn, bye);
-      if (conn === match.game && why !== null && match.awaitingReply) this.send(conn, bye);
+      const p = this.peers.get(conn);
+      if (!p) continue;
+      if (resultLine && p.role === "bot" && p.features.includes("results")) this.sendIn(match, conn, resultLine);
+      this.sendIn(match, conn, bye);
+      if (conn === match.game && why !== null && match.awaitingReply) this.sendIn(match, conn, bye);
       this.drop(conn);
     }
     this.deadlines.clear(match.timer);
@@ -310,6 +336,7 @@ export class Broker {
       turns: match.turn,
       bytesRelayed: match.bytesRelayed,
       think: match.thinkStats(),
+      result,
     });
     this.rooms.release(room);
     if (this.state === "stopped" || this.state === "finished") return;
@@ -458,8 +485,19 @@ export class Broker {
     if (p.stage !== "match" && p.room !== null) this.rooms.release(p.room);
   }
 
-  private send(conn: ConnId, message: Message): void {
-    this.out.push({ kind: "send", conn, message });
+  private send(conn: ConnId, m: Message): void {
+    this.out.push({ kind: "send", conn, message: m });
+  }
+
+  /** A send to a connection of `match`, traced when the match is recorded. */
+  private sendIn(match: Match, conn: ConnId, m: Message): void {
+    this.send(conn, m);
+    if (match.traced) this.trace(match, "out", conn, m);
+  }
+
+  private trace(match: Match, dir: "in" | "out", conn: ConnId, m: Message): void {
+    // The codes are copied now: a relayed line is rewritten in place later (retag).
+    this.event({ type: "traced", matchId: match.id, atMs: this.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: m.body });
   }
 
   private event(event: BrokerEvent): void {

@@ -1,6 +1,7 @@
 // The broker's domain events (STYLE.md "Growing the house"): emitted beside its commands, read by
 // projections (records, replays, metrics, dashboard, fleet) that the broker never imports.
 // Times are the broker's clock (the driver's monotonic milliseconds). Data only.
+import type { MatchResult } from "../protocol/index.ts";
 
 /** Who a client said it is, from its Hello ("" for a v1 client). */
 export interface ClientInfo {
@@ -57,6 +58,22 @@ export type BrokerEvent =
       /** Body bytes relayed (states and replies). */
       readonly bytesRelayed: number;
       readonly think: readonly ThinkStats[];
+      /** The game's result (00 FE body), or null: none given, malformed, or an abnormal end. */
+      readonly result: MatchResult | null;
+    }
+  /**
+   * A message of a recorded match (room `record`, BROKER_RECORD): `in` from, `out` to, `party`
+   * (-1 the game, else the bot's index). `body` is a view the broker never reuses.
+   */
+  | {
+      readonly type: "traced";
+      readonly matchId: string;
+      readonly atMs: number;
+      readonly dir: "in" | "out";
+      readonly party: number;
+      readonly opcode: number;
+      readonly operand: number;
+      readonly body: Uint8Array;
     }
   /** SIGTERM with BROKER_DRAIN_MS: no new clients; running matches go on until `untilMs`. */
   | { readonly type: "draining"; readonly untilMs: number }

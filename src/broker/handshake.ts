@@ -58,3 +58,11 @@ function decoded(f: () => Handshake): Handshake {
 function reject(code: "bad_handshake" | "bad_hello", why: string): Handshake {
   return { kind: "reject", code, reason: why };
 }
+
+/** The optional features this broker knows (PROTOCOL.md §9.3). */
+export const KNOWN_FEATURES: readonly string[] = ["results"];
+
+/** The features of a Hello that are granted: the known ones, once each, in the Hello's order. */
+export function grantedFeatures(asked: readonly string[]): string[] {
+  return [...new Set(asked.filter((f) => KNOWN_FEATURES.includes(f)))];
+}

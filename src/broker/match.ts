@@ -4,6 +4,7 @@ import {
   Control,
   Opcode,
   codes,
+  decodeResult,
   encodeBatch,
   isCode,
   message,
@@ -11,9 +12,12 @@ import {
   reason,
   retag,
   trigger,
+  ProtocolError,
+  type MatchResult,
   type Message,
   type Reason,
 } from "../protocol/index.ts";
+import { invariant } from "./invariant.ts";
 import type { Timed } from "./deadlines.ts";
 import type { ThinkStats } from "./events.ts";
 import type { ConnId } from "./types.ts";
@@ -30,7 +34,10 @@ type Waiting =
 /** What the broker must do next: send these, or end the match (reason null = normal end). */
 export type Step =
   | { readonly kind: "send"; readonly sends: ReadonlyArray<readonly [ConnId, Message]> }
-  | { readonly kind: "end"; readonly reason: Reason | null };
+  | { readonly kind: "end"; readonly reason: Reason | null; readonly result?: GameResult };
+
+/** What the game's 00 FE said of the result (PROTOCOL.md §9.4). */
+export type GameResult = { readonly result: MatchResult } | { readonly problem: string };
 
 /** The reply just relayed, for the broker's `turn` event. */
 export interface Relayed {
@@ -71,6 +78,8 @@ export class Match {
     readonly bots: readonly Seat[],
     private readonly moveTimeoutMs: number,
     readonly startedAtMs: number,
+    /** Every message in and out is emitted as a `traced` event (recording: PROTOCOL.md, README "Replays"). */
+    readonly traced: boolean,
   ) {
     this.think = bots.map(() => ({ moves: 0, totalMs: 0, maxMs: 0 }));
   }
@@ -99,6 +108,11 @@ export class Match {
     return this.think.map((t) => ({ ...t }));
   }
 
+  /** -1 for the game, else the bot's index (a connection of this match). */
+  partyOf(conn: ConnId): number {
+    return conn === this.game ? -1 : this.bots.findIndex((b) => b.conn === conn);
+  }
+
   describe(conn: ConnId): string {
     if (conn === this.game) return "the game";
     const index = this.bots.findIndex((b) => b.conn === conn);
@@ -111,7 +125,14 @@ export class Match {
     }
     // PROTOCOL.md §3: the original game ends with 00 FE; 00 FF is accepted too.
     if (isCode(m, Opcode.control, Control.endGame) || isCode(m, Opcode.control, Control.end)) {
-      return end(null);
+      if (m.body.length === 0) return end(null);
+      // A result that does not decode is "no result", never a broken end (PROTOCOL.md §9.4).
+      try {
+        return { kind: "end", reason: null, result: { result: decodeResult(m.body, this.bots.length) } };
+      } catch (e) {
+        invariant(e instanceof ProtocolError, "decodeResult throws only ProtocolError");
+        return { kind: "end", reason: null, result: { problem: e.message } };
+      }
     }
     if (m.opcode !== Opcode.trigger) {
       return end(reason("game_misbehaved", `the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`));

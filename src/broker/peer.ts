@@ -24,6 +24,8 @@ export interface Peer extends Linked<Peer>, Timed {
   match: Match | null;
   /** A game's bots per match. */
   botsNeeded: number;
+  /** Features of its Hello that the broker granted (PROTOCOL.md §9.3). */
+  features: readonly string[];
 }
 
 export function newPeer(conn: ConnId, address: string): Peer {
@@ -38,6 +40,7 @@ export function newPeer(conn: ConnId, address: string): Peer {
     room: null,
     match: null,
     botsNeeded: 0,
+    features: [],
     prev: null,
     next: null,
     list: null,

@@ -38,6 +38,8 @@ export interface RoomRules {
   readonly bots: number;
   /** Clients that may wait in its queue; null = BROKER_QUEUE_MAX. */
   readonly queueMax: number | null;
+  /** Record every message of its matches (replays); null = BROKER_RECORD. */
+  readonly record: boolean | null;
 }
 
 export interface BrokerSettings {
@@ -61,6 +63,8 @@ export interface BrokerSettings {
   readonly rooms: ReadonlyMap<string, RoomRules>;
   /** May a client's Hello name a room that is not declared? */
   readonly roomsOnDemand: boolean;
+  /** Record every message of every match (replays), unless a room says otherwise (BROKER_RECORD). */
+  readonly record: boolean;
   /** Sent in every Welcome. */
   readonly brokerVersion: string;
   /** A new match id, unique across brokers (the driver gives UUIDv7s; tests, counters). */

@@ -17,6 +17,7 @@ const TOP_KEYS = ["on_demand", "rooms"];
 const ROOM_KEYS: Readonly<Record<string, (v: unknown) => string | null>> = {
   bots: (v) => (isInt(v, 1, 255) ? null : "must be a whole number from 1 to 255"),
   queue_max: (v) => (isInt(v, 1, 1_000_000) ? null : "must be a whole number from 1 to 1000000"),
+  record: (v) => (typeof v === "boolean" ? null : "must be true or false"),
 };
 
 /** Parses and checks a rooms file; `name` (its path) picks the format by extension. */
@@ -58,7 +59,11 @@ export function parseRoomsFile(text: string, name: string): RoomsFileResult {
         }
       }
       if (settings.bots === undefined) errors.push(`${where}: bots (bots per match) is required`);
-      rooms.set(room, { bots: Number(settings.bots), queueMax: settings.queue_max === undefined ? null : Number(settings.queue_max) });
+      rooms.set(room, {
+        bots: Number(settings.bots),
+        queueMax: settings.queue_max === undefined ? null : Number(settings.queue_max),
+        record: typeof settings.record === "boolean" ? settings.record : null,
+      });
     }
   }
   return errors.length > 0 ? { kind: "errors", errors } : { kind: "rooms", file: { onDemand: onDemand === true, rooms } };

@@ -39,6 +39,7 @@ export class Driver {
       drainMs: 0,
       rooms: new Map(),
       roomsOnDemand: true,
+      record: false,
       brokerVersion: "test",
       newMatchId: () => `m${++ids}`,
       ...settings,

@@ -87,7 +87,7 @@ describe("rooms", () => {
   });
 
   test("a declared room's size wins over the game's Hello, and the Welcome says so", () => {
-    const d = new Driver({ rooms: new Map([["duel", { bots: 2, queueMax: null }]]) });
+    const d = new Driver({ rooms: new Map([["duel", { bots: 2, queueMax: null, record: null }]]) });
     d.game(1, { room: "duel", bots: 5 });
     expect(welcomeTo(d, 1)?.bots).toBe(2);
     d.bot(2, "a", { room: "duel" });
@@ -96,7 +96,7 @@ describe("rooms", () => {
   });
 
   test("with rooms made on demand turned off, an undeclared room is refused with unknown_room", () => {
-    const d = new Driver({ roomsOnDemand: false, rooms: new Map([["duel", { bots: 2, queueMax: null }]]) });
+    const d = new Driver({ roomsOnDemand: false, rooms: new Map([["duel", { bots: 2, queueMax: null, record: null }]]) });
     const out = d.game(1, { room: "elsewhere" });
     expect(sends(out)[0]![2]).toStartWith("unknown_room: room elsewhere is not declared");
     expect(closes(out)).toEqual([1]);
@@ -171,6 +171,7 @@ describe("many matches at once", () => {
         turns: 1,
         bytesRelayed: 6,
         think: [{ moves: 1, totalMs: 40, maxMs: 40 }],
+        result: null,
       },
     ]);
   });
