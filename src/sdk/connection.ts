@@ -18,6 +18,12 @@ export interface ConnectOptions {
   readonly room?: string;
   /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
   readonly log?: SdkLog;
+  /**
+   * Ask for the "timing" feature (PROTOCOL.md §9.5): a bot gets its deadline with each state
+   * (`decideMove`'s `clock`); a game gets each turn's think time (`turnTiming`), missed moves
+   * (`moveMissed`), and may play under SKIP. Default false: nothing new on the wire.
+   */
+  readonly timing?: boolean;
 }
 
 export type SdkLogLevel = "debug" | "info" | "warn" | "error";

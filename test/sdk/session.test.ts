@@ -106,7 +106,7 @@ describe("a game's lines match the vectors", () => {
     s.act(Action.playerAction(0, body("ask_bot_0")));
     expect(s.receive(received("reply_binary"))).toEqual({ kind: "reply", body: body("reply_binary") });
     expect(catchError(() => s.receive(received("reply_xy")))).toMatchObject({ code: "unexpected_message" });
-    expect(s.receive(received("trigger"))).toEqual({ kind: "trigger" });
+    expect(s.receive(received("trigger"))).toEqual({ kind: "trigger", timing: null });
   });
 
   test("stops at the first 00 FF with a reason while waiting for a reply", () => {
