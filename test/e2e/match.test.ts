@@ -84,7 +84,14 @@ test("a bot that stops reading a 16 MiB state stalls no one; the state arrives w
   await game.send(askBot(0, state));
   // More than any socket buffer holds is now waiting in the broker's outbox for this bot,
   // yet the broker answers its health endpoint and turns away a bad client at once.
-  expect((await broker.health()).body).toMatchObject({ phase: "running", turn: 1 });
+  // "Sent" is not "read": poll (bounded) until the broker has read the whole 22 MiB line.
+  const deadline = Date.now() + 20_000;
+  let health = await broker.health();
+  while (health.body.turn !== 1 && Date.now() < deadline) {
+    await Bun.sleep(10);
+    health = await broker.health();
+  }
+  expect(health.body).toMatchObject({ phase: "running", turn: 1 });
   const bad = await RawClient.connect(broker.port);
   await bad.sendRaw("not base64\n");
   await bad.untilClosed();
