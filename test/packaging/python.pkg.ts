@@ -30,7 +30,7 @@ async function python39(): Promise<string | null> {
 beforeAll(async () => {
   statusBefore = await cloneStatus();
 }, 30_000);
-afterAll(() => projects.forEach(removeProject));
+afterAll(() => projects.forEach(removeProject), 60_000); // a venv or node_modules is thousands of files
 
 test("the wheel in a fresh venv plays a whole match through the real broker", async () => {
   const dir = project();

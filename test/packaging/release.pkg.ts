@@ -11,7 +11,7 @@ import { release } from "../../scripts/release.ts";
 import { expectSuccess, recipeEnv, sh } from "./harness.ts";
 
 const outs = [mkdtempSync(join(tmpdir(), "bitbroker-release-")), mkdtempSync(join(tmpdir(), "bitbroker-release-"))];
-afterAll(() => outs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => outs.forEach((dir) => rmSync(dir, { recursive: true, force: true })), 60_000); // a venv or node_modules is thousands of files
 
 test("release writes the npm tarball, the wheel, the sdist and the crate, each in SHA256SUMS", async () => {
   const lines = await release([], SDKS, outs[0]);

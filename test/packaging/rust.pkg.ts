@@ -21,7 +21,7 @@ beforeAll(async () => {
   // A first build compiles tokio and prost: minutes on a busy 2-core machine.
   await install(recipe, project, env, 600_000);
 }, 660_000);
-afterAll(() => removeProject(project));
+afterAll(() => removeProject(project), 60_000); // a venv or node_modules is thousands of files
 
 test("the crate is the package bitbroker-sdk whose library is bitbroker", () => {
   const manifest = readFileSync(join(project, "vendor/bitbroker-sdk-0.2.0/Cargo.toml"), "utf8");

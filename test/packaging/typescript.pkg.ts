@@ -21,7 +21,7 @@ beforeAll(async () => {
   writeFiles(recipe, project);
   await install(recipe, project, env, 240_000);
 }, 300_000);
-afterAll(() => removeProject(project));
+afterAll(() => removeProject(project), 60_000); // a venv or node_modules is thousands of files
 
 test("the recipe leaves the clone as it was: no file changed, no mode changed", async () => {
   expect(await cloneStatus()).toBe(statusBefore);
