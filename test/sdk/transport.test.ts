@@ -61,7 +61,7 @@ test("states and replies of several MiB cross intact both ways, past the socket 
   });
   // Bodies are plain Uint8Arrays (not Node Buffers), the same on every runtime.
   expect(new Set([...game.kinds, ...bot.kinds])).toEqual(new Set(["Uint8Array"]));
-});
+}, 60_000); // 36 MiB of base64 through three processes, as the broker's own 16 MiB tests allow
 
 test("a port that is not a TCP port fails at once with connect_failed, without retrying", async () => {
   for (const port of [0, 70000, 1.5]) {
