@@ -20,3 +20,4 @@ run_hadolint() {
   fi
 }
 run_hadolint
+[ -f test/packaging/suites.sh ] && source test/packaging/suites.sh
