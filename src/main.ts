@@ -1,17 +1,12 @@
 #!/usr/bin/env bun
 // Composition root only: config → broker → tcp → health → signals. No protocol or turn logic here.
-import pkg from "../package.json" with { type: "json" };
 import { Broker } from "./broker/broker.ts";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
-
-/** Set by `bun run build` (--define); unknown under `bun run src/main.ts`. */
-declare const BITBROKER_COMMIT: string | undefined;
-const commit = typeof BITBROKER_COMMIT === "string" ? BITBROKER_COMMIT : "";
-const version = commit ? `${pkg.version} (${commit})` : pkg.version;
+import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -26,7 +21,7 @@ switch (loaded.kind) {
     console.log(helpText());
     process.exit(0);
   case "version":
-    console.log(`bitbroker ${version}`);
+    console.log(`bitbroker ${VERSION_TEXT}`);
     process.exit(0);
   case "errors":
     console.error(`bitbroker: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join("\n")}\nSee bitbroker --help.`);
@@ -39,7 +34,7 @@ function run(config: Config): void {
   // A closed log pipe (say, a supervisor that stopped reading) loses log lines, never the broker.
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
-  log.log("info", "starting", { version, numPlayers: config.numPlayers, moveTimeoutMs: config.moveTimeoutMs, matches: config.matches });
+  log.log("info", "starting", { version: VERSION, commit: COMMIT, numPlayers: config.numPlayers, moveTimeoutMs: config.moveTimeoutMs, matches: config.matches });
   if (config.numPlayersDefaulted) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
   }
@@ -71,7 +66,7 @@ function run(config: Config): void {
   let health: ReturnType<typeof startHealth> | undefined;
   try {
     tcp = new TcpTransport(broker, log, { host: config.host, port: config.port, lineBytesMax: config.lineBytesMax, onFinished: () => exit(0) });
-    health = startHealth(broker, config.host, config.healthPort, version);
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT);
   } catch (e) {
     log.log("error", "cannot listen", { host: config.host, port: config.port, healthPort: config.healthPort, error: (e as Error).message });
     process.exit(1);

@@ -4,14 +4,16 @@ import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 
-/** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
+/** The JSON of GET /health: the state machine's snapshot plus status, uptime, version and commit. */
 export type HealthBody = Omit<Snapshot, "stopping"> & {
   readonly status: "ok" | "stopping";
   readonly uptimeSeconds: number;
   readonly version: string;
+  /** The git commit of the build ("" when run from source), as `--version` prints it. */
+  readonly commit: string;
 };
 
-export function startHealth(broker: Broker, host: string, port: number, version: string): Server<undefined> {
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit = ""): Server<undefined> {
   const startedMs = performance.now();
   return Bun.serve({
     hostname: host,
@@ -28,6 +30,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
         ...snapshot,
         uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
         version,
+        commit,
       };
       return Response.json(body, { status: stopping ? 503 : 200 });
     },
