@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ROOT } from "../../scripts/build.ts";
-import { executableFormat } from "./format.ts";
+import { executableFormat } from "../release/format.ts";
 import { run } from "./run.ts";
-import { TEST_COMMIT, releaseFile } from "./targets.ts";
+import { TEST_COMMIT, releaseFile } from "../release/targets.ts";
 
 const BUILD_MS = 180_000;
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");

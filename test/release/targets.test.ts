@@ -9,7 +9,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { BrokerProcess } from "../e2e/harness.ts";
 import { expectExactMatch } from "./exact-match.ts";
 import { executableFormat } from "./format.ts";
-import { run } from "./run.ts";
+import { run } from "../image/run.ts";
 import { TEST_COMMIT, arm64SkipReason, releaseFile, underQemu } from "./targets.ts";
 
 const BUILD_MS = 180_000; // the first build of a target fetches its Bun runtime (~40 MB) from npm
