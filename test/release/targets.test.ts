@@ -13,7 +13,7 @@ import { run } from "../image/run.ts";
 import { TEST_COMMIT, arm64SkipReason, releaseFile, underQemu } from "./targets.ts";
 
 const BUILD_MS = 180_000; // the first build of a target fetches its Bun runtime (~40 MB) from npm
-const QEMU_MS = 240_000; // an emulated broker, 53 turns and 3 MiB each way, on a busy 2-core machine
+const QEMU_MS = 600_000; // an emulated broker, 53 turns and 3 MiB each way, on a busy 2-core machine
 const versionLine = `bitbroker ${pkg.version} (${TEST_COMMIT})\n`;
 
 let broker: BrokerProcess | undefined;
@@ -22,14 +22,30 @@ afterEach(async () => {
   broker = undefined;
 });
 
+/**
+ * Bounds for an emulated start, generous for a loaded 2-core machine: under qemu with two busy
+ * loops beside it the arm64 broker took ~10 s to listen (0.8 s idle); only a hang reaches them.
+ */
+const LISTEN_MS = 120_000;
+const HEALTHCHECK_TRIES = 10;
+
+/** Runs `healthcheck` until it exits 0 (it gives the broker 2 s, as a container runtime retries it). */
+async function healthyWithin(healthcheck: string[], healthPort: number): Promise<{ code: number; stdout: string }> {
+  let r = { code: -1, stdout: "" };
+  for (let i = 0; i < HEALTHCHECK_TRIES && r.code !== 0; i++) {
+    r = await run(healthcheck, { env: { BROKER_HEALTH_PORT: String(healthPort) }, timeoutMs: 60_000 });
+  }
+  return r;
+}
+
 /** Starts `cmd` as the broker, checks /health and the start-up log against --version, plays the match. */
 async function serveExactMatch(cmd: string[], healthcheck: string[]): Promise<void> {
-  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2" }, cmd);
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2" }, cmd, LISTEN_MS);
   const health = await broker.health();
   expect([health.status, health.body.version, health.body.commit]).toEqual([200, pkg.version, TEST_COMMIT]);
   const starting = await broker.waitForLog((l) => l.event === "starting");
   expect([starting.version, starting.commit]).toEqual([pkg.version, TEST_COMMIT]);
-  const up = await run(healthcheck, { env: { BROKER_HEALTH_PORT: String(broker.healthPort) }, timeoutMs: 60_000 });
+  const up = await healthyWithin(healthcheck, broker.healthPort);
   expect([up.code, up.stdout]).toEqual([0, expect.stringMatching(/^healthy: \{"status":"ok"/)]);
 
   await expectExactMatch(broker);
