@@ -87,7 +87,7 @@ test("the Linux commands, run as written against a server laid out like a releas
     expect(out).toContain(`bitbroker-linux-x64: OK`);
     const listening = JSON.parse(out.split("\n").find((l) => l.includes('"event":"listening"'))!) as { healthPort: number };
     const health = (await (await fetch(`http://127.0.0.1:${listening.healthPort}/health`)).json()) as Record<string, unknown>;
-    expect([health.version, health.commit, health.botsExpected]).toEqual([pkg.version, TEST_COMMIT, 2]);
+    expect([health.version, health.commit, health.botsPerMatch]).toEqual([pkg.version, TEST_COMMIT, 2]);
   } finally {
     try {
       process.kill(-proc.pid, "SIGTERM");
