@@ -18,7 +18,8 @@ import {
 } from "../protocol/index.ts";
 import { Deadlines, type Timed } from "./deadlines.ts";
 import type { BrokerEvent } from "./events.ts";
-import { grantedFeatures, handshake } from "./handshake.ts";
+import { DEFAULT_ROOM, grantedFeatures, handshake } from "./handshake.ts";
+import { Addresses } from "./limits.ts";
 import { askedTimeProblem, timeRules } from "./time.ts";
 import { invariant } from "./invariant.ts";
 import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
@@ -40,6 +41,7 @@ export class Broker {
   private readonly drainTimer: DrainTimer = { due: "drain", deadlineMs: 0, heapIndex: -1 };
   private readonly rooms: Rooms;
   private readonly matches = new Map<string, Match>();
+  private readonly addresses: Addresses;
   /** Counters kept up to date, so a snapshot costs O(rooms), never O(connections). */
   private readonly count = { handshaking: 0, gamesWaiting: 0, botsWaiting: 0, gamesPlaying: 0, botsPlaying: 0 };
   private matchesStarted = 0;
@@ -53,6 +55,7 @@ export class Broker {
   constructor(private readonly settings: BrokerSettings) {
     invariant(settings.botsPerMatch >= 1 && settings.botsPerMatch <= 255, "botsPerMatch in 1..255");
     this.rooms = new Rooms(settings);
+    this.addresses = new Addresses({ perAddressMax: settings.connectionsPerAddressMax, ratePerSecond: settings.connectRatePerAddress });
   }
 
   handle(event: Event, nowMs: number): Command[] {
@@ -60,7 +63,7 @@ export class Broker {
     this.nowMs = nowMs;
     switch (event.kind) {
       case "opened":
-        this.opened(event.conn, event.peer);
+        this.opened(event.conn, event.peer, event.address);
         break;
       case "received":
         this.received(event.conn, event.message);
@@ -122,20 +125,39 @@ export class Broker {
 
   // ---- connections ----------------------------------------------------------------------
 
-  private opened(conn: ConnId, address: string): void {
+  private opened(conn: ConnId, peer: string, address: string): void {
     invariant(!this.peers.has(conn), "connection ids are not reused");
-    if (this.state !== "open") {
-      // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
-      const why = this.state === "finished" ? this.finishedReason() : this.state === "draining" ? DRAINING : SHUTTING_DOWN;
-      this.log("info", "connection refused", { conn, peer: address, code: why.code, reason: why.text });
+    // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
+    const why = this.refusal(address);
+    if (why !== null) {
+      this.log("info", "connection refused", { conn, peer, code: why.code, reason: why.text });
+      this.event({ type: "rejected", code: why.code, role: "unknown", room: null });
       this.out.push({ kind: "send", conn, message: end(formatReason(why)) }, { kind: "close", conn });
       return;
     }
-    const p = newPeer(conn, address);
+    const p = newPeer(conn, peer, address);
     this.peers.set(conn, p);
     this.count.handshaking++;
     this.deadlines.set(p, this.nowMs + this.settings.helloTimeoutMs);
-    this.log("info", "connection opened", { conn, peer: address });
+    this.log("info", "connection opened", { conn, peer });
+  }
+
+  /** Why a new connection from `address` is turned away at once, if it is (PROTOCOL.md §7). */
+  private refusal(address: string): Reason | null {
+    if (this.state === "finished") return this.finishedReason();
+    if (this.state === "draining") return DRAINING;
+    if (this.state === "stopped") return SHUTTING_DOWN;
+    if (this.peers.size >= this.settings.connectionsMax) {
+      return reason("limit_exceeded", `the broker holds ${this.peers.size} connections, its limit`);
+    }
+    switch (this.addresses.admit(address, this.nowMs)) {
+      case "ok":
+        return null;
+      case "too_many":
+        return reason("limit_exceeded", `too many connections from ${address} (BROKER_CONNECTIONS_PER_ADDRESS_MAX ${this.settings.connectionsPerAddressMax})`);
+      case "too_fast":
+        return reason("limit_exceeded", `too many new connections from ${address} (BROKER_CONNECT_RATE_PER_ADDRESS ${this.settings.connectRatePerAddress} a second)`);
+    }
   }
 
   private received(conn: ConnId, m: Message): void {
@@ -167,25 +189,33 @@ export class Broker {
       case "reject":
         return this.reject(p, reason(step.code, step.reason));
       case "game":
-      case "bot": {
+      case "bot":
         p.role = step.kind;
         p.hello = step.hello;
-        const found = this.rooms.find(step.hello?.room ?? "");
-        if ("refused" in found) return this.reject(p, reason(found.refused, found.reason));
-        p.room = found.room;
-        if (step.kind === "bot") {
-          p.stage = "name";
-          return;
-        }
-        p.botsNeeded = found.room.botsFor(step.hello?.bots ?? 0);
-        const problem = step.hello?.time ? askedTimeProblem(step.hello.time, this.settings) : null;
-        if (problem) return this.reject(p, reason("bad_hello", problem));
-        return this.join(p);
-      }
+        if (step.kind === "game") return this.admit(p);
+        p.stage = "name";
+        return;
       case "name":
         p.name = step.name;
-        return this.join(p);
+        return this.admit(p);
     }
+  }
+
+  /** The handshake is whole: may it join (token), is its Hello allowed, which room (PROTOCOL.md §9)? */
+  private admit(p: Peer): void {
+    const roomName = p.hello?.room || DEFAULT_ROOM;
+    const role = p.role as "game" | "bot";
+    if (!this.settings.authorize({ token: p.hello?.token ?? "", room: roomName, role, name: p.name })) {
+      // One reason for every case: it must not tell which part (token, room, role, name) was wrong.
+      return this.reject(p, reason("unauthorized", `no valid token to join room ${roomName} as a ${role} under this name`));
+    }
+    const problem = role === "game" && p.hello?.time ? askedTimeProblem(p.hello.time, this.settings) : null;
+    if (problem) return this.reject(p, reason("bad_hello", problem));
+    const found = this.rooms.find(roomName);
+    if ("refused" in found) return this.reject(p, reason(found.refused, found.reason));
+    p.room = found.room;
+    if (role === "game") p.botsNeeded = found.room.botsFor(p.hello?.bots ?? 0);
+    this.join(p);
   }
 
   /** Handshake done: the client joins its room's queue (PROTOCOL.md §5.1) and learns where it stands. */
@@ -194,6 +224,7 @@ export class Broker {
     this.count.handshaking--;
     this.deadlines.clear(p);
     p.stage = "queued";
+    this.out.push({ kind: "admitted", conn: p.conn });
     const queue = p.role === "game" ? room.games : room.bots;
     queue.push(p);
     if (p.role === "game") this.count.gamesWaiting++;
@@ -482,6 +513,7 @@ export class Broker {
   private reject(p: Peer, why: Reason): void {
     const room = p.room?.name ?? null;
     this.log("warn", "connection rejected", { conn: p.conn, peer: p.address, role: p.role, room, code: why.code, reason: why.text });
+    this.event({ type: "rejected", code: why.code, role: p.role, room });
     this.send(p.conn, end(formatReason(why)));
     this.drop(p.conn);
   }
@@ -496,6 +528,7 @@ export class Broker {
   /** Takes a connection out of every structure it is in (not its match: the match's end does that). */
   private forget(p: Peer): void {
     this.peers.delete(p.conn);
+    this.addresses.release(p.ip);
     if (p.stage === "hello" || p.stage === "name") {
       this.count.handshaking--;
       this.deadlines.clear(p);

@@ -13,8 +13,10 @@ export interface Peer extends Linked<Peer>, Timed {
   /** What its place in the deadline heap means: its handshake deadline. */
   readonly due: "hello";
   readonly conn: ConnId;
-  /** Remote address:port. */
+  /** Remote address:port, for logs. */
   readonly address: string;
+  /** Remote address alone, for the per-address limits (PROTOCOL.md §7). */
+  readonly ip: string;
   role: "unknown" | "game" | "bot";
   stage: Stage;
   name: string;
@@ -28,11 +30,12 @@ export interface Peer extends Linked<Peer>, Timed {
   features: readonly string[];
 }
 
-export function newPeer(conn: ConnId, address: string): Peer {
+export function newPeer(conn: ConnId, address: string, ip: string): Peer {
   return {
     due: "hello",
     conn,
     address,
+    ip,
     role: "unknown",
     stage: "hello",
     name: "",

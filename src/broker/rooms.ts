@@ -57,7 +57,7 @@ export class Room implements Linked<Room> {
   }
 }
 
-export type RoomLookup = { readonly room: Room } | { readonly refused: "unknown_room"; readonly reason: string };
+export type RoomLookup = { readonly room: Room } | { readonly refused: "unknown_room" | "limit_exceeded"; readonly reason: string };
 
 /** Every room: the declared ones for good, on-demand ones while someone is in them. */
 export class Rooms {
@@ -77,6 +77,7 @@ export class Rooms {
     const room = this.byName.get(key);
     if (room) return { room };
     if (!this.settings.roomsOnDemand) return { refused: "unknown_room", reason: `room ${key} is not declared, and this broker makes no rooms on demand` };
+    if (this.byName.size >= this.settings.roomsMax) return { refused: "limit_exceeded", reason: `the broker holds ${this.byName.size} rooms, its limit` };
     return { room: this.make(key, null) };
   }
 

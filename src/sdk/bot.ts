@@ -1,7 +1,7 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
 import type { MatchResult, MoveTiming } from "../protocol/index.ts";
-import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
+import { Connection, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
 import { FEATURES, botJoin, botReply, botStep } from "./session.ts";
 
 /** A bot's time for the state it is deciding on (its `timing` option): what the broker said, and what is left. */
@@ -60,7 +60,7 @@ export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, opti
   const conn = await Connection.open(host, port, { ...options, log });
   try {
     const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
-    await conn.send(...botJoin(bot.name, { room: roomOption(options), features }));
+    await conn.send(...botJoin(bot.name, { room: roomOption(options), token: tokenOption(options), features }));
     log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
     let moves = 0;
     let clock: MoveClock | undefined;

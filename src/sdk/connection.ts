@@ -17,6 +17,8 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal;
   /** The room to play in (PROTOCOL.md §9). Default: $BITBROKER_ROOM, else the broker's default room. */
   readonly room?: string;
+  /** The access token the broker requires, if it does (PROTOCOL.md §9.6). Default: $BITBROKER_TOKEN. */
+  readonly token?: string;
   /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
   readonly log?: SdkLog;
   /**
@@ -42,6 +44,11 @@ export const DEFAULTS = {
 /** The room a client asks for: the option, else $BITBROKER_ROOM, else "" (the default room). */
 export function roomOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return options.room ?? env.BITBROKER_ROOM ?? "";
+}
+
+/** The token a client presents: the option, else $BITBROKER_TOKEN, else "" (none). */
+export function tokenOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return options.token ?? env.BITBROKER_TOKEN ?? "";
 }
 
 const RANK: Record<SdkLogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -1,7 +1,7 @@
 // BaseGame and runGame: the game's whole session with the broker (batch, one action per
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { AskedTime, BotInfo, MoveMissed, TurnTiming } from "../protocol/index.ts";
-import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
+import { Connection, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
 import { FEATURES, GameSession, type Action } from "./session.ts";
 
 /**
@@ -70,7 +70,7 @@ export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, o
   const log = options.log ?? stderrLog();
   const conn = await Connection.open(host, port, { ...options, log });
   const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
-  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
+  const session = new GameSession({ room: roomOption(options), token: tokenOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
   try {
     await conn.send(session.hello());
     log("info", "game joined; waiting for a match");
