@@ -125,7 +125,7 @@ function run(config: Config): void {
   process.on("SIGHUP", () => {
     if (config.tokensFile === "") return log.log("info", "SIGHUP: nothing to reload (no BROKER_TOKENS_FILE)");
     const reloaded = loadTokens(config.tokensFile);
-    if ("errors" in reloaded) return log.log("error", "tokens file not reloaded: the old rules stay", { file: config.tokensFile, problems: [...reloaded.errors] });
+    if ("errors" in reloaded) return log.log("error", "tokens file not reloaded", { file: config.tokensFile, kept: "the rules in force", problems: [...reloaded.errors] });
     tokens.replace(reloaded.rules);
     log.log("info", "tokens file reloaded", { file: config.tokensFile, rules: reloaded.rules.rules.length, openRooms: reloaded.rules.openRooms });
   });
