@@ -215,6 +215,7 @@ export class Broker {
     if ("refused" in found) return this.reject(p, reason(found.refused, found.reason));
     p.room = found.room;
     if (role === "game") p.botsNeeded = found.room.botsFor(p.hello?.bots ?? 0);
+    else p.seat = p.hello?.seat ?? null;
     this.join(p);
   }
 
@@ -225,15 +226,15 @@ export class Broker {
     this.deadlines.clear(p);
     p.stage = "queued";
     this.out.push({ kind: "admitted", conn: p.conn });
-    const queue = p.role === "game" ? room.games : room.bots;
-    queue.push(p);
+    const placed = room.enqueue(p);
+    if ("problem" in placed) return this.reject(p, reason("bad_hello", placed.problem));
     if (p.role === "game") this.count.gamesWaiting++;
     else this.count.botsWaiting++;
     // Over the limit, unless this newcomer completes a line-up that starts at once.
     if (room.queued > room.queueMax && !(room.lineupReady && this.mayStart)) {
       return this.reject(p, reason("queue_full", `room ${room.name} has ${room.queued - 1} clients waiting, its limit`));
     }
-    const position = queue.length;
+    const position = placed.position;
     if (p.hello !== null) {
       // PROTOCOL.md §9.1: the Welcome is the first line a client with a Hello gets.
       p.features = grantedFeatures(p.hello.features);
@@ -534,7 +535,7 @@ export class Broker {
       this.deadlines.clear(p);
     }
     if (p.stage === "queued" && p.list !== null) {
-      p.list.remove(p);
+      p.room!.leave(p);
       if (p.role === "game") this.count.gamesWaiting--;
       else this.count.botsWaiting--;
     }

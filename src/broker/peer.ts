@@ -26,6 +26,8 @@ export interface Peer extends Linked<Peer>, Timed {
   match: Match | null;
   /** A game's bots per match. */
   botsNeeded: number;
+  /** A bot's seat ticket (PROTOCOL.md §9.7), or null: seated by arrival. */
+  seat: number | null;
   /** Features of its Hello that the broker granted (PROTOCOL.md §9.3). */
   features: readonly string[];
 }
@@ -43,6 +45,7 @@ export function newPeer(conn: ConnId, address: string, ip: string): Peer {
     room: null,
     match: null,
     botsNeeded: 0,
+    seat: null,
     features: [],
     prev: null,
     next: null,

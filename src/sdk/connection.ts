@@ -46,6 +46,22 @@ export function roomOption(options: ConnectOptions, env: Readonly<Record<string,
   return options.room ?? env.BITBROKER_ROOM ?? "";
 }
 
+/** A bot's seat ticket (PROTOCOL.md §9.7): the option, else $BITBROKER_SEAT, else none. */
+export function seatOption(options: { readonly seat?: number }, env: Readonly<Record<string, string | undefined>> = process.env): number | null {
+  if (options.seat !== undefined) return options.seat;
+  const text = env.BITBROKER_SEAT?.trim();
+  if (!text) return null;
+  if (!/^\d{1,3}$/.test(text)) throw new RangeError(`BITBROKER_SEAT must be a seat index (0-254); got "${text}"`);
+  return Number(text);
+}
+
+/** Where the broker is: the arguments, else $BITBROKER_HOST / $BITBROKER_PORT, else 127.0.0.1:7878. */
+export function brokerAddress(host: string | undefined, port: number | undefined, env: Readonly<Record<string, string | undefined>> = process.env): [string, number] {
+  const envPort = env.BITBROKER_PORT?.trim();
+  if (port === undefined && envPort && !/^\d{1,5}$/.test(envPort)) throw new RangeError(`BITBROKER_PORT must be a TCP port; got "${envPort}"`);
+  return [host ?? env.BITBROKER_HOST ?? "127.0.0.1", port ?? (envPort ? Number(envPort) : 7878)];
+}
+
 /** The token a client presents: the option, else $BITBROKER_TOKEN, else "" (none). */
 export function tokenOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return options.token ?? env.BITBROKER_TOKEN ?? "";
