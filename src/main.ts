@@ -3,6 +3,8 @@
 import pkg from "../package.json" with { type: "json" };
 import { Broker } from "./broker/broker.ts";
 import { helpText, loadConfig, type Config } from "./config.ts";
+import { FleetDriver } from "./fleet/driver.ts";
+import { eventsFromCommands, queuedFromSnapshot } from "./fleet/events.ts";
 import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
@@ -51,14 +53,23 @@ function run(config: Config): void {
     logTurns: config.logLevel === "debug",
   });
 
+  // Fleet (BROKER_AGONES=on): a projection of the broker's events onto the Agones SDK sidecar.
+  // Until the broker emits domain events, eventsFromCommands reads them off its commands.
+  const fleet = config.agones
+    ? new FleetDriver({ sdkPort: config.agonesSdkHttpPort, version, log: (l, e, f) => log.log(l, e, f), queued: () => queuedFromSnapshot(broker.snapshot()) })
+    : undefined;
+
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
     tcp?.stopListening();
     const deadline = performance.now() + SHUTDOWN_GRACE_MS;
+    // The sidecar gets the same grace as the sockets to take Shutdown; a missing one delays nothing more.
+    let fleetSettled = fleet === undefined;
+    void fleet?.stop(SHUTDOWN_GRACE_MS).then(() => (fleetSettled = true));
     const wait = setInterval(() => {
-      if ((tcp?.openCount ?? 0) === 0 || performance.now() >= deadline) {
+      if (((tcp?.openCount ?? 0) === 0 && fleetSettled) || performance.now() >= deadline) {
         clearInterval(wait);
         health?.stop(true);
         log.log("info", "stopped", { exitCode: code });
@@ -70,7 +81,13 @@ function run(config: Config): void {
   let tcp: TcpTransport | undefined;
   let health: ReturnType<typeof startHealth> | undefined;
   try {
-    tcp = new TcpTransport(broker, log, { host: config.host, port: config.port, lineBytesMax: config.lineBytesMax, onFinished: () => exit(0) });
+    tcp = new TcpTransport(broker, log, {
+      host: config.host,
+      port: config.port,
+      lineBytesMax: config.lineBytesMax,
+      onFinished: () => exit(0),
+      ...(fleet && { observe: (commands) => eventsFromCommands(commands).forEach((e) => fleet.onEvent(e)) }),
+    });
     health = startHealth(broker, config.host, config.healthPort, version);
   } catch (e) {
     log.log("error", "cannot listen", { host: config.host, port: config.port, healthPort: config.healthPort, error: (e as Error).message });
@@ -87,4 +104,5 @@ function run(config: Config): void {
   process.on("SIGINT", () => stop("SIGINT"));
   // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
   log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
+  fleet?.listening();
 }

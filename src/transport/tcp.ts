@@ -21,6 +21,8 @@ export interface TcpOptions {
   readonly lineBytesMax: number;
   /** Called once the broker says no more matches will be played. */
   readonly onFinished: () => void;
+  /** Sees every batch of commands once it is carried out (projections such as src/fleet). */
+  readonly observe?: (commands: readonly Command[]) => void;
 }
 
 /** A closing socket whose peer does not read its last lines is cut after this long. */
@@ -153,6 +155,8 @@ export class TcpTransport {
     for (const socket of touched) {
       if (!socket.data.outbox!.flush()) this.slow(socket);
     }
+    // After the writes: a projection never delays the relay.
+    this.options.observe?.(commands);
   }
 
   private close(id: ConnId): void {
