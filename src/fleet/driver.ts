@@ -47,6 +47,7 @@ export class FleetDriver {
   private healthPeriodMs = HEALTH_PERIOD_DEFAULT_MS;
   private healthDueMs = 0;
   private pingInFlight = false;
+  private healthTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: FleetOptions) {
@@ -70,7 +71,8 @@ export class FleetDriver {
     this.scheduleHealth(0);
   }
 
-  onEvent(event: { readonly type: string }): void {
+  /** Any of the broker's domain events; those the fleet does not read are ignored. */
+  onEvent(event: FleetEvent | { readonly type: string }): void {
     if (this.stopped) return;
     const e = event as FleetEvent;
     switch (e.type) {
@@ -160,7 +162,12 @@ export class FleetDriver {
   }
 
   private observe(gs: GameServerView): void {
-    if (gs.healthPeriodSeconds > 0) this.healthPeriodMs = gs.healthPeriodSeconds * 1000;
+    const periodMs = gs.healthPeriodSeconds > 0 ? gs.healthPeriodSeconds * 1000 : HEALTH_PERIOD_DEFAULT_MS;
+    if (periodMs !== this.healthPeriodMs) {
+      this.healthPeriodMs = periodMs;
+      // A shorter period than assumed: the next ping must not wait for the old, longer interval.
+      if (this.healthDueMs - performance.now() > this.pingIntervalMs()) this.scheduleHealth(this.pingIntervalMs());
+    }
     if (gs.state === this.agonesState) return;
     this.options.log("info", gs.state === "Allocated" ? "agones allocated" : "agones state", { from: this.agonesState ?? "", to: gs.state });
     this.agonesState = gs.state;
@@ -212,14 +219,21 @@ export class FleetDriver {
 
   /** Pings ride the broker's own event loop: if it stalls, they stop, and Agones sees it. */
   private scheduleHealth(delayMs: number): void {
+    if (this.healthTimer) this.cancel(this.healthTimer);
     this.healthDueMs = performance.now() + delayMs;
-    this.timer(delayMs, () => this.ping());
+    this.healthTimer = this.timer(delayMs, () => {
+      this.healthTimer = null;
+      this.ping();
+    });
+  }
+
+  private pingIntervalMs(): number {
+    return Math.max(PING_INTERVAL_MIN_MS, this.healthPeriodMs / 2);
   }
 
   private ping(): void {
     const lateMs = performance.now() - this.healthDueMs;
     if (lateMs > this.healthPeriodMs) this.options.log("warn", "event loop stalled", { lateMs: Math.round(lateMs), healthPeriodMs: this.healthPeriodMs });
-    const intervalMs = Math.max(PING_INTERVAL_MIN_MS, this.healthPeriodMs / 2);
     if (!this.pingInFlight) {
       this.pingInFlight = true;
       void this.sdk.health(Math.min(this.healthPeriodMs, 2000)).then((outcome) => {
@@ -228,7 +242,7 @@ export class FleetDriver {
         else this.outage.failed("Health", outcome, null);
       });
     }
-    this.scheduleHealth(intervalMs);
+    this.scheduleHealth(this.pingIntervalMs());
   }
 
   private every(intervalMs: number, f: () => void): void {
@@ -238,13 +252,19 @@ export class FleetDriver {
     });
   }
 
-  private timer(delayMs: number, f: () => void): void {
-    if (this.stopped) return;
+  private timer(delayMs: number, f: () => void): ReturnType<typeof setTimeout> | null {
+    if (this.stopped) return null;
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (!this.stopped) f();
     }, delayMs);
     t.unref();
     this.timers.add(t);
+    return t;
+  }
+
+  private cancel(t: ReturnType<typeof setTimeout>): void {
+    clearTimeout(t);
+    this.timers.delete(t);
   }
 }

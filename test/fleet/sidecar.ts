@@ -46,6 +46,9 @@ export class StandInSidecar {
   private state: string;
   private readonly poisoned = { label: false, annotation: false };
   private reserveTimer: ReturnType<typeof setTimeout> | null = null;
+  private gate: Promise<void> | null = null;
+  /** Answers sent so far (a held or delayed answer counts once it is sent). */
+  answered = 0;
   private waiters: Array<() => void> = [];
   private readonly routes: Record<string, Record<string, Handler>>;
 
@@ -83,6 +86,16 @@ export class StandInSidecar {
     return { labels: { ...this.labels }, annotations: { ...this.annotations } };
   }
 
+  /** A hung sidecar: calls are taken and acted on, no answer leaves until the returned release(). */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((r) => (release = r));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
+
   stop(): void {
     if (this.reserveTimer) clearTimeout(this.reserveTimer);
     this.server.stop(true);
@@ -109,6 +122,8 @@ export class StandInSidecar {
     for (const w of this.waiters.splice(0)) w();
     const delayMs = this.delay(request.method, path);
     if (delayMs > 0) await Bun.sleep(delayMs);
+    if (this.gate) await this.gate;
+    this.answered++;
     return response;
   }
 
