@@ -75,7 +75,10 @@ env:
       secretKeyRef: { name: {{ .secretName }}, key: {{ .key }}{{ if .optional }}, optional: true{{ end }} }
   {{- end }}
 ports:
+  {{- if not $agones }}
   - { name: bitbroker, containerPort: {{ .Values.broker.port }}, protocol: TCP }
+  {{- end }}
+  {{- /* Under Agones the broker's port is the Fleet's spec.ports: Agones adds it here, with its host port. */}}
   - { name: health, containerPort: {{ include "bitbroker.healthPort" . }}, protocol: TCP }
 {{- if not $agones }}
 # Alive: GET /health answers (bitbroker healthcheck reads BROKER_HEALTH_PORT; distroless has no curl).
