@@ -25,6 +25,8 @@ export interface FleetOptions {
 /** Agones's default spec.health.periodSeconds; the broker pings twice per period. */
 const HEALTH_PERIOD_DEFAULT_MS = 5000;
 const PING_INTERVAL_MIN_MS = 250;
+/** Rooms remembered for the annotations; idle ones are forgotten first. */
+const ROOMS_TRACKED_MAX = 4096;
 /** States in which Ready has not been asked for yet; in any other, calling it would undo something. */
 const BEFORE_READY = new Set(["", "Creating", "Starting", "Scheduled", "PortAllocation"]);
 
@@ -213,7 +215,18 @@ export class FleetDriver {
 
   private room(name: string): { running: number; played: number } {
     let r = this.rooms.get(name);
-    if (!r) this.rooms.set(name, (r = { running: 0, played: 0 }));
+    if (!r) {
+      // Rooms may come and go by the thousand: forget the oldest idle one past the bound.
+      if (this.rooms.size >= ROOMS_TRACKED_MAX) {
+        for (const [old, load] of this.rooms) {
+          if (load.running === 0) {
+            this.rooms.delete(old);
+            break;
+          }
+        }
+      }
+      this.rooms.set(name, (r = { running: 0, played: 0 }));
+    }
     return r;
   }
 

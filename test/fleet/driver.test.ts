@@ -75,6 +75,22 @@ describe("FleetDriver", () => {
     });
   });
 
+  test("rooms are remembered up to a bound: 5,000 one-match rooms leave 4,096, the 64 busiest listed", async () => {
+    const { sidecar, driver } = start({});
+    driver.listening();
+    await sidecar.waitFor("Ready", (rs) => calls(rs, "POST", "/ready").length === 1);
+    for (let i = 0; i < 5000; i++) {
+      driver.onEvent({ type: "match_started", match: { id: String(i), room: `room-${i}` } });
+      driver.onEvent({ type: "match_ended", matchId: String(i), room: `room-${i}`, code: "ended" });
+    }
+    driver.onEvent({ type: "match_started", match: { id: "busy", room: "room-0" } });
+    const rooms = () => sidecar.metadata.annotations[`${PREFIX}bitbroker-rooms`] ?? "";
+    await sidecar.waitFor("the rooms annotation", () => rooms().includes('"omitted":4032'));
+    const listed = JSON.parse(rooms()) as { rooms: Array<{ name: string; running: number; played: number }> };
+    expect(listed.rooms).toHaveLength(64);
+    expect(listed.rooms[0]).toEqual({ name: "room-0", running: 1, played: 0 });
+  });
+
   test("labels are throttled: 200 events within one interval cost a few calls, never one per event", async () => {
     const { sidecar, driver } = start({}, { metadataIntervalMs: 60_000 });
     driver.listening();
