@@ -65,9 +65,9 @@ function run(config: Config): void {
     exiting = true;
     tcp?.stopListening();
     const deadline = performance.now() + SHUTDOWN_GRACE_MS;
-    // The sidecar gets the same grace as the sockets to take Shutdown; a missing one delays nothing more.
+    // The sidecar gets the sockets' grace, less time to say so, to take Shutdown; a missing one delays nothing more.
     let fleetSettled = fleet === undefined;
-    void fleet?.stop(SHUTDOWN_GRACE_MS).then(() => (fleetSettled = true));
+    void fleet?.stop(SHUTDOWN_GRACE_MS - 250).then(() => (fleetSettled = true));
     const wait = setInterval(() => {
       if (((tcp?.openCount ?? 0) === 0 && fleetSettled) || performance.now() >= deadline) {
         clearInterval(wait);

@@ -246,16 +246,16 @@ export class FleetDriver {
 
   private ping(): void {
     const lateMs = performance.now() - this.healthDueMs;
-    if (lateMs > this.healthPeriodMs) this.options.log("warn", "event loop stalled", { lateMs: Math.round(lateMs), healthPeriodMs: this.healthPeriodMs });
-    if (!this.pingInFlight) {
-      this.pingInFlight = true;
-      void this.sdk.health(Math.min(this.healthPeriodMs, 2000)).then((outcome) => {
-        this.pingInFlight = false;
-        if (outcome.ok) this.outage.succeeded();
-        else this.outage.failed("Health", outcome, null);
-      });
-    }
+    // The next ping is due before this one leaves: a stall from here on shows as lateness.
     this.scheduleHealth(this.pingIntervalMs());
+    if (lateMs > this.healthPeriodMs) this.options.log("warn", "event loop stalled", { lateMs: Math.round(lateMs), healthPeriodMs: this.healthPeriodMs });
+    if (this.pingInFlight) return;
+    this.pingInFlight = true;
+    void this.sdk.health(Math.min(this.healthPeriodMs, 2000)).then((outcome) => {
+      this.pingInFlight = false;
+      if (outcome.ok) this.outage.succeeded();
+      else this.outage.failed("Health", outcome, null);
+    });
   }
 
   private every(intervalMs: number, f: () => void): void {
