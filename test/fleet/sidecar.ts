@@ -7,7 +7,9 @@
 // the in-cluster server: invalid keys and label values are refused (400, code 3); a key with its own
 // `/` is answered 200 and then lost, and poisons every later update of its kind (Agones patches all
 // SDK labels, or annotations, at once, and Kubernetes refuses the whole patch); Shutdown and
-// Unhealthy are final; Ready from Allocated goes back to Ready.
+// Unhealthy are final; Ready from Allocated goes back to Ready. Simplified there: changes apply at
+// once (the real server patches through a rate-limited work queue, Ready passes by RequestReady),
+// and missed Health pings do not make it Unhealthy (tests count the pings instead).
 import type { Server } from "bun";
 import { labelValueErrors, qualifiedNameErrors } from "./k8s-names.ts";
 
