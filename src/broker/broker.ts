@@ -86,7 +86,7 @@ export class Broker {
     const m = this.matches;
     const ended = this.state === "stopped" || this.state === "finished";
     return {
-      stopping: ended,
+      stopping: this.state === "stopped",
       draining: this.state === "draining",
       phase: ended ? "finished" : this.state === "draining" ? "draining" : m.size > 0 ? "running" : "lobby",
       botsPerMatch: this.settings.botsPerMatch,

@@ -174,6 +174,7 @@ export class TcpTransport {
     for (const socket of touched) {
       if (!socket.data.outbox!.flush()) this.slow(socket);
     }
+    // After the writes: a projection never delays the relay.
   }
 
   private close(id: ConnId): void {
