@@ -32,7 +32,8 @@ The concurrency axis (only it runs when --concurrency is given; 64 B states, 2 b
   --rooms MODE         per-match (default: match i in room m<i>) or default (v1 clients, one room)
   --server-cpus LIST   the broker or nats-server (default 0); "all" = not pinned
   --peer-cpus LIST     the swarm of games and bots, one thread (default 1); "all" = not pinned
-  --nice N             run the server and the swarm alike at niceness N (default 0; negative: root)`;
+  --nice=N             niceness N for the bench's session (its autogroup), so server and swarm alike
+                       (default 0; --nice=-20 takes the CPUs back from other load; negative needs root)`;
 
 /** Turns per case by state size: full runs aim at a stable p99 within the time budget. The
  * original broker stalls ~40 ms per turn (its trigger waits behind Nagle for the game's delayed
@@ -91,7 +92,7 @@ const OPTIONS = {
   "no-build": { type: "boolean", default: false },
   "no-idle": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
-  } as const;
+} as const;
 
 const parse = () => parseArgs({ args: Bun.argv.slice(2), options: OPTIONS }).values;
 type Values = ReturnType<typeof parse>;
