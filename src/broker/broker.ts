@@ -199,7 +199,6 @@ export class Broker {
     this.count.handshaking--;
     this.deadlines.clear(p);
     p.stage = "queued";
-    this.out.admitted(p.conn);
     const placed = room.enqueue(p);
     if ("problem" in placed) return this.reject(p, reason("bad_hello", placed.problem));
     if (p.role === "game") this.count.gamesWaiting++;
@@ -217,6 +216,8 @@ export class Broker {
       const time = timing ? timeRules(this.settings, room.rules?.time ?? null, p.hello.time, true) : null;
       this.out.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: p.features, room: room.name, queuePosition: position, bots, time }));
     }
+    // After the Welcome (a v1 line): the line limit lifts, and v2 frames begin if granted.
+    this.out.admitted(p.conn, p.features.includes("frames") ? "frames" : "lines");
     const client = p.hello?.client ?? "";
     if (p.role === "game") {
       this.out.log("info", "game joined the lobby", { conn: p.conn, peer: p.address, room: room.name, position, bots: p.botsNeeded, client });

@@ -23,8 +23,8 @@ export class Out {
     this.commands.push({ kind: "close", conn });
   }
 
-  admitted(conn: ConnId): void {
-    this.commands.push({ kind: "admitted", conn });
+  admitted(conn: ConnId, framing: "lines" | "frames"): void {
+    this.commands.push({ kind: "admitted", conn, framing });
   }
 
   event(event: BrokerEvent): void {
