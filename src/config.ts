@@ -38,6 +38,8 @@ export interface Config {
   readonly roomsMax: number;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
+  /** Games and bots may connect over WebSocket at /ws on the HTTP port (BROKER_WS). */
+  readonly ws: boolean;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
   /** BROKER_AGONES=on: talk to the Agones SDK sidecar (src/fleet). */
@@ -78,6 +80,7 @@ export const SETTINGS = {
   runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
   record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
+  ws: { env: "BROKER_WS", flag: "ws", fallback: "on", help: "on: games and bots may also connect over WebSocket at /ws on the HTTP port; off" },
   token: { env: "BROKER_TOKEN", flag: "token", fallback: "", help: "one secret every client must present in its Hello (README: Security); unset = none" },
   tokensFile: { env: "BROKER_TOKENS_FILE", flag: "tokens-file", fallback: "", help: "TOML or YAML file of tokens per room and role (README: Security); re-read on SIGHUP" },
   connectionsMax: { env: "BROKER_CONNECTIONS_MAX", flag: "connections-max", fallback: "10000", help: "connections the broker holds at once; more are refused (limit_exceeded)" },
@@ -151,6 +154,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     connectRatePerAddress: int(SETTINGS.connectRatePerAddress, 1, 1_000_000),
     roomsMax: int(SETTINGS.roomsMax, 1, 10_000_000),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
+    ws: oneOf(SETTINGS.ws, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
     agones,

@@ -12,6 +12,7 @@ import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
+import { WsTransport } from "./transport/ws.ts";
 import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
@@ -127,7 +128,9 @@ function run(config: Config): void {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent);
+    // Games and bots over WebSocket on the same port (/ws), fed to the same driver as TCP.
+    const ws = config.ws ? new WsTransport(tcp.driver, { lineBytesMax: config.lineBytesMax }) : undefined;
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, ws);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

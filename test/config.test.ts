@@ -30,6 +30,7 @@ describe("loadConfig", () => {
         connectRatePerAddress: 200,
         roomsMax: 10000,
         record: false,
+        ws: true,
         logLevel: "info",
         logFormat: "text",
         agones: false,

@@ -6,6 +6,7 @@ import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
+import { WS_PATH, type WsData, type WsTransport } from "../transport/ws.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -33,7 +34,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches): Server<undefined> {
+/** @param ws games and bots over WebSocket at /ws (PROTOCOL.md §12), unless BROKER_WS=off. */
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, ws?: WsTransport): Server<WsData> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -55,11 +57,14 @@ export function startHealth(broker: Broker, host: string, port: number, version:
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }
-  return Bun.serve({
+  return Bun.serve<WsData>({
     hostname: host,
     port,
-    fetch(request) {
+    // Without /ws no connection is ever upgraded, and this handler never runs.
+    websocket: ws?.handler ?? { message() {} },
+    fetch(request, server) {
       const url = new URL(request.url);
+      if (url.pathname === WS_PATH && ws) return ws.upgrade(request, server);
       const route = routes[url.pathname];
       if (!route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {

@@ -2,7 +2,7 @@
 // Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
 import { fromBase64, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
-import { decodeEnvelope, encodeEnvelope, type Message } from "./message.ts";
+import { decodeEnvelope, envelopeBytes, type Message } from "./message.ts";
 
 const NEWLINE = 0x0a;
 
@@ -98,12 +98,13 @@ export function decodeLine(line: Uint8Array): Message {
 
 /** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
 function decodeWire(wire: Uint8Array): Message {
-  return decodeEnvelope(fromBase64(wire.subarray(0, wire.length - 1)), wire);
+  // The decoded base64 is this message's own buffer: kept as its envelope for WebSocket relays.
+  return decodeEnvelope(fromBase64(wire.subarray(0, wire.length - 1)), wire, true);
 }
 
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */
 export function encodeLine(m: Message): string {
-  return toBase64(encodeEnvelope(m)) + "\n";
+  return toBase64(envelopeBytes(m)) + "\n";
 }
 
 const ascii = new TextEncoder();

@@ -1,0 +1,139 @@
+// The broker's driver, shared by every transport (TCP, WebSocket): numbers connections, feeds the
+// pure broker its events, carries out its commands on whichever link each connection is, and keeps
+// one timer at the broker's next deadline. Thin: every decision is the state machine's; it never
+// decodes or encodes a byte (the links do, each in its own framing).
+import type { Broker } from "../broker/broker.ts";
+import type { BrokerEvent } from "../broker/events.ts";
+import type { Command, ConnId, Event, Transport } from "../broker/types.ts";
+import type { Logger } from "../log.ts";
+import type { Message } from "../protocol/index.ts";
+
+/** One connection as the driver sees it, whatever carries it. */
+export interface Link {
+  /** Its connection id, from {@link Driver.nextConnId}. */
+  readonly id: ConnId;
+  /** Set once the broker closed it (or it went away or failed): later input is ignored. */
+  readonly done: boolean;
+  /** Queues a message, in this link's framing; it goes out on the next `flush`. */
+  push(message: Message): void;
+  /** Writes what it can. False: the peer does not read and too much is held for it (slow consumer). */
+  flush(): boolean;
+  /** Closes once everything sent before is flushed (PROTOCOL.md §6); later input is ignored. */
+  close(): void;
+  /** The handshake is done: the full message limit, and v2 frames from now on if granted. */
+  admitted(framing: "lines" | "frames"): void;
+  /** Cuts it at once (a slow consumer); returns the bytes left unsent. */
+  cut(): number;
+}
+
+export interface DriverOptions {
+  /** Called once the broker says no more matches will be played. */
+  readonly onFinished: () => void;
+  /** Every domain event, in order, for the projections (records, metrics, dashboard, fleet). */
+  readonly onEvent?: (event: BrokerEvent) => void;
+}
+
+export class Driver {
+  private readonly links = new Map<ConnId, Link>();
+  private nextId = 1;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAtMs: number | null = null;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly log: Logger,
+    private readonly options: DriverOptions,
+  ) {}
+
+  /** Connections still open (closing ones included), over every transport. */
+  get openCount(): number {
+    return this.links.size;
+  }
+
+  /** The id of a new connection: never reused within the process, whatever its transport. */
+  nextConnId(): ConnId {
+    return this.nextId++;
+  }
+
+  /** A new connection, announced to the broker. */
+  open(link: Link, peer: string, address: string, transport: Transport): void {
+    this.links.set(link.id, link);
+    this.dispatch({ kind: "opened", conn: link.id, peer, address, transport });
+  }
+
+  /** Feeds one event to the broker and carries out its commands. */
+  dispatch(event: Event): void {
+    this.apply(this.broker.handle(event, performance.now()));
+    this.schedule();
+  }
+
+  /** Messages decoded from one read of `link`, in order, until the broker closes it. */
+  received(link: Link, messages: readonly Message[]): void {
+    const now = performance.now();
+    for (const message of messages) {
+      if (link.done) break;
+      this.apply(this.broker.handle({ kind: "received", conn: link.id, message }, now));
+    }
+    this.schedule();
+  }
+
+  /** The peer went away (or its socket failed). Forgets the link first: nothing more is sent to it. */
+  closed(conn: ConnId, cause: string | undefined): void {
+    if (!this.links.delete(conn)) return;
+    this.dispatch(cause ? { kind: "closed", conn, cause } : { kind: "closed", conn });
+  }
+
+  /** PROTOCOL.md §7: a peer that does not read is cut; it cannot be told why (it is not reading). */
+  slow(conn: ConnId): void {
+    const link = this.links.get(conn);
+    if (!link) return;
+    this.links.delete(conn);
+    this.dispatch({ kind: "slow", conn, unsentBytes: link.cut() });
+  }
+
+  private apply(commands: Command[]): void {
+    const touched: Link[] = [];
+    for (const c of commands) {
+      switch (c.kind) {
+        case "send": {
+          const link = this.links.get(c.conn);
+          if (!link) break;
+          link.push(c.message);
+          touched.push(link);
+          break;
+        }
+        case "close":
+          this.links.get(c.conn)?.close();
+          break;
+        case "log":
+          this.log.log(c.level, c.event, c.fields);
+          break;
+        case "event":
+          this.options.onEvent?.(c.event);
+          break;
+        case "admitted":
+          this.links.get(c.conn)?.admitted(c.framing);
+          break;
+        case "finished":
+          queueMicrotask(this.options.onFinished);
+          break;
+      }
+    }
+    for (const link of touched) {
+      if (!link.flush()) this.slow(link.id);
+    }
+  }
+
+  /** One timer, at the broker's next deadline; an early fire is harmless (the tick does nothing). */
+  private schedule(): void {
+    const next = this.broker.nextDeadlineMs();
+    if (next === null || (this.timerAtMs !== null && this.timerAtMs <= next)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAtMs = next;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAtMs = null;
+      this.dispatch({ kind: "tick" });
+    }, Math.max(0, next - performance.now()));
+  }
+}
