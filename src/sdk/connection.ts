@@ -1,9 +1,24 @@
 // The SDK's only socket code: one TCP connection to the broker over node:net (so the same code
-// runs on Bun and on Node), with a retried first connect, back-pressure on writes and an async
-// read of the next message. No session logic here.
+// runs on Bun and on Node), or a WebSocket to its HTTP port (websocket.ts), with a retried first
+// connect, back-pressure on writes and an async read of the next message. No session logic here.
 import { createConnection, type Socket } from "node:net";
-import { Control, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
+import {
+  Control,
+  EnvelopeDecoder,
+  FrameDecoder,
+  LineDecoder,
+  Opcode,
+  ProtocolError,
+  decodeWelcome,
+  encodeLine,
+  envelopeBytes,
+  envelopeBytesMax,
+  frameBytes,
+  isCode,
+  type Message,
+} from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
+import { openWebSocket, type WsPipe } from "./websocket.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
@@ -32,6 +47,13 @@ export interface ConnectOptions {
    * (`moveMissed`), and may play under SKIP. Default false: nothing new on the wire.
    */
   readonly timing?: boolean;
+  /**
+   * Connect over WebSocket instead of TCP (PROTOCOL.md §12): the broker's HTTP port at `/ws`, e.g.
+   * `ws://127.0.0.1:8080/ws` (`wss://` when the broker serves TLS). Host and port are then unused,
+   * and `frames` does not apply (a WebSocket frames every message). Default: $BITBROKER_URL, else TCP.
+   * Needs a WebSocket: Bun and Node.js 22+ have one; on Node.js 20 the SDK loads the `ws` package.
+   */
+  readonly url?: string;
 }
 
 export type SdkLogLevel = "debug" | "info" | "warn" | "error";
@@ -67,6 +89,13 @@ export function brokerAddress(host: string | undefined, port: number | undefined
   return [host ?? env.BITBROKER_HOST ?? "127.0.0.1", port ?? (envPort ? Number(envPort) : 7878)];
 }
 
+/** The broker's WebSocket URL (PROTOCOL.md §12): the option, else $BITBROKER_URL, else "" (TCP). */
+export function urlOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const url = options.url ?? env.BITBROKER_URL ?? "";
+  if (url !== "" && !/^wss?:\/\/[^/]/.test(url)) throw new RangeError(`the broker's URL must be ws://… or wss://… (its /ws path); got "${url}"`);
+  return url;
+}
+
 /** The token a client presents: the option, else $BITBROKER_TOKEN, else "" (none). */
 export function tokenOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return options.token ?? env.BITBROKER_TOKEN ?? "";
@@ -85,9 +114,17 @@ export function stderrLog(env: Readonly<Record<string, string | undefined>> = pr
 /** The least time one connect attempt gets, even when the overall deadline is nearer. */
 const ATTEMPT_MIN_MS = 1_000;
 
+/** What Connection writes to: a node:net socket, or a WebSocket (one envelope per write). */
+interface Pipe {
+  write(data: Uint8Array): boolean;
+  readonly writableNeedDrain: boolean;
+  readonly destroyed: boolean;
+  end(): void;
+}
+
 interface SocketState {
-  /** v1 lines, until a Welcome grants v2 frames (PROTOCOL.md §11); then frames both ways. */
-  decoder: LineDecoder | FrameDecoder;
+  /** v1 lines, until a Welcome grants v2 frames (PROTOCOL.md §11); then frames both ways. Over WebSocket: one envelope per message. */
+  decoder: LineDecoder | FrameDecoder | EnvelopeDecoder;
   /** The client asked for frames: a Welcome that grants them switches the framing. */
   readonly askFrames: boolean;
   readonly lineBytesMax: number;
@@ -103,17 +140,18 @@ interface SocketState {
 /** One connection to the broker. Internal to the SDK. */
 export class Connection {
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Pipe,
     private readonly state: SocketState,
     private readonly signal: AbortSignal | undefined,
     private readonly readTimeoutMs: number | null,
   ) {}
 
-  /** Connects, retrying refused or failed attempts until `connectTimeoutMs` has passed. */
-  static async open(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  /** Connects (to `url` over WebSocket when given), retrying refused or failed attempts until `connectTimeoutMs` has passed. */
+  static async open(host: string, port: number, options: ConnectOptions = {}, url = ""): Promise<Connection> {
+    if (url === "" && (!Number.isInteger(port) || port < 1 || port > 65535)) {
       throw new SdkError("connect_failed", `cannot connect to the broker at ${host}:${port}: not a TCP port`);
     }
+    const where = url === "" ? `${host}:${port}` : url;
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const log = options.log ?? stderrLog();
     const deadline = performance.now() + timeoutMs;
@@ -122,9 +160,10 @@ export class Connection {
     for (;;) {
       throwIfAborted(options.signal);
       attempts++;
+      const lineBytesMax = options.lineBytesMax ?? DEFAULTS.lineBytesMax;
       const state: SocketState = {
-        decoder: new LineDecoder(options.lineBytesMax ?? DEFAULTS.lineBytesMax),
-        askFrames: options.frames ?? true,
+        decoder: url === "" ? new LineDecoder(lineBytesMax) : new EnvelopeDecoder(envelopeBytesMax(lineBytesMax)),
+        askFrames: url === "" && (options.frames ?? true),
         lineBytesMax: options.lineBytesMax ?? DEFAULTS.lineBytesMax,
         inbox: [],
         waiters: [],
@@ -134,22 +173,22 @@ export class Connection {
       };
       try {
         const limitMs = Math.max(deadline - performance.now(), ATTEMPT_MIN_MS);
-        const socket = await connectOnce(host, port, limitMs, state);
-        log("info", `connected to the broker at ${host}:${port}`);
+        const socket = url === "" ? await connectOnce(host, port, limitMs, state) : await connectWs(url, limitMs, state);
+        log("info", `connected to the broker at ${where}`);
         return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
         const leftMs = deadline - performance.now();
         if (leftMs <= 0) {
           throw new SdkError(
             "connect_failed",
-            `cannot connect to the broker at ${host}:${port}: gave up after ${attempts} attempt(s) in ${timeoutMs} ms (${(e as Error).message})`,
+            `cannot connect to the broker at ${where}: gave up after ${attempts} attempt(s) in ${timeoutMs} ms (${(e as Error).message})`,
             "",
             "",
             { cause: e },
           );
         }
         const waitMs = Math.min(delayMs, leftMs);
-        log("info", `broker at ${host}:${port} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
+        log("info", `broker at ${where} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
         // A pause between attempts, not synchronisation: nothing else tells us the broker is up.
         await new Promise((r) => setTimeout(r, waitMs));
         delayMs = Math.min(delayMs * 2, DEFAULTS.connectRetryMaxDelayMs);
@@ -176,11 +215,10 @@ export class Connection {
 
   /** Sends messages in order, waiting while the socket's buffer is full. */
   async send(...messages: Message[]): Promise<void> {
-    const bytes = this.state.decoder instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join(""));
     this.throwIfFailed();
     // A peer that closed after sending us something (00 FF + reason) said why: let next() read it.
     if (this.state.closed || this.socket.destroyed) return this.closedWhileSending();
-    if (this.socket.write(bytes)) return;
+    if (this.write(messages)) return;
     // The socket keeps every byte it could not write yet, past its high-water mark: wait until
     // it has drained (or closed) before anything more is written.
     while (this.socket.writableNeedDrain && !this.state.closed) {
@@ -189,6 +227,18 @@ export class Connection {
     }
     this.throwIfFailed();
     if (this.state.closed) return this.closedWhileSending();
+  }
+
+  /** Writes in this connection's framing; false when the socket asks to wait for drain. */
+  private write(messages: Message[]): boolean {
+    const d = this.state.decoder;
+    if (d instanceof EnvelopeDecoder) {
+      // PROTOCOL.md §12: one envelope per WebSocket message, as it is (no copy when it has its bytes).
+      let ok = true;
+      for (const m of messages) ok = this.socket.write(envelopeBytes(m)) && ok;
+      return ok;
+    }
+    return this.socket.write(d instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join("")));
   }
 
   private closedWhileSending(): void {
@@ -256,16 +306,8 @@ function connectOnce(host: string, port: number, limitMs: number, state: SocketS
 
 function attach(socket: Socket, state: SocketState): void {
   socket.on("data", (chunk: Uint8Array) => {
-    if (state.failure) return;
-    try {
-      // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
-      read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
-      socket.end();
-    }
-    wake(state);
+    // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
+    received(state, socket, () => read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
   });
   socket.on("drain", () => wake(state));
   socket.on("close", () => {
@@ -275,6 +317,38 @@ function attach(socket: Socket, state: SocketState): void {
   socket.on("error", (error: Error) => {
     state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
     wake(state);
+  });
+}
+
+/** Runs a decode of what arrived; bad bytes end the session (the socket is closed). */
+function received(state: SocketState, socket: Pipe, decode: () => void): void {
+  if (state.failure) return;
+  try {
+    decode();
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
+    socket.end();
+  }
+  wake(state);
+}
+
+/** One attempt over WebSocket (PROTOCOL.md §12): handlers attached before it opens, as for TCP. */
+async function connectWs(url: string, limitMs: number, state: SocketState): Promise<WsPipe> {
+  const decoder = state.decoder as EnvelopeDecoder;
+  return await openWebSocket(url, limitMs, {
+    message(data, pipe) {
+      received(state, pipe, () => state.inbox.push(...(typeof data === "string" ? decoder.text(data.length) : decoder.push(data))));
+    },
+    drain: () => wake(state),
+    close() {
+      state.closed = true;
+      wake(state);
+    },
+    error(error) {
+      state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
+      wake(state);
+    },
   });
 }
 
