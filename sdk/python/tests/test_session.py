@@ -1,13 +1,17 @@
-"""The pure bot and game sessions, message by message: no sockets, no user code, no clock."""
+"""The pure bot and game sessions, message by message: no sockets, no user code, no clock.
+(Each message in each state is in test_session_table.py; this file covers the rest.)"""
 from __future__ import annotations
 
 import pytest
 
-from bitbroker import Action, BotInfo, ProtocolError
+from bitbroker import Action, BotInfo, MatchAbortedError, ProtocolError, Welcome, __version__
 from bitbroker import message as m
+from bitbroker._proto import arena_pb2
+from bitbroker.connection import resolve_room
+from bitbroker.game import bots_of
 from bitbroker.message import Message
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
-                               ResponseReceived, YourMove)
+                               ResponseReceived, WelcomeReceived, YourMove)
 
 END = Message(0x00, 0xFF)
 TRIGGER = Message(0x01, 0x00)
@@ -25,9 +29,45 @@ def started_game() -> GameSession:
     return session
 
 
-def test_a_bot_opens_with_its_hello_then_its_name() -> None:
-    lines = BotSession("RandomBot").start()
-    assert [m.encode_line(x) for x in lines] == [b"AAI=\n", b"ACJSCVJhbmRvbUJvdA==\n"]
+def hello_of(message: Message) -> arena_pb2.Hello:
+    return arena_pb2.Hello.FromString(message.body)
+
+
+def test_a_bot_opens_with_its_hello_carrying_a_hello_body_then_its_name() -> None:
+    hello, name = BotSession("RandomBot", room="blitz").start()
+    assert hello.codes == (0x00, 0x02) and m.encode_line(name) == b"ACJSCVJhbmRvbUJvdA==\n"
+    body = hello_of(hello)
+    assert (body.room, body.client, body.client_version) == ("blitz", "bitbroker-python", __version__)
+    assert list(body.features) == [] and body.bots == 0
+
+
+def test_a_game_opens_with_its_hello_carrying_the_room_and_line_up_size() -> None:
+    (hello,) = GameSession(room="", bots=3).start()
+    assert hello.codes == (0x00, 0x01)
+    body = hello_of(hello)
+    assert (body.room, body.client, body.bots) == ("", "bitbroker-python", 3)
+    assert hello_of(GameSession().start()[0]).bots == 0  # not given: the room's size
+    with pytest.raises(ValueError):
+        GameSession(bots=256)
+
+
+def test_the_bots_option_is_1_to_255_and_the_room_defaults_to_bitbroker_room() -> None:
+    assert (bots_of(None), bots_of(1), bots_of(255)) == (0, 1, 255)
+    for bad in (0, 256, -1, True, 2.0):
+        with pytest.raises(ValueError):
+            bots_of(bad)  # type: ignore[arg-type]
+    assert resolve_room(None, {}) == ""
+    assert resolve_room(None, {"BITBROKER_ROOM": "blitz"}) == "blitz"
+    assert resolve_room("given", {"BITBROKER_ROOM": "blitz"}) == "given"
+    assert resolve_room("", {"BITBROKER_ROOM": "blitz"}) == ""  # an explicit default room wins
+
+
+def test_a_welcome_is_decoded_for_the_bot_and_the_game() -> None:
+    body = arena_pb2.Welcome(broker_version="0.3.0", features=["timing"], room="blitz",
+                             queue_position=2, bots=3).SerializeToString()
+    want = WelcomeReceived(Welcome("0.3.0", ("timing",), "blitz", 2, 3))
+    assert started_bot().receive(Message(0x00, 0x03, body)) == want
+    assert started_game().receive(Message(0x00, 0x03, body)) == want
 
 
 def test_a_bot_turns_each_state_into_one_reply_and_ends_on_00_ff() -> None:
@@ -36,12 +76,23 @@ def test_a_bot_turns_each_state_into_one_reply_and_ends_on_00_ff() -> None:
     assert session.reply(b"r1") == Message(0x02, 0x00, b"r1")
     assert session.receive(Message(0x02, 0x07, b"")) == YourMove(b"")  # any non-zero operand
     session.reply(b"")
-    assert session.receive(END) == MatchEnded(None) and session.ended
+    assert session.receive(END) == MatchEnded() and session.ended
 
 
-def test_a_bot_reports_the_reason_of_an_abnormal_end() -> None:
-    event = started_bot().receive(Message(0x00, 0xFF, "bot 1 (Bø) disconnected".encode()))
-    assert isinstance(event, MatchEnded) and event.aborted and event.reason == "bot 1 (Bø) disconnected"
+def test_a_bot_waits_on_after_a_welcome_between_states() -> None:
+    session = started_bot()
+    session.receive(Message(0x02, 0x05, b"s1"))
+    session.reply(b"r1")
+    assert isinstance(session.receive(Message(0x00, 0x03)), WelcomeReceived)
+    assert session.receive(Message(0x02, 0x05, b"s2")) == YourMove(b"s2")
+
+
+def test_a_bot_reports_the_whole_reason_of_an_abnormal_end() -> None:
+    with pytest.raises(MatchAbortedError) as caught:
+        started_bot().receive(Message(0x00, 0xFF, "bot_disconnected: bot 1 (Bø) disconnected".encode()))
+    assert caught.value.reason == "bot_disconnected: bot 1 (Bø) disconnected"
+    assert caught.value.reason_code == "bot_disconnected"
+    assert str(caught.value) == "match aborted by the broker: bot_disconnected: bot 1 (Bø) disconnected"
 
 
 @pytest.mark.parametrize("message", [
@@ -68,7 +119,7 @@ def test_a_bot_refuses_a_second_state_before_it_replied_and_anything_after_the_e
 
 def test_a_game_goes_hello_batch_trigger_action_reply_trigger_end() -> None:
     session = GameSession()
-    assert session.start() == [Message(0x00, 0x01)]
+    assert [line.codes for line in session.start()] == [(0x00, 0x01)]
     batch = m.encode_batch([BotInfo(0, "A"), BotInfo(1, "B")])
     assert session.receive(batch) == MatchStarted((BotInfo(0, "A"), BotInfo(1, "B")))
     assert session.receive(TRIGGER) == ActionRequested()
@@ -76,7 +127,7 @@ def test_a_game_goes_hello_batch_trigger_action_reply_trigger_end() -> None:
     assert session.receive(Message(0x02, 0x00, b"move")) == ResponseReceived(b"move")
     assert session.receive(TRIGGER) == ActionRequested()
     assert session.act(Action.end_game()) == Message(0x00, 0xFE)
-    assert session.receive(END) == MatchEnded(None) and session.ended
+    assert session.receive(END) == MatchEnded() and session.ended
 
 
 def test_a_game_waiting_for_a_reply_stops_at_the_first_of_two_00_ff() -> None:
@@ -84,10 +135,11 @@ def test_a_game_waiting_for_a_reply_stops_at_the_first_of_two_00_ff() -> None:
     session.receive(m.encode_batch([BotInfo(0, "A")]))
     session.receive(TRIGGER)
     session.act(Action.player_action(0, b""))
-    event = session.receive(Message(0x00, 0xFF, b"bot 0 (A) disconnected"))
-    assert event == MatchEnded("bot 0 (A) disconnected") and session.ended
+    with pytest.raises(MatchAbortedError) as caught:
+        session.receive(Message(0x00, 0xFF, b"bot_disconnected: bot 0 (A) disconnected"))
+    assert caught.value.reason_code == "bot_disconnected" and session.ended
     with pytest.raises(ProtocolError):
-        session.receive(Message(0x00, 0xFF, b"bot 0 (A) disconnected"))
+        session.receive(Message(0x00, 0xFF, b"bot_disconnected: bot 0 (A) disconnected"))
 
 
 @pytest.mark.parametrize("message", [TRIGGER, Message(0x02, 0x00), Message(0x02, 0x05)])

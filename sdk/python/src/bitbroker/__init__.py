@@ -1,24 +1,29 @@
 """BitBroker Python SDK: write bots (BaseBot) and games (BaseGame) for the BitBroker v1 broker.
 
-See docs/PROTOCOL.md in the repository for the wire protocol this package speaks.
+See docs/PROTOCOL.md in the repository for the wire protocol this package speaks. The SDK logs
+through ``logging.getLogger("bitbroker")``.
 """
 from __future__ import annotations
 
+from ._version import __version__
 from .bot import BaseBot
 from .errors import (
     BitBrokerError,
+    BrokerEndedError,
+    BrokerShutdownError,
     BrokerTimeoutError,
     BrokerUnavailableError,
+    ConnectFailedError,
     ConnectionLostError,
     MatchAbortedError,
     ProtocolError,
+    ReadTimeoutError,
+    RefusedError,
 )
 from .game import BaseGame
 from .message import LineDecoder, Message, decode_line, encode_line
-from .types import Action, BotInfo
+from .types import Action, BotInfo, Welcome
 from .typed import ProtoBot, ProtoGame
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Action",
@@ -26,8 +31,11 @@ __all__ = [
     "BaseGame",
     "BitBrokerError",
     "BotInfo",
+    "BrokerEndedError",
+    "BrokerShutdownError",
     "BrokerTimeoutError",
     "BrokerUnavailableError",
+    "ConnectFailedError",
     "ConnectionLostError",
     "LineDecoder",
     "MatchAbortedError",
@@ -35,6 +43,9 @@ __all__ = [
     "ProtoBot",
     "ProtoGame",
     "ProtocolError",
+    "ReadTimeoutError",
+    "RefusedError",
+    "Welcome",
     "__version__",
     "decode_line",
     "encode_line",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import abc
 from typing import Optional
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_room
 from .message import LINE_BYTES_MAX_DEFAULT, Message
 from .session import BotEvent, BotSession, YourMove
 from .types import Payload, to_bytes
@@ -36,25 +36,28 @@ class BaseBot(abc.ABC):
         host: str = "127.0.0.1",
         port: int = 7878,
         *,
+        room: Optional[str] = None,
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = None,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
     ) -> None:
         """Plays one match and returns when it ends normally. Blocks.
 
-        Raises BrokerUnavailableError if the broker cannot be reached within
-        ``connect_timeout_s`` (retrying meanwhile), MatchAbortedError if the broker ends the
-        match abnormally, ConnectionLostError, ProtocolError, BrokerTimeoutError (only with a
-        ``read_timeout_s``; a bot may wait long in the lobby), and lets any exception raised by
-        ``decide_move`` pass through unchanged after closing the connection.
+        ``room`` (default ``$BITBROKER_ROOM``, else the broker's default room) goes in the
+        Hello; the original broker ignores it. Raises ConnectFailedError if the broker cannot
+        be reached within ``connect_timeout_s`` (retrying meanwhile); MatchAbortedError,
+        RefusedError or BrokerShutdownError when the broker ends the session (``.reason_code``,
+        ``.reason``); ConnectionLostError, ProtocolError, ReadTimeoutError (only with a
+        ``read_timeout_s``; a bot may wait long for its match); and lets any exception raised
+        by ``decide_move`` pass through unchanged after closing the connection.
         """
         with Connection.open(host, port, connect_timeout_s=connect_timeout_s,
                              read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max) as connection:
-            play_bot(self, BotSession(self.name), connection)
+            play_bot(self, BotSession(self.name, resolve_room(room)), connection)
 
 
 def play_bot(bot: BaseBot, session: BotSession, connection: Connection) -> None:
-    """Drives one bot session over an open connection until ``00 FF``."""
+    """Drives one bot session over an open connection until its end."""
 
     def answer(event: BotEvent) -> Optional[Message]:
         if isinstance(event, YourMove):

@@ -9,23 +9,25 @@ import binascii
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
-from ._proto import initial_pb2
+from ._proto import arena_pb2, initial_pb2
 from .errors import ProtocolError
-from .types import BotInfo
+from .types import BotInfo, Welcome
 
 # Opcodes and operands of v1 (PROTOCOL.md §3).
 OPCODE_MAX = 0x02
 GAME_HELLO = (0x00, 0x01)
 BOT_HELLO = (0x00, 0x02)
 BOT_NAME = (0x00, 0x22)
+WELCOME = (0x00, 0x03)
 BATCH = (0x00, 0x11)
 TRIGGER = (0x01, 0x00)
 END_GAME = (0x00, 0xFE)
 END = (0x00, 0xFF)
 REPLY = (0x02, 0x00)
 YOUR_MOVE_OPERAND = 0x05
-# Longest line accepted, in bytes of base64 (the broker's default BROKER_LINE_BYTES_MAX).
-LINE_BYTES_MAX_DEFAULT = 16 * 1024 * 1024
+# Longest line accepted from the broker, in bytes of base64 (PROTOCOL.md §10: 64 MiB, four times
+# the broker's own default, so an operator may raise the broker's limit without touching clients).
+LINE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -115,14 +117,34 @@ class LineDecoder:
 
 
 # Builders for each message a client sends (PROTOCOL.md §3).
-def game_hello() -> Message:
-    """``00 01``: "I am the game"."""
-    return Message(*GAME_HELLO)
+def game_hello(hello: bytes = b"") -> Message:
+    """``00 01``: "I am the game", with an encoded ``Hello`` (:func:`encode_hello`) or nothing (v1)."""
+    return Message(*GAME_HELLO, hello)
 
 
-def bot_hello() -> Message:
-    """``00 02``: "I am a bot"."""
-    return Message(*BOT_HELLO)
+def bot_hello(hello: bytes = b"") -> Message:
+    """``00 02``: "I am a bot", with an encoded ``Hello`` or nothing (v1)."""
+    return Message(*BOT_HELLO, hello)
+
+
+def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0) -> bytes:
+    """A ``Hello`` body (PROTOCOL.md §9.1): ``room`` "" is the default room; ``bots`` (a game's
+    line-up size, 1..255) 0 leaves it to the room. No features are asked for yet."""
+    if not 0 <= bots <= 0xFF:
+        raise ValueError(f"bots {bots} is not 1..255")
+    hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots)
+    return hello.SerializeToString()
+
+
+def decode_welcome(body: bytes) -> Welcome:
+    """The ``Welcome`` in a ``00 03`` body; raises ProtocolError ``bad_protobuf``."""
+    welcome = arena_pb2.Welcome()
+    try:
+        welcome.ParseFromString(body)
+    except Exception as error:  # protobuf raises DecodeError, a plain Exception subclass
+        raise ProtocolError("bad_protobuf", f"Welcome does not decode ({error})") from None
+    return Welcome(str(welcome.broker_version), tuple(str(f) for f in welcome.features),
+                   str(welcome.room), int(welcome.queue_position), int(welcome.bots))
 
 
 def bot_name(name: str) -> Message:

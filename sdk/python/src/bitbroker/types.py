@@ -5,7 +5,7 @@ No I/O here; these are what user code receives from and hands back to the SDK.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from google.protobuf.message import Message as ProtoMessage
 
@@ -19,6 +19,20 @@ class BotInfo:
 
     index: int
     name: str
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """The broker's answer to this client's ``Hello`` (``00 03``, docs/PROTOCOL.md §9.1).
+
+    Only brokers that know rooms send one; the original broker never does.
+    """
+
+    broker_version: str
+    features: Tuple[str, ...]
+    room: str
+    queue_position: int
+    bots: int
 
 
 @dataclass(frozen=True)
