@@ -3,7 +3,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::session::{bot_step, BotStep};
+use crate::logs::{self, describe, room_text};
+use crate::session::{bot_step, hello, BotStep};
 use crate::{BitBrokerMessage, ConnectOptions, Connection, Result};
 
 /// A bot: it has a name and decides a move for each state the game sends it.
@@ -27,12 +28,15 @@ pub trait BaseBot {
     ) -> impl Future<Output = Self::Response> + Send;
 }
 
-/// Runs `bot` for one match against the broker at `host:port`, retrying the connection with
-/// [`ConnectOptions::default`].
+/// Runs `bot` for one match against the broker at `host:port` (`port` is a `usize`, as in the
+/// original crate), retrying the connection with [`ConnectOptions::default`] (10 s), in the room
+/// `$BITBROKER_ROOM` (else the default room).
 ///
 /// `Ok(())` when the match ends normally; `Err(Error::MatchAborted(reason))` when the broker
-/// ends it abnormally; other [`Error`](crate::Error)s for a broker that cannot be reached or
-/// that breaks the protocol. The future is `Send` when `B` is, so it can be `tokio::spawn`ed.
+/// ends it abnormally, `Refused`/`BrokerShutdown` when it turns the bot away or shuts down
+/// (each with [`reason_code`](crate::Error::reason_code)); other [`Error`](crate::Error)s for a
+/// broker that cannot be reached or that breaks the protocol. The future is `Send` when `B` is,
+/// so it can be `tokio::spawn`ed.
 pub async fn run_bot<B>(bot: B, host: &str, port: usize) -> Result<()>
 where
     B: BaseBot,
@@ -40,7 +44,7 @@ where
     run_bot_with(bot, host, port, ConnectOptions::default()).await
 }
 
-/// [`run_bot`] with explicit connection options (retries, line limit).
+/// [`run_bot`] with explicit options (connect retries, line limit, read timeout, room).
 pub async fn run_bot_with<B>(
     mut bot: B,
     host: &str,
@@ -50,18 +54,34 @@ pub async fn run_bot_with<B>(
 where
     B: BaseBot,
 {
+    let room = options.room_or_env();
     let mut connection = Connection::connect(host, port, &options).await?;
     connection
-        .send_message(BitBrokerMessage::initial_bot_message())
+        .send_message(BitBrokerMessage::bot_hello_message(&hello(&room, 0)))
         .await?;
     connection
         .send_message(BitBrokerMessage::bot_info_message(B::NAME))
         .await?;
+    let who = format!("bot {:?}", B::NAME);
+    log::info!(
+        "connected to the broker at {host}:{port} as {who} (room {}); waiting for a match",
+        room_text(&room)
+    );
+    let mut moved = false;
     loop {
         let message: BitBrokerMessage = connection.read_message().await?;
+        log::debug!("{who} received {}", describe(&message));
         match bot_step(&message)? {
-            BotStep::End => return Ok(()),
+            BotStep::End => {
+                log::info!("match over for {who}: it ended normally");
+                return Ok(());
+            }
+            BotStep::Welcome(welcome) => logs::welcome(&welcome),
             BotStep::Move => {
+                if !moved {
+                    moved = true;
+                    log::info!("match started: {who} got its first state");
+                }
                 let response: Vec<u8> = decide(&mut bot, message.body()).await.into();
                 connection
                     .send_message(BitBrokerMessage::new(0x02, 0x00, response))

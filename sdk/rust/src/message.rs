@@ -3,7 +3,8 @@
 use base64::prelude::*;
 use prost::Message;
 
-use crate::{proto::InitialMessageProto, Action, Error, Result};
+use crate::proto::{Hello, InitialMessageProto};
+use crate::{Action, Error, Result};
 
 /// One protocol message: opcode, operand and body, as one byte vector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,16 @@ impl BitBrokerMessage {
         Self {
             inner: vec![0x00, 0x02],
         }
+    }
+
+    /// `00 01` + a `Hello` body: the game's hello with its room and client (PROTOCOL.md §9.1).
+    pub fn game_hello_message(hello: &Hello) -> Self {
+        Self::new(0x00, 0x01, hello.encode_to_vec())
+    }
+
+    /// `00 02` + a `Hello` body: a bot's hello with its room and client (PROTOCOL.md §9.1).
+    pub fn bot_hello_message(hello: &Hello) -> Self {
+        Self::new(0x00, 0x02, hello.encode_to_vec())
     }
 
     /// `00 22` + `InitialMessageProto{botName}`: a bot's name, the line after its hello.

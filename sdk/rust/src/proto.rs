@@ -1,5 +1,6 @@
-//! The broker's own protobuf messages, from `proto/initial.proto` (package `bitbroker.initial`,
-//! PROTOCOL.md §4). Written with prost's derive, the same shape prost-build generates; no protoc.
+//! The broker's own protobuf messages: v1's from `proto/initial.proto` (package
+//! `bitbroker.initial`, PROTOCOL.md §4) and the extensions' from `proto/arena.proto` (§9).
+//! Written with prost's derive, the same shape prost-build generates; no protoc.
 
 /// A bot's name (bot → broker, `00 22`, `bot_index` left 0) and one entry of the batch.
 #[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
@@ -19,4 +20,46 @@ pub struct InitialMessageBatchProto {
     /// One entry per bot.
     #[prost(message, repeated, tag = "1")]
     pub initial_messages: Vec<InitialMessageProto>,
+}
+
+/// Body of a hello line (`00 01` game, `00 02` bot), from `proto/arena.proto` (package
+/// `bitbroker.arena`, PROTOCOL.md §9.1). The original broker ignores it.
+#[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
+pub struct Hello {
+    /// The room to play in; "" = the broker's default room.
+    #[prost(string, tag = "1")]
+    pub room: String,
+    /// The client library, e.g. "bitbroker-rust".
+    #[prost(string, tag = "2")]
+    pub client: String,
+    /// The client library's version.
+    #[prost(string, tag = "3")]
+    pub client_version: String,
+    /// Optional features asked for (PROTOCOL.md §9.3); none yet.
+    #[prost(string, repeated, tag = "4")]
+    pub features: Vec<String>,
+    /// Game only: bots per match (1-255); 0 = the room's line-up size.
+    #[prost(uint32, tag = "5")]
+    pub bots: u32,
+}
+
+/// The broker's answer to a `Hello` (`00 03`), before the match (PROTOCOL.md §9.1). Only
+/// brokers with rooms send one; the original never does.
+#[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
+pub struct Welcome {
+    /// The broker's version, e.g. "0.3.0 (1a2b3c4d5e6f)".
+    #[prost(string, tag = "1")]
+    pub broker_version: String,
+    /// The features of the Hello that the broker grants.
+    #[prost(string, repeated, tag = "2")]
+    pub features: Vec<String>,
+    /// The room the client was placed in ("default" for the default room).
+    #[prost(string, tag = "3")]
+    pub room: String,
+    /// Place in the room's queue when it joined: 1 = first in line.
+    #[prost(uint32, tag = "4")]
+    pub queue_position: u32,
+    /// Bots per match in this client's matches.
+    #[prost(uint32, tag = "5")]
+    pub bots: u32,
 }

@@ -1,8 +1,37 @@
 //! The bot's and the game's side of a session as pure functions: a message in, the next step out
-//! (PROTOCOL.md §5–6). No sockets, no clocks; `run_bot`/`run_game` do the I/O around them.
+//! (PROTOCOL.md §5, §6, §9.1, §10; every case is in test/vectors/session.json, replayed by
+//! `session_table_tests.rs`). No sockets, no clocks, no logging; `run_bot`/`run_game` do the I/O.
+use crate::proto::Hello;
 #[cfg(feature = "game")]
 use crate::proto::InitialMessageBatchProto;
+#[cfg(any(feature = "bot", feature = "game"))]
+use crate::proto::Welcome;
 use crate::{BitBrokerMessage, Error, Result};
+
+/// This SDK's name in its `Hello` (PROTOCOL.md §9.1).
+pub(crate) const CLIENT_NAME: &str = "bitbroker-rust";
+
+/// This SDK's `Hello`: the room (`""` = the default room), its name and version, no features,
+/// and for a game the bots per match (0 = the room's line-up size).
+pub(crate) fn hello(room: &str, bots: u8) -> Hello {
+    Hello {
+        room: room.to_string(),
+        client: CLIENT_NAME.to_string(),
+        client_version: env!("CARGO_PKG_VERSION").to_string(),
+        features: Vec::new(),
+        bots: u32::from(bots),
+    }
+}
+
+/// `00 FF`: the normal end when its body is empty and the session may end here; otherwise the
+/// error its reason's code says (§6.1), or an aborted match with an empty reason (§10).
+fn end(message: &BitBrokerMessage, normal_here: bool) -> Result<()> {
+    match message.end_reason() {
+        Some(reason) => Err(Error::from_reason(reason)),
+        None if normal_here => Ok(()),
+        None => Err(Error::MatchAborted(String::new())),
+    }
+}
 
 /// What a bot does after a message from the broker.
 #[cfg(feature = "bot")]
@@ -10,25 +39,20 @@ use crate::{BitBrokerMessage, Error, Result};
 pub(crate) enum BotStep {
     /// `02 xx` (xx ≠ 0): decide a move on the message body.
     Move,
+    /// `00 03`: the broker's `Welcome`; take note and wait on.
+    Welcome(Welcome),
     /// `00 FF` with an empty body: the match ended normally.
     End,
 }
 
-/// The end of a match: `Ok` if normal, `MatchAborted` with the broker's reason otherwise.
-fn end(message: &BitBrokerMessage) -> Result<()> {
-    match message.end_reason() {
-        None => Ok(()),
-        Some(reason) => Err(Error::MatchAborted(reason)),
-    }
-}
-
-/// A bot's step for one message (PROTOCOL.md §3: the state's operand is non-zero; `02 00`
-/// is a reply, which a bot never receives).
+/// A bot's step for one message while it waits (PROTOCOL.md §3: the state's operand is
+/// non-zero; `02 00` is a reply, which a bot never receives; §9.1: a Welcome at any time).
 #[cfg(feature = "bot")]
 pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
     match message.codes() {
-        (0x00, 0xFF) => end(message).map(|()| BotStep::End),
+        (0x00, 0xFF) => end(message, true).map(|()| BotStep::End),
         (0x02, operand) if *operand != 0x00 => Ok(BotStep::Move),
+        (0x00, 0x03) => Ok(BotStep::Welcome(message.body_proto()?)),
         _ => Err(message.clone().into()),
     }
 }
@@ -37,18 +61,22 @@ pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
 #[cfg(feature = "game")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum GameAwaits {
-    /// The batch (`00 11`) that starts the match.
+    /// The batch (`00 11`) that starts the match, or before it a `Welcome`.
     Batch,
     /// A trigger (`01 00`).
     Trigger,
     /// The reply (`02 00`) of the bot its last `PlayerAction` asked.
     Reply,
+    /// `00 FF` after its own `00 FE`.
+    End,
 }
 
 /// What a game does after a message from the broker.
 #[cfg(feature = "game")]
 #[derive(Debug, PartialEq)]
 pub(crate) enum GameStep {
+    /// The broker's `Welcome`: take note and wait on.
+    Welcome(Welcome),
     /// The match started: hand the batch to `initialise`.
     Start(InitialMessageBatchProto),
     /// A trigger: ask `next_action` and send it.
@@ -68,7 +96,7 @@ pub(crate) struct GameSession {
 
 #[cfg(feature = "game")]
 impl GameSession {
-    /// A session before the match starts.
+    /// A session right after the game's hello.
     pub(crate) fn new() -> Self {
         Self {
             phase: GameAwaits::Batch,
@@ -78,18 +106,14 @@ impl GameSession {
     /// The step for the next message from the broker.
     pub(crate) fn on_message(&mut self, message: &BitBrokerMessage) -> Result<GameStep> {
         match (self.phase, message.codes()) {
-            // PROTOCOL.md §6: an end while a reply is awaited is always abnormal.
-            (GameAwaits::Reply, (0x00, 0xFF)) => {
-                Err(Error::MatchAborted(message.end_reason().unwrap_or_else(
-                    || "the match ended while a reply was awaited".into(),
-                )))
-            }
-            (_, (0x00, 0xFF)) => end(message).map(|()| GameStep::End),
+            // §10: an empty 00 FF is the normal end only after the game's own 00 FE.
+            (phase, (0x00, 0xFF)) => end(message, phase == GameAwaits::End).map(|()| GameStep::End),
             (GameAwaits::Batch, (0x00, 0x11)) => {
                 let batch = message.body_proto()?;
                 self.phase = GameAwaits::Trigger;
                 Ok(GameStep::Start(batch))
             }
+            (GameAwaits::Batch, (0x00, 0x03)) => Ok(GameStep::Welcome(message.body_proto()?)),
             (GameAwaits::Trigger, (0x01, 0x00)) => Ok(GameStep::Act),
             (GameAwaits::Reply, (0x02, 0x00)) => {
                 self.phase = GameAwaits::Trigger;
@@ -99,13 +123,20 @@ impl GameSession {
         }
     }
 
-    /// Records that the game sent its action: a reply is awaited if it asked a bot.
+    /// Records that the game sent its action: a bot's reply is awaited after a `PlayerAction`,
+    /// the end after `EndGame`.
     pub(crate) fn on_action_sent(&mut self, has_response: bool) {
-        if has_response {
-            self.phase = GameAwaits::Reply;
-        }
+        self.phase = if has_response {
+            GameAwaits::Reply
+        } else {
+            GameAwaits::End
+        };
     }
 }
+
+#[cfg(all(test, feature = "bot", feature = "game"))]
+#[path = "session_table_tests.rs"]
+mod table_tests;
 
 #[cfg(all(test, feature = "bot", feature = "game"))]
 mod tests {
@@ -117,29 +148,16 @@ mod tests {
     }
 
     #[test]
-    fn a_bot_moves_on_a_state_and_ends_on_an_empty_end() {
-        assert_eq!(bot_step(&msg(2, 5, b"state")).unwrap(), BotStep::Move);
-        assert_eq!(bot_step(&msg(0, 0xFF, b"")).unwrap(), BotStep::End);
+    fn the_hello_names_this_client_its_version_and_room() {
+        let hello = hello("blitz", 3);
+        assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 3));
+        assert_eq!(hello.client, "bitbroker-rust");
+        assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
+        assert!(hello.features.is_empty());
     }
 
     #[test]
-    fn a_bot_reports_an_end_with_a_reason_as_an_aborted_match() {
-        let err = bot_step(&msg(0, 0xFF, b"bot 1 (B) disconnected")).unwrap_err();
-        assert_eq!(err.abort_reason(), Some("bot 1 (B) disconnected"));
-    }
-
-    #[test]
-    fn a_bot_rejects_a_reply_and_other_codes() {
-        for (op, arg) in [(2, 0), (1, 0), (0, 0x11)] {
-            assert_eq!(
-                bot_step(&msg(op, arg, b"")).unwrap_err().code(),
-                "unexpected_operation"
-            );
-        }
-    }
-
-    #[test]
-    fn a_game_goes_batch_trigger_reply_trigger_end() {
+    fn a_game_goes_welcome_batch_trigger_reply_trigger_end() {
         let batch = InitialMessageBatchProto {
             initial_messages: vec![InitialMessageProto {
                 bot_index: 0,
@@ -147,6 +165,12 @@ mod tests {
             }],
         };
         let mut s = GameSession::new();
+        let welcome = Welcome {
+            room: "blitz".into(),
+            ..Welcome::default()
+        };
+        let step = s.on_message(&BitBrokerMessage::new_proto(0, 3, welcome.clone()));
+        assert_eq!(step.unwrap(), GameStep::Welcome(welcome));
         let start = BitBrokerMessage::new_proto(0, 0x11, batch.clone());
         assert_eq!(s.on_message(&start).unwrap(), GameStep::Start(batch));
         assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act);
@@ -158,40 +182,10 @@ mod tests {
     }
 
     #[test]
-    fn a_game_awaiting_a_reply_reports_any_end_as_aborted() {
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        s.on_action_sent(true);
-        let err = s.on_message(&msg(0, 0xFF, b"")).unwrap_err();
-        assert_eq!(err.code(), "match_aborted");
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        s.on_action_sent(true);
-        let err = s
-            .on_message(&msg(0, 0xFF, b"unknown bot index 7"))
-            .unwrap_err();
-        assert_eq!(err.abort_reason(), Some("unknown bot index 7"));
-    }
-
-    #[test]
-    fn a_game_rejects_messages_out_of_order_and_a_bad_batch() {
-        assert_eq!(
-            GameSession::new()
-                .on_message(&msg(1, 0, b""))
-                .unwrap_err()
-                .code(),
-            "unexpected_operation"
-        );
-        let bad = msg(0, 0x11, &[0x0A, 0x05, 0x52]);
-        assert_eq!(
-            GameSession::new().on_message(&bad).unwrap_err().code(),
-            "bad_protobuf"
-        );
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        assert_eq!(
-            s.on_message(&msg(2, 0, b"early")).unwrap_err().code(),
-            "unexpected_operation"
-        );
+    fn a_bot_takes_a_welcome_between_states() {
+        assert_eq!(bot_step(&msg(2, 5, b"state")).unwrap(), BotStep::Move);
+        let step = bot_step(&msg(0, 3, b"")).unwrap();
+        assert_eq!(step, BotStep::Welcome(Welcome::default()));
+        assert_eq!(bot_step(&msg(2, 5, b"again")).unwrap(), BotStep::Move);
     }
 }

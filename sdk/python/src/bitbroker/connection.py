@@ -70,8 +70,10 @@ class ConnectRetry:
         """Records a failed attempt and logs it; returns how long to wait before the next one."""
         self._last_error = error
         delay_s = max(0.0, min(next(self._delays_s), self._deadline_s - self._now_s()))
-        log.info("broker at %s:%s not reachable yet (attempt %d): %s, retrying in %d ms",
-                 self._host, self._port, self.attempts, error or type(error).__name__, round(delay_s * 1000))
+        if delay_s > 0:  # else time is up: the error says so
+            log.info("broker at %s:%s not reachable yet (attempt %d): %s, retrying in %d ms",
+                     self._host, self._port, self.attempts, error or type(error).__name__,
+                     round(delay_s * 1000))
         return delay_s
 
 

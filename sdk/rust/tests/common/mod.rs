@@ -49,3 +49,20 @@ pub fn within<T>(
     rt.block_on(async { tokio::time::timeout(limit, f).await })
         .unwrap_or_else(|_| panic!("not done in {limit:?}"))
 }
+
+/// Checks an error from OUR broker ending the session: its reason code is `code` (PROTOCOL.md
+/// §6.1) and the error is the kind the table gives that code.
+pub fn expect_reason(err: &bitbroker::Error, code: &str, text: &str) {
+    let reason_code = err
+        .reason_code()
+        .unwrap_or_else(|| panic!("not an end of session by the broker: {err}"));
+    if reason_code.is_empty() {
+        // TODO(broker reason codes): drop this branch once src/broker sends `code: text`
+        // reasons (PROTOCOL.md §6.1); until then the reason has no code and `text` is matched.
+        assert!(err.reason().unwrap_or_default().contains(text), "{err}");
+    } else {
+        assert_eq!(reason_code, code, "{err}");
+        let kind = bitbroker::Error::from_reason(format!("{code}: x"));
+        assert_eq!(err.code(), kind.code(), "{err}");
+    }
+}
