@@ -16,7 +16,7 @@ const version = commit ? `${pkg.version} (${commit})` : pkg.version;
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
 
-const argv = process.argv.slice(2);
+const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
   process.exit(await healthcheck(argv.slice(1), process.env));
 }
@@ -55,11 +55,13 @@ function run(config: Config): void {
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
-    tcp?.stopListening();
+    // The listener stays open through the grace period: whoever connects now (or connected just
+    // before the signal and waits in the accept queue) is told "broker_shutdown", never reset.
     const deadline = performance.now() + SHUTDOWN_GRACE_MS;
     const wait = setInterval(() => {
       if ((tcp?.openCount ?? 0) === 0 || performance.now() >= deadline) {
         clearInterval(wait);
+        tcp?.stopListening();
         health?.stop(true);
         log.log("info", "stopped", { exitCode: code });
         process.exit(code);
@@ -71,15 +73,17 @@ function run(config: Config): void {
   let health: ReturnType<typeof startHealth> | undefined;
   try {
     tcp = new TcpTransport(broker, log, { host: config.host, port: config.port, lineBytesMax: config.lineBytesMax, onFinished: () => exit(0) });
+  } catch (e) {
+    cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
+  }
+  try {
     health = startHealth(broker, config.host, config.healthPort, version);
   } catch (e) {
-    log.log("error", "cannot listen", { host: config.host, port: config.port, healthPort: config.healthPort, error: (e as Error).message });
-    process.exit(1);
+    cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }
 
   const stop = (signal: string): void => {
     log.log("info", "signal received", { signal });
-    tcp?.stopListening();
     tcp?.dispatch({ kind: "shutdown" });
     exit(0);
   };
@@ -87,4 +91,19 @@ function run(config: Config): void {
   process.on("SIGINT", () => stop("SIGINT"));
   // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
   log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
+}
+
+/** Operating error at start-up: exit 1 with what to check (STYLE.md: four kinds of error). */
+function cannotListen(log: Logger, host: string, port: number, what: string, e: unknown): never {
+  const code = (e as { code?: string }).code ?? "";
+  const hint =
+    code === "EADDRINUSE"
+      ? `is port ${port} in use?`
+      : code === "EADDRNOTAVAIL"
+        ? `is ${host} an address of this machine?`
+        : code === "EACCES"
+          ? `may this user bind port ${port}?`
+          : "";
+  log.log("error", "cannot listen", { host, port, on: what, hint, code, error: (e as Error).message });
+  process.exit(1);
 }

@@ -1,6 +1,6 @@
 // The turn-state machine: handle(event, nowMs) → commands. Lobby → match → lobby (PROTOCOL.md §5).
 // No I/O, no clocks, no randomness: the transport and health endpoint drive and read it.
-import { codes, end, type Message } from "../protocol/index.ts";
+import { codes, end, formatReason, reason, type Message, type ProtocolError, type Reason } from "../protocol/index.ts";
 import { invariant } from "./invariant.ts";
 import { Lobby, handshake } from "./lobby.ts";
 import { Match, type Step } from "./match.ts";
@@ -47,10 +47,13 @@ export class Broker {
         this.received(event.conn, event.message);
         break;
       case "failed":
-        this.fault(event.conn, `protocol error: ${event.error.message}`, true);
+        this.failed(event.conn, event.error);
         break;
       case "closed":
-        this.fault(event.conn, `disconnected${event.cause ? ` (${event.cause})` : ""}`, false);
+        this.departed(event.conn, "disconnected", event.cause ? ` (${event.cause})` : "");
+        break;
+      case "slow":
+        this.departed(event.conn, "slow_consumer", ` (${event.unsentBytes} bytes unsent)`);
         break;
       case "tick":
         this.tick();
@@ -76,14 +79,16 @@ export class Broker {
 
   snapshot(): Snapshot {
     const running = [...this.matches.values()];
-    let bots = this.lobby.seats.length;
-    for (const m of running) bots += m.bots.filter((b) => this.peers.has(b.conn)).length;
+    let botsPlaying = 0;
+    for (const m of running) botsPlaying += m.bots.filter((b) => this.peers.has(b.conn)).length;
     return {
       stopping: this.stopping,
       phase: this.finished ? "finished" : running.length > 0 ? "running" : "lobby",
-      botsConnected: bots,
-      botsExpected: this.settings.botsPerMatch,
-      gameConnected: this.lobby.game !== null || running.some((m) => this.peers.has(m.game)),
+      botsPerMatch: this.settings.botsPerMatch,
+      botsPlaying,
+      botsWaiting: this.lobby.seats.length,
+      gamePlaying: running.some((m) => this.peers.has(m.game)),
+      gameWaiting: this.lobby.game !== null,
       turn: running[0]?.turn ?? 0,
       matchesPlayed: this.matchesPlayed,
       matchesAborted: this.matchesAborted,
@@ -103,8 +108,10 @@ export class Broker {
   private opened(conn: ConnId, peer: string): void {
     invariant(!this.peers.has(conn), "connection ids are not reused");
     if (this.stopping || this.finished) {
-      this.log("info", "connection refused", { conn, peer, reason: "the broker is stopping" });
-      this.out.push({ kind: "close", conn });
+      // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
+      const why = this.stopping ? SHUTTING_DOWN : this.finishedReason();
+      this.log("info", "connection refused", { conn, peer, code: why.code, reason: why.text });
+      this.out.push({ kind: "send", conn, message: end(formatReason(why)) }, { kind: "close", conn });
       return;
     }
     this.peers.set(conn, { conn, peer, role: "unknown", stage: "hello", name: "", match: null });
@@ -120,7 +127,7 @@ export class Broker {
       case "name":
         return this.handshake(p, p.stage, m);
       case "lobby":
-        return this.reject(p, `sent ${codes(m)} while waiting in the lobby`);
+        return this.reject(p, reason("unexpected_message", `sent ${codes(m)} while waiting in the lobby`));
       case "match": {
         const match = p.match!;
         const fromGame = conn === match.game;
@@ -136,30 +143,42 @@ export class Broker {
     const step = handshake(stage, m);
     switch (step.kind) {
       case "reject":
-        return this.reject(p, step.reason);
+        return this.reject(p, reason("bad_handshake", step.reason));
       case "bot":
         p.role = "bot";
         p.stage = "name";
         return;
       case "game":
-        if (this.lobby.game !== null) return this.reject(p, "a game is already waiting in the lobby");
         p.role = "game";
+        if (this.lobby.game !== null) return this.reject(p, reason("lobby_full", "a game is already waiting in the lobby"));
         p.stage = "lobby";
         this.lobby.game = p.conn;
         this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
-        return this.tryStart();
+        return this.lobbyChanged();
       case "name":
-        if (this.lobby.seatsFull) return this.reject(p, `all ${this.lobby.seatsMax} seats of the lobby are taken`);
         p.name = step.name;
+        if (this.lobby.seatsFull) return this.reject(p, reason("lobby_full", `all ${this.lobby.seatsMax} seats of the lobby are taken`));
         p.stage = "lobby";
         this.lobby.seats.push(p.conn);
         this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name: p.name, seat: this.lobby.seats.length - 1 });
-        return this.tryStart();
+        return this.lobbyChanged();
     }
   }
 
-  private tryStart(): void {
-    if (this.matches.size > 0 || !this.lobby.ready || this.finished || this.stopping) return;
+  /** The lobby gained someone: start a match if it can, else say who is still missing. */
+  private lobbyChanged(): void {
+    if (this.tryStart()) return;
+    const { game, seats, seatsMax } = this.lobby;
+    if (game === null && seats.length === 0) return;
+    const missing = seatsMax - seats.length;
+    const parts = [missing > 0 ? `${missing} more bot${missing === 1 ? "" : "s"}` : "", game === null ? "a game" : ""].filter(Boolean);
+    const waitingFor = parts.length > 0 ? parts.join(" and ") : "the running match to end";
+    this.log("info", "lobby waiting", { waitingFor, game: game !== null, seated: seats.length, seats: seatsMax });
+  }
+
+  /** Starts a match if the lobby is ready and no match is running; true if one started. */
+  private tryStart(): boolean {
+    if (this.matches.size > 0 || !this.lobby.ready || this.finished || this.stopping) return false;
     const id = ++this.matchesStarted;
     const { game, bots: seated } = this.lobby.take();
     const bots = seated.map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
@@ -170,8 +189,9 @@ export class Broker {
       p.stage = "match";
       p.match = match;
     }
-    this.log("info", "match started", { match: id, bots: bots.length, names: bots.map((b) => b.name).join(",") });
+    this.log("info", "match started", { match: id, bots: bots.length, names: bots.map((b) => b.name) });
     this.apply(match, match.start());
+    return true;
   }
 
   private apply(match: Match, step: Step): void {
@@ -180,49 +200,65 @@ export class Broker {
   }
 
   /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
-  private endMatch(match: Match, reason: string | null): void {
-    const bye = end(reason ?? "");
+  private endMatch(match: Match, why: Reason | null): void {
+    const bye = end(why ? formatReason(why) : "");
     for (const conn of match.conns()) {
       if (!this.peers.has(conn)) continue;
       this.out.push({ kind: "send", conn, message: bye });
-      if (conn === match.game && reason !== null && match.awaitingReply) {
+      if (conn === match.game && why !== null && match.awaitingReply) {
         this.out.push({ kind: "send", conn, message: bye });
       }
       this.drop(conn);
     }
     this.matches.delete(match.id);
     this.matchesPlayed++;
-    if (reason !== null) this.matchesAborted++;
-    this.log(reason === null ? "info" : "warn", "match ended", {
+    if (why !== null) this.matchesAborted++;
+    this.log(why === null ? "info" : "warn", "match ended", {
       match: match.id,
-      cause: reason ?? "the game ended the match",
+      code: why?.code ?? "normal",
+      cause: why?.text ?? "the game ended the match",
       turns: match.turn,
     });
     if (this.finished) {
       this.log("info", "all matches played", { matches: this.matchesPlayed });
-      this.closeAll("broker finished");
+      this.closeAll(this.finishedReason());
       this.out.push({ kind: "finished" });
       return;
     }
     // The next match may already be waiting.
-    this.tryStart();
+    if (!this.stopping) this.lobbyChanged();
   }
 
-  /** A connection's fault: a protocol error (`closeIt`) or its own departure. */
-  private fault(conn: ConnId, reason: string, closeIt: boolean): void {
+  /** A protocol error on a connection (PROTOCOL.md §7): it is told why, then closed. */
+  private failed(conn: ConnId, error: ProtocolError): void {
     const p = this.peers.get(conn);
     if (!p) return;
+    if (p.stage !== "match") return this.reject(p, reason("protocol_error", error.message));
+    const match = p.match!;
+    const code = conn === match.game ? "game_misbehaved" : "bot_misbehaved";
+    const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`);
+    this.log("warn", "connection closed", { conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
+    // The offender stays among the match's peers, so it gets the match's 00 FF like the others.
+    this.endMatch(match, why);
+  }
+
+  /** A connection that went away (`disconnected`) or was cut for not reading (`slow_consumer`). */
+  private departed(conn: ConnId, how: "disconnected" | "slow_consumer", detail: string): void {
+    const p = this.peers.get(conn);
+    if (!p) return;
+    this.forget(p);
     if (p.stage !== "match") {
-      if (closeIt) return this.reject(p, reason);
-      this.log("info", "connection closed", { conn, peer: p.peer, role: p.role, reason });
-      return this.forget(p);
+      this.log("info", "connection closed", { conn, peer: p.peer, role: p.role, reason: `${how}${detail}` });
+      return;
     }
     const match = p.match!;
     const who = match.describe(conn);
-    this.log(closeIt ? "warn" : "info", "connection closed", { conn, peer: p.peer, role: p.role, reason });
-    if (closeIt) this.out.push({ kind: "close", conn });
-    this.forget(p);
-    this.endMatch(match, `${who} ${reason}`);
+    const why =
+      how === "slow_consumer"
+        ? reason("slow_consumer", `${who} stopped reading${detail}`)
+        : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`);
+    this.log(how === "slow_consumer" ? "warn" : "info", "connection closed", { conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
+    this.endMatch(match, why);
   }
 
   private tick(): void {
@@ -230,7 +266,7 @@ export class Broker {
       const { conn } = this.helloQueue.shift()!;
       const p = this.peers.get(conn);
       if (p && this.handshaking(conn)) {
-        this.reject(p, `no ${p.stage === "hello" ? "hello" : "name"} within ${this.settings.helloTimeoutMs} ms`);
+        this.reject(p, reason("hello_timeout", `no ${p.stage === "hello" ? "hello" : "name"} within ${this.settings.helloTimeoutMs} ms`));
       }
     }
     for (const match of [...this.matches.values()]) {
@@ -243,14 +279,19 @@ export class Broker {
     if (this.stopping) return;
     this.stopping = true;
     this.log("info", "shutting down", { connections: this.peers.size });
-    for (const match of [...this.matches.values()]) this.endMatch(match, "broker shutting down");
-    this.closeAll("broker shutting down");
+    for (const match of [...this.matches.values()]) this.endMatch(match, SHUTTING_DOWN);
+    this.closeAll(SHUTTING_DOWN);
     this.out.push({ kind: "finished" });
   }
 
-  private closeAll(reason: string): void {
+  private finishedReason(): Reason {
+    const n = this.settings.matchesMax ?? 0;
+    return reason("broker_finished", `the broker played its ${n} match${n === 1 ? "" : "es"} and is exiting`);
+  }
+
+  private closeAll(why: Reason): void {
     for (const p of [...this.peers.values()]) {
-      this.out.push({ kind: "send", conn: p.conn, message: end(reason) });
+      this.out.push({ kind: "send", conn: p.conn, message: end(formatReason(why)) });
       this.drop(p.conn);
     }
   }
@@ -259,9 +300,9 @@ export class Broker {
    * Protocol or rule error outside a match: log with the peer, tell it why (00 FF + reason, so
    * the original libraries return cleanly and ours raise the reason), close that connection only.
    */
-  private reject(p: Peer, reason: string): void {
-    this.log("warn", "connection rejected", { conn: p.conn, peer: p.peer, role: p.role, reason });
-    this.out.push({ kind: "send", conn: p.conn, message: end(reason) });
+  private reject(p: Peer, why: Reason): void {
+    this.log("warn", "connection rejected", { conn: p.conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
+    this.out.push({ kind: "send", conn: p.conn, message: end(formatReason(why)) });
     this.drop(p.conn);
   }
 
@@ -281,3 +322,5 @@ export class Broker {
     this.out.push({ kind: "log", level, event, fields });
   }
 }
+
+const SHUTTING_DOWN = reason("broker_shutdown", "broker shutting down");

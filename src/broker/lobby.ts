@@ -25,7 +25,7 @@ export function handshake(stage: "hello" | "name", m: Message): Handshake {
     return { kind: "name", name: decodeBotName(m.body) };
   } catch (e) {
     invariant(e instanceof ProtocolError, "decodeBotName throws only ProtocolError");
-    return { kind: "reject", reason: `protocol error: ${e.message}` };
+    return { kind: "reject", reason: e.message };
   }
 }
 

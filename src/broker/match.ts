@@ -9,8 +9,10 @@ import {
   message,
   MOVE_OPERAND_TO_BOT,
   retag,
+  reason,
   trigger,
   type Message,
+  type Reason,
 } from "../protocol/index.ts";
 import type { ConnId } from "./types.ts";
 
@@ -26,7 +28,7 @@ type Waiting =
 /** What the broker must do next: send these, or end the match (reason null = normal end). */
 export type Step =
   | { readonly kind: "send"; readonly sends: ReadonlyArray<readonly [ConnId, Message]> }
-  | { readonly kind: "end"; readonly reason: string | null };
+  | { readonly kind: "end"; readonly reason: Reason | null };
 
 export class Match {
   private waiting: Waiting = { kind: "action" };
@@ -66,18 +68,18 @@ export class Match {
 
   fromGame(m: Message, nowMs: number): Step {
     if (this.waiting.kind === "reply") {
-      return end(`the game sent ${codes(m)} while bot ${this.waiting.bot} was moving`);
+      return end(reason("game_misbehaved", `the game sent ${codes(m)} while bot ${this.waiting.bot} was moving`));
     }
     // PROTOCOL.md §3: the original game ends with 00 FE; 00 FF is accepted too.
     if (isCode(m, Opcode.control, Control.endGame) || isCode(m, Opcode.control, Control.end)) {
       return end(null);
     }
     if (m.opcode !== Opcode.trigger) {
-      return end(`the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`);
+      return end(reason("game_misbehaved", `the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`));
     }
     const bot = this.bots[m.operand];
     if (bot === undefined) {
-      return end(`the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`);
+      return end(reason("game_misbehaved", `the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`));
     }
     const deadlineMs = this.moveTimeoutMs > 0 ? nowMs + this.moveTimeoutMs : null;
     this.waiting = { kind: "reply", bot: m.operand, deadlineMs };
@@ -89,10 +91,10 @@ export class Match {
   fromBot(conn: ConnId, m: Message): Step {
     const w = this.waiting;
     if (w.kind !== "reply" || this.bots[w.bot]?.conn !== conn) {
-      return end(`${this.describe(conn)} sent ${codes(m)} out of turn`);
+      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`));
     }
     if (!isCode(m, Opcode.move, 0x00)) {
-      return end(`${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`);
+      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`));
     }
     this.waiting = { kind: "action" };
     // The reply goes to the game byte for byte, then the next trigger.
@@ -103,7 +105,7 @@ export class Match {
   checkDeadline(nowMs: number): Step | null {
     const w = this.waiting;
     if (w.kind !== "reply" || w.deadlineMs === null || nowMs < w.deadlineMs) return null;
-    return end(`${this.describe(this.bots[w.bot]!.conn)} missed its move deadline of ${this.moveTimeoutMs} ms`);
+    return end(reason("move_timeout", `${this.describe(this.bots[w.bot]!.conn)} missed its move deadline of ${this.moveTimeoutMs} ms`));
   }
 }
 
@@ -111,6 +113,6 @@ function send(...sends: Array<readonly [ConnId, Message]>): Step {
   return { kind: "send", sends };
 }
 
-function end(reason: string | null): Step {
-  return { kind: "end", reason };
+function end(why: Reason | null): Step {
+  return { kind: "end", reason: why };
 }

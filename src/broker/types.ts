@@ -11,12 +11,14 @@ export type Event =
   | { readonly kind: "failed"; readonly conn: ConnId; readonly error: ProtocolError }
   /** The peer went away (or the socket failed); `cause` says how, when known. */
   | { readonly kind: "closed"; readonly conn: ConnId; readonly cause?: string }
+  /** The transport cut this connection: it stopped reading while too much was queued for it. */
+  | { readonly kind: "slow"; readonly conn: ConnId; readonly unsentBytes: number }
   /** Time passed: the driver sends one at `nextDeadlineMs()`. */
   | { readonly kind: "tick" }
   | { readonly kind: "shutdown" };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Readonly<Record<string, string | number | boolean | null>>;
+export type LogFields = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
 
 export type Command =
   | { readonly kind: "send"; readonly conn: ConnId; readonly message: Message }
@@ -45,9 +47,14 @@ export type Phase = "lobby" | "running" | "finished";
 export interface Snapshot {
   readonly stopping: boolean;
   readonly phase: Phase;
-  readonly botsConnected: number;
-  readonly botsExpected: number;
-  readonly gameConnected: boolean;
+  /** Bots per match (BROKER_NUM_PLAYERS). */
+  readonly botsPerMatch: number;
+  /** Bots in the running match, still connected. */
+  readonly botsPlaying: number;
+  /** Bots seated in the lobby for the next match. */
+  readonly botsWaiting: number;
+  readonly gamePlaying: boolean;
+  readonly gameWaiting: boolean;
   readonly turn: number;
   readonly matchesPlayed: number;
   readonly matchesAborted: number;

@@ -4,17 +4,28 @@ import { parseArgs } from "node:util";
 
 const TIMEOUT_MS = 2000;
 
+const HELP = `usage: bitbroker healthcheck [--health-port N] [--host H]
+
+Asks GET /health of the broker on this host and exits 0 if it answers 200 (healthy),
+1 if it does not (unhealthy: the reason is printed), 2 for a bad argument.
+  --health-port N   default: $BROKER_HEALTH_PORT, else 8080
+  --host H          default: $BROKER_HOST unless it binds every address, else 127.0.0.1`;
+
 export async function healthcheck(argv: string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
   let values;
   try {
     values = parseArgs({
       args: argv,
-      options: { "health-port": { type: "string" }, host: { type: "string" } },
+      options: { "health-port": { type: "string" }, host: { type: "string" }, help: { type: "boolean", short: "h" } },
       strict: true,
     }).values;
   } catch (e) {
     console.error(`healthcheck: ${(e as Error).message}`);
     return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
   }
   const port = values["health-port"] ?? env.BROKER_HEALTH_PORT ?? "8080";
   // The broker's own BROKER_HOST, unless it binds every address: then loopback reaches it.

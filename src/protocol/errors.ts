@@ -6,7 +6,7 @@ export type ProtocolErrorCode =
   | "bad_base64"
   | "short_envelope"
   | "unknown_opcode"
-  | "bad_body";
+  | "bad_protobuf";
 
 export class ProtocolError extends Error {
   constructor(
@@ -15,5 +15,14 @@ export class ProtocolError extends Error {
   ) {
     super(`${code}: ${detail}`);
     this.name = "ProtocolError";
+  }
+}
+
+/** Runs a protobuf decode; any failure becomes ProtocolError("bad_protobuf") naming `what`. */
+export function decodeOrThrow<T>(decode: () => T, what: string): T {
+  try {
+    return decode();
+  } catch (e) {
+    throw new ProtocolError("bad_protobuf", `${what} is not a valid protobuf: ${(e as Error).message}`);
   }
 }

@@ -3,3 +3,5 @@ export * from "./errors.ts";
 export * from "./message.ts";
 export * from "./lines.ts";
 export * from "./initial.ts";
+export * from "./arena.ts";
+export * from "./reasons.ts";

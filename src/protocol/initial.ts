@@ -2,7 +2,7 @@
 // The schema text is bundled at build time, so the compiled binary reads no file. Pure.
 import protobuf from "protobufjs";
 import schema from "../../proto/initial.proto" with { type: "text" };
-import { ProtocolError } from "./errors.ts";
+import { decodeOrThrow } from "./errors.ts";
 import { Control, Opcode, message, type Message } from "./message.ts";
 
 /** One bot as the game learns it: its index (0-based seat order) and its name. */
@@ -45,12 +45,4 @@ export function decodeBatch(body: Uint8Array): BotInfo[] {
     const batch = InitialBatch.decode(body) as { initialMessages?: InitialFields[] };
     return (batch.initialMessages ?? []).map((m) => ({ index: m.botIndex ?? 0, name: m.botName ?? "" }));
   }, "bot batch");
-}
-
-function decodeOrThrow<T>(decode: () => T, what: string): T {
-  try {
-    return decode();
-  } catch (e) {
-    throw new ProtocolError("bad_body", `${what} is not a valid protobuf: ${(e as Error).message}`);
-  }
 }

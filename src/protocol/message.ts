@@ -20,6 +20,8 @@ export const Opcode = { control: 0x00, trigger: 0x01, move: 0x02 } as const;
 export const Control = {
   gameHello: 0x01,
   botHello: 0x02,
+  /** Ours (PROTOCOL.md §9): broker → a client that sent a Hello. */
+  welcome: 0x03,
   batch: 0x11,
   botName: 0x22,
   endGame: 0xfe,

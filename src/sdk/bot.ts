@@ -1,6 +1,6 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
-import { Connection, type ConnectOptions } from "./connection.ts";
+import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
 import { botJoin, botReply, botStep } from "./session.ts";
 
 /**
@@ -23,22 +23,31 @@ export abstract class BaseBot {
 }
 
 /**
- * Plays one match as `bot`: connects (retrying for `connectTimeoutMs`), sends hello and name,
- * answers every state with `bot.decideMove`, and resolves when the match ends normally.
+ * Plays one match as `bot`: connects (retrying for `connectTimeoutMs`), sends hello (with a
+ * Hello: room, client) and name, answers every state with `bot.decideMove`, and resolves when the
+ * match ends normally.
  *
  * Rejects, always after closing the socket:
  * - with the very error `decideMove` threw, if it throws;
- * - with an {@link SdkError} whose `code` is `match_aborted` (and `reason` the broker's reason)
- *   when the broker ends the match abnormally; `connect_failed`, `connection_lost`, `protocol`,
- *   `unexpected_message` or `aborted` otherwise.
+ * - with an {@link SdkError} whose `code` says what happened (PROTOCOL.md §10): `match_aborted`,
+ *   `refused` or `broker_shutdown` (with the broker's `reason` and `reasonCode`), `connect_failed`,
+ *   `connection_lost`, `read_timeout`, an invalid line's code, `unexpected_message` or `aborted`.
  */
 export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, options: ConnectOptions = {}): Promise<void> {
-  const conn = await Connection.open(host, port, options);
+  const log = options.log ?? stderrLog();
+  const conn = await Connection.open(host, port, { ...options, log });
   try {
-    await conn.send(...botJoin(bot.name));
+    await conn.send(...botJoin(bot.name, { room: roomOption(options) }));
+    log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
+    let moves = 0;
     for (;;) {
       const step = botStep(await conn.next());
       if (step.kind === "end") return;
+      if (step.kind === "welcome") {
+        log("info", `welcome: room ${step.welcome.room}, place ${step.welcome.queuePosition} in its queue, broker ${step.welcome.brokerVersion}`);
+        continue;
+      }
+      if (moves++ === 0) log("info", "the match has started: first state received");
       await conn.send(botReply(await bot.decideMove(step.state)));
     }
   } finally {

@@ -4,20 +4,49 @@ import type { Socket } from "bun";
 import { LineDecoder, ProtocolError, encodeLine, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
 
-/** Settings shared by {@link runBot} and {@link runGame}. */
+/** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
   /** Keep retrying the first connect for this long, in ms (bots often start before the broker). Default 10000. */
   readonly connectTimeoutMs?: number;
   /** Longest line accepted from the broker, in bytes of base64. Default 64 MiB. */
   readonly lineBytesMax?: number;
+  /** Give up (SdkError `read_timeout`) when the broker sends nothing for this long, in ms. Default: no limit. */
+  readonly readTimeoutMs?: number;
   /** Stops the session: the socket closes and the promise rejects with an SdkError `aborted`. */
   readonly signal?: AbortSignal;
+  /** The room to play in (PROTOCOL.md §9). Default: $BITBROKER_ROOM, else the broker's default room. */
+  readonly room?: string;
+  /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
+  readonly log?: SdkLog;
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
-const LINE_BYTES_MAX = 64 * 1024 * 1024;
-const RETRY_FIRST_MS = 50;
-const RETRY_MAX_MS = 500;
+export type SdkLogLevel = "debug" | "info" | "warn" | "error";
+/** Receives the SDK's log lines (connect retries, waiting for a match, the match starting). */
+export type SdkLog = (level: SdkLogLevel, message: string) => void;
+
+export const DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  connectRetryFirstDelayMs: 50,
+  connectRetryMaxDelayMs: 1000,
+  lineBytesMax: 64 * 1024 * 1024,
+  readTimeoutMs: null,
+} as const;
+
+/** The room a client asks for: the option, else $BITBROKER_ROOM, else "" (the default room). */
+export function roomOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return options.room ?? env.BITBROKER_ROOM ?? "";
+}
+
+const RANK: Record<SdkLogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** The default log: stderr, from $BITBROKER_LOG_LEVEL (debug|info|warn|error|silent; default warn). */
+export function stderrLog(env: Readonly<Record<string, string | undefined>> = process.env): SdkLog {
+  const wanted = (env.BITBROKER_LOG_LEVEL ?? "warn").toLowerCase();
+  const min = wanted === "silent" ? Infinity : (RANK[wanted as SdkLogLevel] ?? RANK.warn);
+  return (level, message) => {
+    if (RANK[level] >= min) console.error(`bitbroker ${level}: ${message}`);
+  };
+}
 
 interface SocketState {
   readonly decoder: LineDecoder;
@@ -33,19 +62,21 @@ export class Connection {
     private readonly socket: Socket<undefined>,
     private readonly state: SocketState,
     private readonly signal: AbortSignal | undefined,
+    private readonly readTimeoutMs: number | null,
   ) {}
 
   /** Connects, retrying refused or failed attempts until `connectTimeoutMs` has passed. */
   static async open(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
-    const timeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+    const log = options.log ?? stderrLog();
     const deadline = performance.now() + timeoutMs;
     let attempts = 0;
-    let delayMs = RETRY_FIRST_MS;
+    let delayMs: number = DEFAULTS.connectRetryFirstDelayMs;
     for (;;) {
       throwIfAborted(options.signal);
       attempts++;
       const state: SocketState = {
-        decoder: new LineDecoder(options.lineBytesMax ?? LINE_BYTES_MAX),
+        decoder: new LineDecoder(options.lineBytesMax ?? DEFAULTS.lineBytesMax),
         inbox: [],
         waiters: [],
         closed: false,
@@ -53,7 +84,8 @@ export class Connection {
       };
       try {
         const socket = await Bun.connect({ hostname: host, port, socket: handlers(state) });
-        return new Connection(socket, state, options.signal).watch();
+        log("info", `connected to the broker at ${host}:${port}`);
+        return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
         const leftMs = deadline - performance.now();
         if (leftMs <= 0) {
@@ -61,12 +93,15 @@ export class Connection {
             "connect_failed",
             `cannot connect to the broker at ${host}:${port}: gave up after ${attempts} attempt(s) in ${timeoutMs} ms (${(e as Error).message})`,
             "",
+            "",
             { cause: e },
           );
         }
+        const waitMs = Math.min(delayMs, leftMs);
+        log("info", `broker at ${host}:${port} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
         // A pause between attempts, not synchronisation: nothing else tells us the broker is up.
-        await Bun.sleep(Math.min(delayMs, leftMs));
-        delayMs = Math.min(delayMs * 2, RETRY_MAX_MS);
+        await Bun.sleep(waitMs);
+        delayMs = Math.min(delayMs * 2, DEFAULTS.connectRetryMaxDelayMs);
       }
     }
   }
@@ -105,14 +140,26 @@ export class Connection {
     if (this.state.inbox.length === 0) throw lost("while sending");
   }
 
-  /** The next message from the broker. Throws SdkError if the connection fails or closes first. */
+  /** The next message from the broker. Throws SdkError if the connection fails or closes first, or the read timeout passes. */
   async next(): Promise<Message> {
+    const deadline = this.readTimeoutMs === null ? null : performance.now() + this.readTimeoutMs;
     for (;;) {
       this.throwIfFailed();
       const m = this.state.inbox.shift();
       if (m) return m;
       if (this.state.closed) throw lost("before the match ended");
-      await new Promise<void>((r) => this.state.waiters.push(r));
+      if (deadline === null) {
+        await new Promise<void>((r) => this.state.waiters.push(r));
+        continue;
+      }
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) throw new SdkError("read_timeout", `no message from the broker within ${this.readTimeoutMs} ms`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((r) => {
+        this.state.waiters.push(r);
+        timer = setTimeout(r, leftMs);
+      });
+      clearTimeout(timer);
     }
   }
 
@@ -135,7 +182,7 @@ function handlers(state: SocketState) {
         state.inbox.push(...state.decoder.push(chunk));
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e;
-        state.failure = new SdkError("protocol", `the broker sent an invalid line: ${e.message}`, "", { cause: e });
+        state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
         socket.end();
       }
       wake(state);
@@ -148,7 +195,7 @@ function handlers(state: SocketState) {
       wake(state);
     },
     error(_socket: Socket<undefined>, error: Error): void {
-      state.failure ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", { cause: error });
+      state.failure ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
       wake(state);
     },
   };

@@ -1,7 +1,7 @@
 // BaseGame and runGame: the game's whole session with the broker (batch, one action per
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { BotInfo } from "../protocol/index.ts";
-import { Connection, type ConnectOptions } from "./connection.ts";
+import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
 import { GameSession, type Action } from "./session.ts";
 
 /**
@@ -30,26 +30,40 @@ export abstract class BaseGame {
   abstract deliverResponse(response: Uint8Array): void | Promise<void>;
 }
 
+/** {@link runGame}'s settings: those of every client, and how many bots the game's matches need. */
+export interface GameOptions extends ConnectOptions {
+  /** Bots per match this game needs (1-255). Default: the room's line-up size. A room the operator declared keeps its own. */
+  readonly bots?: number;
+}
+
 /**
- * Plays one match as `game`: connects (retrying for `connectTimeoutMs`), sends hello, calls
- * `initialise` with the batch, then `nextAction` at every trigger and `deliverResponse` with
- * every reply. Resolves once the match has ended normally (after {@link Action.endGame}).
+ * Plays one match as `game`: connects (retrying for `connectTimeoutMs`), sends hello (with a
+ * Hello: room, bots per match, client), calls `initialise` with the batch, then `nextAction` at
+ * every trigger and `deliverResponse` with every reply. Resolves once the match has ended
+ * normally (after {@link Action.endGame}).
  *
  * Rejects, always after closing the socket:
  * - with the very error the game's code threw, if it throws;
- * - with an {@link SdkError} whose `code` is `match_aborted` (and `reason` the broker's reason)
- *   when the broker ends the match abnormally (a bot left, missed its deadline...);
- *   `connect_failed`, `connection_lost`, `protocol`, `unexpected_message` or `aborted` otherwise.
+ * - with an {@link SdkError} whose `code` says what happened (PROTOCOL.md §10): `match_aborted`
+ *   (a bot left, missed its deadline...), `refused` or `broker_shutdown` (with the broker's
+ *   `reason` and `reasonCode`), `connect_failed`, `connection_lost`, `read_timeout`, an invalid
+ *   line's code, `unexpected_message` or `aborted`.
  */
-export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, options: ConnectOptions = {}): Promise<void> {
-  const conn = await Connection.open(host, port, options);
-  const session = new GameSession();
+export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, options: GameOptions = {}): Promise<void> {
+  const log = options.log ?? stderrLog();
+  const conn = await Connection.open(host, port, { ...options, log });
+  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0 });
   try {
     await conn.send(session.hello());
+    log("info", "game joined; waiting for a match");
     while (!session.done) {
       const step = session.receive(await conn.next());
       switch (step.kind) {
+        case "welcome":
+          log("info", `welcome: room ${step.welcome.room}, place ${step.welcome.queuePosition} in its queue, ${step.welcome.bots} bots per match`);
+          break;
         case "start":
+          log("info", `the match has started with ${step.bots.length} bot(s)`);
           await game.initialise(step.bots);
           break;
         case "trigger":

@@ -1,22 +1,34 @@
 // The SDK's pure session logic: which messages a bot or game sends, and what each message from
 // the broker means at each point. No sockets, no clocks; the loops in bot.ts and game.ts drive it.
+import pkg from "../../package.json" with { type: "json" };
 import {
   Control,
   Opcode,
   askBot,
-  botHello,
   botName,
   codes,
   decodeBatch,
+  decodeWelcome,
+  encodeHello,
   endGame,
-  gameHello,
   isCode,
   message,
+  ProtocolError,
   reply,
   type BotInfo,
+  type Hello,
   type Message,
+  type Welcome,
 } from "../protocol/index.ts";
-import { SdkError } from "./errors.ts";
+import { SdkError, endError } from "./errors.ts";
+
+/** What this SDK says of itself in its Hello (PROTOCOL.md §9.1). */
+export const CLIENT = { client: "bitbroker-typescript", clientVersion: pkg.version } as const;
+
+/** The hello line: 00 01 (game) or 00 02 (bot) with a Hello body (room, client, ...). */
+function helloLine(operand: number, hello: Partial<Hello>): Message {
+  return message(Opcode.control, operand, encodeHello({ ...CLIENT, ...hello }));
+}
 
 /** What the game does at a trigger: ask one bot to move on a state, or end the match. */
 export type Action<S = Uint8Array> =
@@ -36,11 +48,14 @@ export const Action = {
 } as const;
 
 /** A message from the broker, as a bot sees it. */
-export type BotStep = { readonly kind: "move"; readonly state: Uint8Array } | { readonly kind: "end" };
+export type BotStep =
+  | { readonly kind: "move"; readonly state: Uint8Array }
+  | { readonly kind: "welcome"; readonly welcome: Welcome }
+  | { readonly kind: "end" };
 
-/** The first two lines of a bot: hello, then its name (PROTOCOL.md §3, §5). */
-export function botJoin(name: string): Message[] {
-  return [botHello(), botName(name)];
+/** The first two lines of a bot: hello (with its Hello), then its name (PROTOCOL.md §3, §5, §9). */
+export function botJoin(name: string, hello: Partial<Hello> = {}): Message[] {
+  return [helloLine(Control.botHello, hello), botName(name)];
 }
 
 /** The bot's answer to a state. */
@@ -49,16 +64,21 @@ export function botReply(body: Uint8Array): Message {
   return reply(body);
 }
 
-/** Reads one message sent to a bot. Throws SdkError on an abnormal end or an unexpected message. */
+/** Reads one message sent to a bot (PROTOCOL.md §10). Throws SdkError on an abnormal end or an unexpected message. */
 export function botStep(m: Message): BotStep {
-  if (isCode(m, Opcode.control, Control.end)) return endStep(m);
+  if (isCode(m, Opcode.control, Control.end)) {
+    if (m.body.length === 0) return { kind: "end" };
+    throw endError(text(m.body));
+  }
   // PROTOCOL.md §3: "your move" is 02 with any non-zero operand (the original sends 05).
   if (m.opcode === Opcode.move && m.operand !== 0) return { kind: "move", state: m.body };
+  if (isCode(m, Opcode.control, Control.welcome)) return { kind: "welcome", welcome: decoded(() => decodeWelcome(m.body)) };
   throw unexpected(m, "a bot");
 }
 
 /** A message from the broker, as the game sees it. */
 export type GameStep =
+  | { readonly kind: "welcome"; readonly welcome: Welcome }
   | { readonly kind: "start"; readonly bots: BotInfo[] }
   | { readonly kind: "trigger" }
   | { readonly kind: "reply"; readonly body: Uint8Array }
@@ -70,9 +90,12 @@ type GamePhase = "batch" | "trigger" | "reply" | "ending" | "done";
 export class GameSession {
   private phase: GamePhase = "batch";
 
-  /** The game's first line. */
+  /** @param helloFields what the game's Hello says (room, bots per match...); client fields are filled in. */
+  constructor(private readonly helloFields: Partial<Hello> = {}) {}
+
+  /** The game's first line: 00 01 with its Hello. */
   hello(): Message {
-    return gameHello();
+    return helloLine(Control.gameHello, this.helloFields);
   }
 
   /** True once the match has ended (normally); nothing more is read or sent. */
@@ -80,17 +103,22 @@ export class GameSession {
     return this.phase === "done";
   }
 
-  /** Reads one message sent to the game. Throws SdkError on an abnormal end or out of order. */
+  /** Reads one message sent to the game (PROTOCOL.md §10). Throws SdkError on an abnormal end or out of order. */
   receive(m: Message): GameStep {
     if (isCode(m, Opcode.control, Control.end)) {
-      const step = endStep(m);
+      const ending = this.phase === "ending";
       this.phase = "done";
-      return step;
+      // An empty 00 FF is the normal end only after the game's own 00 FE.
+      if (m.body.length === 0 && ending) return { kind: "end" };
+      throw endError(text(m.body));
+    }
+    if (this.phase === "batch" && isCode(m, Opcode.control, Control.welcome)) {
+      return { kind: "welcome", welcome: decoded(() => decodeWelcome(m.body)) };
     }
     if (this.phase === "batch" && isCode(m, Opcode.control, Control.batch)) {
       this.phase = "trigger";
       // The batch arrives with its trigger right behind it (PROTOCOL.md §5, step 2).
-      return { kind: "start", bots: decodeBatch(m.body) };
+      return { kind: "start", bots: decoded(() => decodeBatch(m.body)) };
     }
     if (this.phase === "trigger" && isCode(m, Opcode.trigger, 0)) return { kind: "trigger" };
     if (this.phase === "reply" && isCode(m, Opcode.move, 0)) {
@@ -118,11 +146,18 @@ export class GameSession {
   }
 }
 
-/** 00 FF: empty body = normal end; a body = the broker's reason for an abnormal end (PROTOCOL.md §6). */
-function endStep(m: Message): { kind: "end" } {
-  if (m.body.length === 0) return { kind: "end" };
-  const reason = new TextDecoder().decode(m.body);
-  throw new SdkError("match_aborted", `the broker ended the match: ${reason}`, reason);
+/** A body decoded, or the decoder's ProtocolError as an SdkError with the same code. */
+function decoded<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    throw new SdkError(e.code, `the broker sent a body that does not decode: ${e.message}`, "", "", { cause: e });
+  }
+}
+
+function text(body: Uint8Array): string {
+  return new TextDecoder().decode(body);
 }
 
 function unexpected(m: Message, who: string): SdkError {

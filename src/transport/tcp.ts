@@ -122,10 +122,15 @@ export class TcpTransport {
     this.dispatch(cause ? { kind: "closed", conn: conn.id, cause } : { kind: "closed", conn: conn.id });
   }
 
+  /** PROTOCOL.md §7: a peer that does not read is cut; it cannot be told why (it is not reading). */
   private slow(socket: Socket<Conn>): void {
     const conn = socket.data;
-    this.log.log("warn", "slow consumer", { conn: conn.id, unsentBytes: conn.outbox?.unsentBytes ?? 0 });
+    if (!this.sockets.has(conn.id)) return;
+    this.sockets.delete(conn.id);
+    conn.done = true;
+    const unsentBytes = conn.outbox?.unsentBytes ?? 0;
     socket.terminate();
+    this.dispatch({ kind: "slow", conn: conn.id, unsentBytes });
   }
 
   private apply(commands: Command[]): void {

@@ -39,7 +39,7 @@ describe("lobby", () => {
     d.open(2);
     d.recv(2, message(0, 0x02));
     d.bot(3, "B");
-    expect(d.broker.snapshot().botsConnected).toBe(1);
+    expect(d.broker.snapshot().botsWaiting).toBe(1);
     expect(d.broker.snapshot().phase).toBe("lobby");
     d.recv(2, botName("A"));
     // Seats follow the order names arrived: B was seated first.
@@ -60,7 +60,7 @@ describe("lobby", () => {
     d.game(1);
     const out = d.game(2);
     expect(closes(out)).toEqual([2]);
-    expect(sends(out)).toEqual([[2, "00 FF", "a game is already waiting in the lobby"]]);
+    expect(sends(out)).toEqual([[2, "00 FF", "lobby_full: a game is already waiting in the lobby"]]);
     expect(logs(out).at(-1)).toMatchObject({ event: "connection rejected", reason: "a game is already waiting in the lobby" });
     d.bot(3, "A");
     d.bot(4, "B");
@@ -73,7 +73,7 @@ describe("lobby", () => {
     const out = d.bot(2, "B");
     expect(closes(out)).toEqual([2]);
     expect(logs(out).at(-1)?.reason).toBe("all 1 seats of the lobby are taken");
-    expect(d.broker.snapshot().botsConnected).toBe(1);
+    expect(d.broker.snapshot().botsWaiting).toBe(1);
   });
 
   test("closes a connection whose first message is not a hello", () => {
@@ -95,14 +95,14 @@ describe("lobby", () => {
     d.open(1);
     const out = d.recv(1, message(0, 0x02), message(0, 0x22, new Uint8Array([0x52, 0x09, 0x41])));
     expect(closes(out)).toEqual([1]);
-    expect(String(logs(out).at(-1)?.reason)).toStartWith("protocol error: bad_body");
+    expect(String(logs(out).at(-1)?.reason)).toStartWith("bad_protobuf: bot name is not a valid protobuf");
   });
 
   test("closes a seated bot that speaks in the lobby, and frees its seat", () => {
     const d = new Driver();
     d.bot(1, "A");
     expect(closes(d.recv(1, message(2, 0, text("early"))))).toEqual([1]);
-    expect(d.broker.snapshot().botsConnected).toBe(0);
+    expect(d.broker.snapshot().botsWaiting).toBe(0);
     d.bot(2, "B");
     d.bot(3, "C");
     d.game(4);
@@ -114,7 +114,7 @@ describe("lobby", () => {
     d.bot(1, "A");
     d.game(2);
     expect(sends(d.closed(1))).toEqual([]);
-    expect(d.broker.snapshot()).toMatchObject({ botsConnected: 0, gameConnected: true, phase: "lobby" });
+    expect(d.broker.snapshot()).toMatchObject({ botsWaiting: 0, gameWaiting: true, phase: "lobby" });
     d.bot(3, "B");
     d.bot(4, "C");
     expect(batchOf(d)!.bots.map((b) => b.name)).toEqual(["B", "C"]);
@@ -137,7 +137,7 @@ describe("lobby", () => {
     expect(closes(second)).toEqual([2]);
     expect(logs(second)[0]?.reason).toBe("no name within 5000 ms");
     expect(d.broker.nextDeadlineMs()).toBeNull();
-    expect(d.broker.snapshot().botsConnected).toBe(1);
+    expect(d.broker.snapshot().botsWaiting).toBe(1);
   });
 
   test("the same events always give the same commands", () => {
@@ -152,5 +152,31 @@ describe("lobby", () => {
       return d.log;
     };
     expect(play()).toEqual(play());
+  });
+});
+
+describe("the lobby says what it waits for", () => {
+  test("after each arrival: how many bots and whether the game is missing", () => {
+    const d = new Driver();
+    expect(logs(d.game(1)).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "2 more bots", game: true, seated: 0 });
+    expect(logs(d.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "1 more bot", game: true, seated: 1 });
+    const e = new Driver();
+    expect(logs(e.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "1 more bot and a game" });
+  });
+
+  test("a refused game is logged as a game, with the refusal's code", () => {
+    const d = new Driver();
+    d.game(1);
+    expect(logs(d.game(2)).at(-1)).toMatchObject({ event: "connection rejected", role: "game", code: "lobby_full" });
+  });
+});
+
+describe("a connection opened once the broker stops", () => {
+  test("is told why before it is closed", () => {
+    const d = new Driver();
+    d.shutdown();
+    const out = d.open(7);
+    expect(sends(out)).toEqual([[7, "00 FF", "broker_shutdown: broker shutting down"]]);
+    expect(closes(out)).toEqual([7]);
   });
 });

@@ -53,7 +53,7 @@ describe("a running match", () => {
     const d = running();
     d.ask(1, 0, "s");
     const out = d.closed(2);
-    const why = "bot 0 (A) disconnected (reset by peer)";
+    const why = "bot_disconnected: bot 0 (A) disconnected (reset by peer)";
     expect(sends(out)).toEqual([
       [1, "00 FF", why],
       [1, "00 FF", why],
@@ -66,8 +66,8 @@ describe("a running match", () => {
   test("sends the game one 00 FF when it was not awaiting a reply", () => {
     const d = running();
     expect(sends(d.closed(3))).toEqual([
-      [1, "00 FF", "bot 1 (B) disconnected (reset by peer)"],
-      [2, "00 FF", "bot 1 (B) disconnected (reset by peer)"],
+      [1, "00 FF", "bot_disconnected: bot 1 (B) disconnected (reset by peer)"],
+      [2, "00 FF", "bot_disconnected: bot 1 (B) disconnected (reset by peer)"],
     ]);
   });
 
@@ -75,8 +75,8 @@ describe("a running match", () => {
     const d = running();
     d.ask(1, 1, "s");
     expect(sends(d.closed(1))).toEqual([
-      [2, "00 FF", "the game disconnected (reset by peer)"],
-      [3, "00 FF", "the game disconnected (reset by peer)"],
+      [2, "00 FF", "game_disconnected: the game disconnected (reset by peer)"],
+      [3, "00 FF", "game_disconnected: the game disconnected (reset by peer)"],
     ]);
   });
 
@@ -84,36 +84,36 @@ describe("a running match", () => {
     const d = running();
     d.ask(1, 0, "s");
     const out = d.answer(3, "me too");
-    expect(sends(out)[0]).toEqual([1, "00 FF", "bot 1 (B) sent 02 00 out of turn"]);
+    expect(sends(out)[0]).toEqual([1, "00 FF", "bot_misbehaved: bot 1 (B) sent 02 00 out of turn"]);
     expect(closes(out)).toEqual([1, 2, 3]);
   });
 
   test("ends when a bot replies before anyone asked", () => {
     const d = running();
-    expect(sends(d.answer(2, "eager"))[0]).toEqual([1, "00 FF", "bot 0 (A) sent 02 00 out of turn"]);
+    expect(sends(d.answer(2, "eager"))[0]).toEqual([1, "00 FF", "bot_misbehaved: bot 0 (A) sent 02 00 out of turn"]);
   });
 
   test("ends when the bot to move sends something other than its reply", () => {
     const d = running();
     d.ask(1, 0, "s");
-    expect(sends(d.recv(2, message(0, 0x22)))[0]).toEqual([1, "00 FF", "bot 0 (A) sent 00 22; expected its reply (02 00)"]);
+    expect(sends(d.recv(2, message(0, 0x22)))[0]).toEqual([1, "00 FF", "bot_misbehaved: bot 0 (A) sent 00 22; expected its reply (02 00)"]);
   });
 
   test("ends when the game names an unknown bot index", () => {
     const d = running();
     expect(sends(d.ask(1, 2, "s"))).toEqual([
-      [1, "00 FF", "the game asked for bot 2; bots are 0..1"],
-      [2, "00 FF", "the game asked for bot 2; bots are 0..1"],
-      [3, "00 FF", "the game asked for bot 2; bots are 0..1"],
+      [1, "00 FF", "game_misbehaved: the game asked for bot 2; bots are 0..1"],
+      [2, "00 FF", "game_misbehaved: the game asked for bot 2; bots are 0..1"],
+      [3, "00 FF", "game_misbehaved: the game asked for bot 2; bots are 0..1"],
     ]);
   });
 
   test("ends when the game acts while a bot is moving, or sends a non-action", () => {
     const d = running();
     d.ask(1, 0, "s");
-    expect(sends(d.ask(1, 1, "again"))[0]).toEqual([1, "00 FF", "the game sent 01 01 while bot 0 was moving"]);
+    expect(sends(d.ask(1, 1, "again"))[0]).toEqual([1, "00 FF", "game_misbehaved: the game sent 01 01 while bot 0 was moving"]);
     const e = running();
-    expect(sends(e.recv(1, message(2, 0)))[0]).toEqual([1, "00 FF", "the game sent 02 00; expected an action (01 ii or 00 FE)"]);
+    expect(sends(e.recv(1, message(2, 0)))[0]).toEqual([1, "00 FF", "game_misbehaved: the game sent 02 00; expected an action (01 ii or 00 FE)"]);
   });
 
   test("ends when the bot to move misses its deadline, and not a moment before", () => {
@@ -123,7 +123,7 @@ describe("a running match", () => {
     expect(d.broker.nextDeadlineMs()).toBe(1300);
     expect(sends(d.tick(1299))).toEqual([]);
     const out = d.tick(1300);
-    expect(sends(out)[0]).toEqual([1, "00 FF", "bot 1 (B) missed its move deadline of 300 ms"]);
+    expect(sends(out)[0]).toEqual([1, "00 FF", "move_timeout: bot 1 (B) missed its move deadline of 300 ms"]);
     expect(sends(out)).toHaveLength(4); // twice to the game, once to each bot
     expect(d.broker.nextDeadlineMs()).toBeNull();
   });
@@ -135,12 +135,29 @@ describe("a running match", () => {
     expect(sends(d.tick(10_000_000))).toEqual([]);
   });
 
-  test("closes a participant that sends a bad line without 00 FF to it, and ends the match", () => {
+  test("tells a participant that sends a bad line why, closes it, and ends the match for everyone", () => {
     const d = running();
     const out = d.broker.handle({ kind: "failed", conn: 2, error: new ProtocolError("bad_base64", "x") }, d.nowMs);
-    expect(sends(out).map(([c]) => c)).toEqual([1, 3]);
-    expect(closes(out)).toEqual([2, 1, 3]);
-    expect(sends(out)[0]![2]).toBe("bot 0 (A) protocol error: bad_base64: x");
+    const why = "bot_misbehaved: bot 0 (A) sent an invalid line: bad_base64: x";
+    expect(sends(out)).toEqual([
+      [1, "00 FF", why],
+      [2, "00 FF", why],
+      [3, "00 FF", why],
+    ]);
+    expect(closes(out)).toEqual([1, 2, 3]);
+  });
+
+  test("ends the match when one of its clients is cut for not reading", () => {
+    const d = running();
+    d.ask(1, 0, "s");
+    const out = d.broker.handle({ kind: "slow", conn: 2, unsentBytes: 99 }, d.nowMs);
+    const why = "slow_consumer: bot 0 (A) stopped reading (99 bytes unsent)";
+    expect(sends(out)).toEqual([
+      [1, "00 FF", why],
+      [1, "00 FF", why],
+      [3, "00 FF", why],
+    ]);
+    expect(logs(out).at(-1)).toMatchObject({ event: "match ended", code: "slow_consumer" });
   });
 
   test("leaves connections outside the match alone when it ends", () => {
@@ -150,7 +167,7 @@ describe("a running match", () => {
     const out = d.closed(2);
     expect(closes(out)).not.toContain(8);
     expect(closes(out)).not.toContain(9);
-    expect(d.broker.snapshot().botsConnected).toBe(1);
+    expect(d.broker.snapshot().botsWaiting).toBe(1);
   });
 });
 
@@ -182,9 +199,11 @@ describe("between and after matches", () => {
     d.bot(7, "waiting");
     const out = d.end(1);
     expect(out.some((c) => c.kind === "finished")).toBe(true);
-    expect(sends(out).at(-1)).toEqual([7, "00 FF", "broker finished"]);
+    expect(sends(out).at(-1)).toEqual([7, "00 FF", "broker_finished: the broker played its 1 match and is exiting"]);
     expect(d.broker.snapshot().phase).toBe("finished");
-    expect(closes(d.open(20))).toEqual([20]);
+    const late = d.open(20);
+    expect(sends(late)).toEqual([[20, "00 FF", "broker_finished: the broker played its 1 match and is exiting"]]);
+    expect(closes(late)).toEqual([20]);
   });
 
   test("on shutdown sends 00 FF to everyone connected and finishes", () => {
@@ -194,12 +213,12 @@ describe("between and after matches", () => {
     d.open(6);
     const out = d.shutdown();
     expect(sends(out).map(([c, , body]) => [c, body])).toEqual([
-      [1, "broker shutting down"],
-      [1, "broker shutting down"],
-      [2, "broker shutting down"],
-      [3, "broker shutting down"],
-      [5, "broker shutting down"],
-      [6, "broker shutting down"],
+      [1, "broker_shutdown: broker shutting down"],
+      [1, "broker_shutdown: broker shutting down"],
+      [2, "broker_shutdown: broker shutting down"],
+      [3, "broker_shutdown: broker shutting down"],
+      [5, "broker_shutdown: broker shutting down"],
+      [6, "broker_shutdown: broker shutting down"],
     ]);
     expect(closes(out).sort()).toEqual([1, 2, 3, 5, 6]);
     expect(out.at(-1)).toEqual({ kind: "finished" });

@@ -60,14 +60,35 @@ export class BrokerProcess {
 
   /** Resolves with the first log line (already seen or still to come) that matches. */
   async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> {
+    return await this.untilLogs(() => this.logs.find(match), timeoutMs);
+  }
+
+  /** Resolves once `count` log lines (seen or still to come) match. */
+  async waitForLogCount(match: (l: LogLine) => boolean, count: number, timeoutMs = 5000): Promise<void> {
+    await this.untilLogs(() => this.logs.filter(match).length >= count || undefined, timeoutMs);
+  }
+
+  /** Re-checks `found` at every new log line until it gives a value, or fails after `timeoutMs`. */
+  private async untilLogs<T>(found: () => T | undefined, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.logs.find(match);
-      if (found) return found;
+      const value = found();
+      if (value !== undefined) return value;
       if (Date.now() > deadline || this.proc.exitCode !== null) {
         throw new Error(`no matching log line; saw:\n${this.logs.map((l) => JSON.stringify(l)).join("\n")}`);
       }
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
+    }
+  }
+
+  /** Polls GET /health until `ready(body)` holds (bounded), then returns that body. */
+  async healthUntil(ready: (body: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await this.health();
+      if (ready(body)) return body;
+      if (Date.now() > deadline) throw new Error(`health never matched; last: ${JSON.stringify(body)}`);
+      await Bun.sleep(20);
     }
   }
 

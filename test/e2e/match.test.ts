@@ -84,6 +84,8 @@ test("a bot that stops reading a 16 MiB state stalls no one; the state arrives w
   await game.send(askBot(0, state));
   // More than any socket buffer holds is now waiting in the broker's outbox for this bot,
   // yet the broker answers its health endpoint and turns away a bad client at once.
+  // "Sent" is not "read": turn 1 means the broker has read the whole state and queued it.
+  await broker.healthUntil((h) => h.turn === 1, 30_000);
   expect((await broker.health()).body).toMatchObject({ phase: "running", turn: 1 });
   const bad = await RawClient.connect(broker.port);
   await bad.sendRaw("not base64\n");

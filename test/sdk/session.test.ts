@@ -1,8 +1,9 @@
 // The SDK's pure session against the golden vectors (test/vectors/v1.json): the lines it sends
 // and how it reads the broker's lines are byte-for-byte those every SDK must produce and accept.
 import { describe, expect, test } from "bun:test";
-import { decodeLine, encodeLine, type Message } from "../../src/protocol/index.ts";
+import { decodeHello, decodeLine, encodeLine, type Message } from "../../src/protocol/index.ts";
 import { Action, GameSession, SdkError, botJoin, botReply, botStep } from "../../src/sdk/index.ts";
+import { CLIENT } from "../../src/sdk/session.ts";
 import vectors from "../vectors/v1.json" with { type: "json" };
 
 interface Vector {
@@ -38,8 +39,11 @@ describe("a bot's lines match the vectors", () => {
     ["Bøt", "bot_name_unicode"],
     ["x".repeat(200), "bot_name_long"],
   ] as const) {
-    test(`joins as hello then name for ${vec}`, () => {
-      expect(lines(botJoin(name))).toEqual([line("bot_hello"), line(vec)]);
+    test(`joins as hello (with a Hello naming this SDK) then name for ${vec}`, () => {
+      const [hello, named] = botJoin(name, { room: "r1" });
+      expect([hello!.opcode, hello!.operand]).toEqual([0x00, 0x02]);
+      expect(decodeHello(hello!.body)).toEqual({ ...CLIENT, room: "r1", features: [], bots: 0 });
+      expect(encodeLine(named!)).toBe(line(vec));
     });
   }
 
@@ -62,7 +66,7 @@ describe("a bot's lines match the vectors", () => {
   test("rejects 00 FF with a reason as an aborted match carrying that reason", () => {
     const error = catchError(() => botStep(received("end_with_reason")));
     expect(error).toBeInstanceOf(SdkError);
-    expect(error).toMatchObject({ code: "match_aborted", reason: "bot 1 disconnected" });
+    expect(error).toMatchObject({ code: "match_aborted", reason: "bot 1 disconnected", reasonCode: "" });
   });
 
   test("rejects a trigger, which only a game can receive", () => {
@@ -71,8 +75,10 @@ describe("a bot's lines match the vectors", () => {
 });
 
 describe("a game's lines match the vectors", () => {
-  test("says hello as the game", () => {
-    expect(encodeLine(new GameSession().hello())).toBe(line("game_hello"));
+  test("says hello as the game, with a Hello naming this SDK, its room and its bots per match", () => {
+    const hello = new GameSession({ room: "r2", bots: 3 }).hello();
+    expect([hello.opcode, hello.operand]).toEqual([0x00, 0x01]);
+    expect(decodeHello(hello.body)).toEqual({ ...CLIENT, room: "r2", features: [], bots: 3 });
   });
 
   for (const vec of ["batch_two", "batch_one", "batch_empty_names", "batch_index_300"]) {

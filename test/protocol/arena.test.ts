@@ -1,0 +1,31 @@
+// Hello and Welcome bodies against the shared vectors (test/vectors/arena.json, PROTOCOL.md §9).
+import { describe, expect, test } from "bun:test";
+import { decodeEnvelope, decodeHello, decodeWelcome, encodeEnvelope, encodeHello, message, welcome } from "../../src/protocol/index.ts";
+import vectors from "../vectors/arena.json" with { type: "json" };
+
+describe("Hello", () => {
+  for (const v of vectors.hellos) {
+    test(`${v.name}: ${v.about}`, () => {
+      const value = { room: v.value.room, client: v.value.client, clientVersion: v.value.client_version, features: v.value.features, bots: v.value.bots };
+      expect(encodeHello(value).toHex()).toBe(v.body_hex);
+      const m = decodeEnvelope(Uint8Array.fromHex(v.hex));
+      expect(encodeEnvelope(message(m.opcode, m.operand, encodeHello(value))).toHex()).toBe(v.hex);
+      // An empty body is a v1 hello: no Hello at all.
+      expect(decodeHello(m.body)).toEqual(v.body_hex === "" ? null : value);
+    });
+  }
+
+  test("a body that is not protobuf is bad_protobuf", () => {
+    expect(() => decodeHello(Uint8Array.fromHex("0a0552"))).toThrow(/^bad_protobuf: Hello/);
+  });
+});
+
+describe("Welcome", () => {
+  for (const v of vectors.welcomes) {
+    test(`${v.name}: ${v.about}`, () => {
+      const value = { brokerVersion: v.value.broker_version, features: v.value.features, room: v.value.room, queuePosition: v.value.queue_position, bots: v.value.bots };
+      expect(encodeEnvelope(welcome(value)).toHex()).toBe(v.hex);
+      expect(decodeWelcome(Uint8Array.fromHex(v.body_hex))).toEqual(value);
+    });
+  }
+});
