@@ -16,16 +16,12 @@ RUN = {"read_timeout_s": 20.0, "connect_timeout_s": 5.0}
 
 
 def expect_reason(error: Optional[BaseException], code: str, text: str) -> BrokerEndedError:
-    """Checks an end-of-session error from our broker: the reason code ``code`` (§6.1) and the
-    error kind the table gives it."""
+    """Checks an end-of-session error from our broker: the reason code ``code`` (§6.1), the error
+    kind the table gives it, and ``text`` in the reason."""
     assert isinstance(error, BrokerEndedError), repr(error)
-    if error.reason_code:
-        assert error.reason_code == code, error
-        assert error.code == REASON_ERRORS[code].code, error
-    else:
-        # TODO(broker reason codes): drop this branch once src/broker sends `code: text`
-        # reasons (PROTOCOL.md §6.1); until then the reason has no code and `text` is matched.
-        assert text in error.reason, error
+    assert error.reason_code == code, error
+    assert error.code == REASON_ERRORS[code].code, error
+    assert text in error.reason, error
     return error
 
 

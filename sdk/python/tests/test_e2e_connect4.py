@@ -68,7 +68,7 @@ def test_the_python_bot_plays_the_typescript_game_against_a_typescript_bot(broke
     if result["result"] == "win":
         assert result["name"] == (first, second)[int(result["winner"])][2]  # type: ignore[call-overload]
     ended = broker.wait_for_log(lambda l: l.get("event") == "match ended")
-    assert ended["cause"] == "the game ended the match" and ended["turns"] == result["moves"]
+    assert ended["code"] == "normal" and ended["turns"] == result["moves"]
 
 
 def test_the_python_bot_reports_an_aborted_match_with_exit_status_1(broker_factory) -> None:

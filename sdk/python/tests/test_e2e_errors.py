@@ -46,7 +46,7 @@ def test_a_missed_move_deadline_aborts_the_match_for_the_game_and_the_bot(broker
     bot_error = bot_runner.join().error
     assert isinstance(bot_error, MatchAbortedError) and bot_error.reason == caught.value.reason
     ended = broker.wait_for_log(lambda l: l.get("event") == "match ended")
-    assert "deadline" in ended["cause"], ended
+    assert ended["code"] == "move_timeout", ended
 
 
 def test_the_broker_shutting_down_aborts_a_waiting_bot_with_its_reason(broker_factory) -> None:

@@ -32,7 +32,7 @@ def test_a_python_game_plays_a_whole_match_with_two_python_bots(broker_factory) 
     first = next(b for b in (alpha, beta) if b.NAME == game.bots[0].name)
     assert first.seen == [0, 2, 4, 6, 8]
     ended = broker.wait_for_log(lambda l: l.get("event") == "match ended")
-    assert ended["turns"] == 10 and ended["cause"] == "the game ended the match"
+    assert ended["turns"] == 10 and ended["code"] == "normal"
 
 
 def test_bots_may_connect_before_the_game_and_the_game_before_the_bots(broker_factory) -> None:

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use bitbroker::{run_bot, run_game};
 use common::players::{EchoBot, OriginalEchoBot, ScriptedGame, Seen, BOT_NAMES, ORIGINAL_NAME};
-use common::{count_events, free_port, is_event, on_own_thread, runtime, within, Broker};
+use common::{
+    count_events, free_port, is_event, json_string, on_own_thread, runtime, within, Broker,
+};
 use tokio::runtime::Runtime;
 
 const HOST: &str = "127.0.0.1";
@@ -93,7 +95,11 @@ fn a_rust_game_with_rust_bots_plays_a_full_match() {
             );
         }
         let end = broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "match ended"));
-        assert!(end.contains("the game ended the match"), "{end}");
+        assert_eq!(
+            json_string(&end, "code").as_deref(),
+            Some("normal"),
+            "{end}"
+        );
     }
 }
 

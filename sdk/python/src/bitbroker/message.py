@@ -127,12 +127,14 @@ def bot_hello(hello: bytes = b"") -> Message:
     return Message(*BOT_HELLO, hello)
 
 
-def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0) -> bytes:
+def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0,
+                 features: Sequence[str] = ()) -> bytes:
     """A ``Hello`` body (PROTOCOL.md §9.1): ``room`` "" is the default room; ``bots`` (a game's
-    line-up size, 1..255) 0 leaves it to the room. No features are asked for yet."""
+    line-up size, 1..255) 0 leaves it to the room; ``features`` asked for (§9.3)."""
     if not 0 <= bots <= 0xFF:
         raise ValueError(f"bots {bots} is not 1..255")
-    hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots)
+    hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots,
+                            features=list(features))
     return hello.SerializeToString()
 
 

@@ -51,18 +51,10 @@ pub fn within<T>(
 }
 
 /// Checks an error from OUR broker ending the session: its reason code is `code` (PROTOCOL.md
-/// §6.1) and the error is the kind the table gives that code.
+/// §6.1), the error is the kind the table gives that code, and `text` is in the reason.
 pub fn expect_reason(err: &bitbroker::Error, code: &str, text: &str) {
-    let reason_code = err
-        .reason_code()
-        .unwrap_or_else(|| panic!("not an end of session by the broker: {err}"));
-    if reason_code.is_empty() {
-        // TODO(broker reason codes): drop this branch once src/broker sends `code: text`
-        // reasons (PROTOCOL.md §6.1); until then the reason has no code and `text` is matched.
-        assert!(err.reason().unwrap_or_default().contains(text), "{err}");
-    } else {
-        assert_eq!(reason_code, code, "{err}");
-        let kind = bitbroker::Error::from_reason(format!("{code}: x"));
-        assert_eq!(err.code(), kind.code(), "{err}");
-    }
+    assert_eq!(err.reason_code(), Some(code), "{err}");
+    let kind = bitbroker::Error::from_reason(format!("{code}: x"));
+    assert_eq!(err.code(), kind.code(), "{err}");
+    assert!(err.reason().unwrap_or_default().contains(text), "{err}");
 }
