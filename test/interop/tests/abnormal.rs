@@ -55,6 +55,13 @@ fn end_cause(broker: &Broker, nth: usize) -> String {
     json_string(&end, "cause").expect("cause in the match ended line")
 }
 
+/// The reason of the `nth` match end as sent in `00 FF`: `code: cause` (PROTOCOL.md §6.1).
+fn end_reason(broker: &Broker, nth: usize) -> String {
+    let end = broker.wait_for_count(STEP_TIMEOUT, nth, |l| is_event(l, "match ended"));
+    let code = json_string(&end, "code").expect("code in the match ended line");
+    format!("{code}: {}", end_cause(broker, nth))
+}
+
 /// The `reason` of the first `connection rejected` log line.
 fn rejection(broker: &Broker) -> String {
     let line = broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "connection rejected"));
@@ -108,8 +115,8 @@ fn bot_gone_mid_move_original_game_gets_the_reason_as_its_reply_then_ends_ok() {
 
     let (game, result) = recv(game, start, PROMPT, "run_game", &broker);
     assert!(matches!(result, Ok(Ok(()))), "run_game: {result:?}");
-    let reason = end_cause(&broker, 1);
-    assert_eq!(reason, "bot 0 (leaver) disconnected");
+    let reason = end_reason(&broker, 1);
+    assert_eq!(reason, "bot_disconnected: bot 0 (leaver) disconnected");
     assert_eq!(game.asked.len(), 1, "one action before the bot left");
     assert_eq!(
         game.replies,
@@ -145,10 +152,10 @@ fn missed_deadline_original_game_ends_ok_at_once_and_slow_original_bot_ends_ok_l
         game_took < SlowBot::DELAY,
         "run_game took {game_took:?}: it waited for the slow bot, not the deadline"
     );
-    let reason = end_cause(&broker, 1);
+    let reason = end_reason(&broker, 1);
     assert_eq!(
         reason,
-        "bot 0 (slow-bot) missed its move deadline of 300 ms"
+        "move_timeout: bot 0 (slow-bot) missed its move deadline of 300 ms"
     );
     assert_eq!(
         game.replies,
