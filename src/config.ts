@@ -16,6 +16,16 @@ export interface Config {
   readonly helloTimeoutMs: number;
   readonly lineBytesMax: number;
   readonly matches: number | null;
+  /** Clients that may wait in one room's queue. */
+  readonly queueMax: number;
+  /** Matches that may run at once; null = no cap. */
+  readonly runningMatchesMax: number | null;
+  /** How long running matches may go on after SIGTERM; 0 = end them at once. */
+  readonly drainMs: number;
+  /** BROKER_ROOMS_FILE, or "" for none. */
+  readonly roomsFile: string;
+  /** Record every message of every match (replays), unless a room says otherwise. */
+  readonly record: boolean;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
 }
@@ -45,6 +55,11 @@ export const SETTINGS = {
   helloTimeoutMs: { env: "BROKER_HELLO_TIMEOUT_MS", flag: "hello-timeout-ms", fallback: "10000", help: "a new connection must finish its handshake within this many ms" },
   lineBytesMax: { env: "BROKER_LINE_BYTES_MAX", flag: "line-bytes-max", fallback: String(16 * MIB), help: "longest line accepted, in bytes of base64 (16 MiB carries a 12 MiB message)" },
   matches: { env: "BROKER_MATCHES", flag: "matches", fallback: "", help: "exit 0 after this many matches; unset = serve forever" },
+  queueMax: { env: "BROKER_QUEUE_MAX", flag: "queue-max", fallback: "1000", help: "clients that may wait in one room's queue; more are refused (queue_full)" },
+  runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
+  drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
+  record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
+  roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
 } as const satisfies Record<string, Setting>;
@@ -95,6 +110,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     helloTimeoutMs: int(SETTINGS.helloTimeoutMs, 1, 24 * 3600 * 1000),
     lineBytesMax: int(SETTINGS.lineBytesMax, 4, 1024 * MIB),
     matches: matchesText === "" ? null : int(SETTINGS.matches, 1, Number.MAX_SAFE_INTEGER),
+    queueMax: int(SETTINGS.queueMax, 1, 1_000_000),
+    runningMatchesMax: int(SETTINGS.runningMatchesMax, 0, 1_000_000) || null,
+    drainMs: int(SETTINGS.drainMs, 0, 24 * 3600 * 1000),
+    roomsFile: raw(SETTINGS.roomsFile).trim(),
+    record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
   };

@@ -2,6 +2,10 @@
 // Composition root only: config → broker → tcp → health → signals. No protocol or turn logic here.
 import pkg from "../package.json" with { type: "json" };
 import { Broker } from "./broker/broker.ts";
+import { DEFAULT_ROOM } from "./broker/handshake.ts";
+import { RecentMatches } from "./matches/recent.ts";
+import { parseRoomsFile, type RoomsFile } from "./rooms/file.ts";
+import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
@@ -29,8 +33,7 @@ switch (loaded.kind) {
     console.log(`bitbroker ${version}`);
     process.exit(0);
   case "errors":
-    console.error(`bitbroker: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join("\n")}\nSee bitbroker --help.`);
-    process.exit(2);
+    configErrors(loaded.errors);
   case "config":
     run(loaded.config);
 }
@@ -39,16 +42,34 @@ function run(config: Config): void {
   // A closed log pipe (say, a supervisor that stopped reading) loses log lines, never the broker.
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
-  log.log("info", "starting", { version, numPlayers: config.numPlayers, moveTimeoutMs: config.moveTimeoutMs, matches: config.matches });
-  if (config.numPlayersDefaulted) {
+  const rooms = loadRooms(config);
+  log.log("info", "starting", {
+    version,
+    numPlayers: config.numPlayers,
+    moveTimeoutMs: config.moveTimeoutMs,
+    matches: config.matches,
+    roomsDeclared: [...rooms.rooms.keys()],
+    roomsOnDemand: rooms.onDemand,
+    runningMatchesMax: config.runningMatchesMax,
+    drainMs: config.drainMs,
+  });
+  if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
   }
   const broker = new Broker({
-    botsPerMatch: config.numPlayers,
+    botsPerMatch: rooms.rooms.get(DEFAULT_ROOM)?.bots ?? config.numPlayers,
     moveTimeoutMs: config.moveTimeoutMs,
     helloTimeoutMs: config.helloTimeoutMs,
     matchesMax: config.matches,
     logTurns: config.logLevel === "debug",
+    queueMax: config.queueMax,
+    runningMatchesMax: config.runningMatchesMax,
+    drainMs: config.drainMs,
+    rooms: rooms.rooms,
+    roomsOnDemand: rooms.onDemand,
+    record: config.record,
+    brokerVersion: version,
+    newMatchId: () => Bun.randomUUIDv7(),
   });
 
   let exiting = false;
@@ -69,23 +90,31 @@ function run(config: Config): void {
     }, 10);
   };
 
+  // Projections of the broker's events (STYLE.md "Growing the house").
+  const recent = new RecentMatches();
   let tcp: TcpTransport | undefined;
   let health: ReturnType<typeof startHealth> | undefined;
   try {
-    tcp = new TcpTransport(broker, log, { host: config.host, port: config.port, lineBytesMax: config.lineBytesMax, onFinished: () => exit(0) });
+    tcp = new TcpTransport(broker, log, {
+      host: config.host,
+      port: config.port,
+      lineBytesMax: config.lineBytesMax,
+      onFinished: () => exit(0),
+      onEvent: (e) => recent.onEvent(e),
+    });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, version);
+    health = startHealth(broker, config.host, config.healthPort, version, recent);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }
 
+  // The broker says when it is done (at once, or after its drain): "finished" → exit(0).
   const stop = (signal: string): void => {
     log.log("info", "signal received", { signal });
     tcp?.dispatch({ kind: "shutdown" });
-    exit(0);
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
@@ -106,4 +135,27 @@ function cannotListen(log: Logger, host: string, port: number, what: string, e: 
           : "";
   log.log("error", "cannot listen", { host, port, on: what, hint, code, error: (e as Error).message });
   process.exit(1);
+}
+
+/** BROKER_ROOMS_FILE, read and checked; a bad file is a configuration error (exit 2, every problem listed). */
+function loadRooms(config: Config): RoomsFile {
+  if (config.roomsFile === "") return { onDemand: true, rooms: new Map() };
+  let text: string;
+  try {
+    text = readFileSync(config.roomsFile, "utf8");
+  } catch (e) {
+    return configErrors([`BROKER_ROOMS_FILE: cannot read ${config.roomsFile}: ${(e as Error).message}`]);
+  }
+  const parsed = parseRoomsFile(text, config.roomsFile);
+  if (parsed.kind === "errors") return configErrors(parsed.errors);
+  const declared = parsed.file.rooms.get(DEFAULT_ROOM)?.bots;
+  if (declared !== undefined && !config.numPlayersDefaulted && declared !== config.numPlayers) {
+    return configErrors([`BROKER_NUM_PLAYERS is ${config.numPlayers} but ${config.roomsFile} declares ${declared} bots for room "${DEFAULT_ROOM}": set one of them`]);
+  }
+  return parsed.file;
+}
+
+function configErrors(errors: readonly string[]): never {
+  console.error(`bitbroker: invalid configuration:\n${errors.map((e) => `  - ${e}`).join("\n")}\nSee bitbroker --help.`);
+  process.exit(2);
 }

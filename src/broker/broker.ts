@@ -1,39 +1,57 @@
-// The turn-state machine: handle(event, nowMs) → commands. Lobby → match → lobby (PROTOCOL.md §5).
-// No I/O, no clocks, no randomness: the transport and health endpoint drive and read it.
-import { codes, end, formatReason, reason, type Message, type ProtocolError, type Reason } from "../protocol/index.ts";
+// The turn-state machine: handle(event, nowMs) → commands. Connections go handshake → their
+// room's queue → a match (PROTOCOL.md §5); many matches run at once, each on its own.
+// No I/O, no clocks, no randomness: the transport and the HTTP endpoints drive and read it.
+import {
+  Control,
+  Opcode,
+  codes,
+  encodeResult,
+  end,
+  formatReason,
+  message,
+  reason,
+  welcome,
+  type MatchResult,
+  type Message,
+  type ProtocolError,
+  type Reason,
+} from "../protocol/index.ts";
+import { Deadlines, type Timed } from "./deadlines.ts";
+import type { BrokerEvent } from "./events.ts";
+import { grantedFeatures, handshake } from "./handshake.ts";
 import { invariant } from "./invariant.ts";
-import { Lobby, handshake } from "./lobby.ts";
-import { Match, type Step } from "./match.ts";
-import type { BrokerSettings, Command, ConnId, Event, LogFields, LogLevel, Snapshot } from "./types.ts";
+import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
+import { newPeer, type Peer } from "./peer.ts";
+import { Rooms, type Room } from "./rooms.ts";
+import type { BrokerSettings, Command, ConnId, Event, LogFields, LogLevel, RunningMatch, Snapshot } from "./types.ts";
 
-type Stage = "hello" | "name" | "lobby" | "match";
-
-interface Peer {
-  readonly conn: ConnId;
-  readonly peer: string;
-  role: "unknown" | "game" | "bot";
-  stage: Stage;
-  name: string;
-  match: Match | null;
+interface DrainTimer extends Timed {
+  readonly due: "drain";
 }
+type Timer = Peer | MoveTimer | DrainTimer;
+
+const SHUTTING_DOWN = reason("broker_shutdown", "broker shutting down");
+const DRAINING = reason("broker_shutdown", "broker draining: it starts no new matches");
 
 export class Broker {
   private readonly peers = new Map<ConnId, Peer>();
-  /** Handshake deadlines in open order; they only grow, so the head is the earliest. */
-  private readonly helloQueue: Array<{ conn: ConnId; deadlineMs: number }> = [];
-  private readonly lobby: Lobby;
-  /** Running matches; this version runs one at a time. */
-  private readonly matches = new Map<number, Match>();
+  private readonly deadlines = new Deadlines<Timer>();
+  private readonly drainTimer: DrainTimer = { due: "drain", deadlineMs: 0, heapIndex: -1 };
+  private readonly rooms: Rooms;
+  private readonly matches = new Map<string, Match>();
+  /** Counters kept up to date, so a snapshot costs O(rooms), never O(connections). */
+  private readonly count = { handshaking: 0, gamesWaiting: 0, botsWaiting: 0, gamesPlaying: 0, botsPlaying: 0 };
   private matchesStarted = 0;
   private matchesPlayed = 0;
   private matchesAborted = 0;
-  private stopping = false;
+  /** open → (draining →) stopped; or open → finished (BROKER_MATCHES played). */
+  private state: "open" | "draining" | "stopped" | "finished" = "open";
   private out: Command[] = [];
   private nowMs = 0;
 
   constructor(private readonly settings: BrokerSettings) {
     invariant(settings.botsPerMatch >= 1 && settings.botsPerMatch <= 255, "botsPerMatch in 1..255");
-    this.lobby = new Lobby(settings.botsPerMatch);
+    this.rooms = new Rooms(settings);
   }
 
   handle(event: Event, nowMs: number): Command[] {
@@ -62,61 +80,56 @@ export class Broker {
         this.shutdown();
         break;
     }
-    // Keep the head of the deadline queue live, so nextDeadlineMs() is O(1).
-    while (this.helloQueue.length > 0 && !this.handshaking(this.helloQueue[0]!.conn)) this.helloQueue.shift();
     return this.out;
   }
 
-  /** When the driver must send the next `tick`, or null if nothing is timed. */
+  /** When the driver must send the next `tick`, or null if nothing is timed. O(1). */
   nextDeadlineMs(): number | null {
-    let next = this.helloQueue[0]?.deadlineMs ?? null;
-    for (const m of this.matches.values()) {
-      const d = m.deadlineMs;
-      if (d !== null && (next === null || d < next)) next = d;
-    }
-    return next;
+    return this.deadlines.nextMs();
   }
 
   snapshot(): Snapshot {
-    const running = [...this.matches.values()];
-    let botsPlaying = 0;
-    for (const m of running) botsPlaying += m.bots.filter((b) => this.peers.has(b.conn)).length;
+    const { handshaking, gamesWaiting, botsWaiting, gamesPlaying, botsPlaying } = this.count;
     return {
-      stopping: this.stopping,
-      phase: this.finished ? "finished" : running.length > 0 ? "running" : "lobby",
+      stopping: this.state === "stopped" || this.state === "finished",
+      draining: this.state === "draining",
+      phase: this.state === "stopped" || this.state === "finished" ? "finished" : this.state === "draining" ? "draining" : this.matches.size > 0 ? "running" : "lobby",
       botsPerMatch: this.settings.botsPerMatch,
+      connections: this.peers.size,
+      handshaking,
+      gamesWaiting,
+      botsWaiting,
+      gamesPlaying,
       botsPlaying,
-      botsWaiting: this.lobby.seats.length,
-      gamePlaying: running.some((m) => this.peers.has(m.game)),
-      gameWaiting: this.lobby.game !== null,
-      turn: running[0]?.turn ?? 0,
+      matchesRunning: this.matches.size,
       matchesPlayed: this.matchesPlayed,
       matchesAborted: this.matchesAborted,
-      connections: this.peers.size,
+      roomsWaitingToStart: this.rooms.waitingToStart.length,
+      rooms: this.rooms.snapshot(),
     };
   }
 
-  private handshaking(conn: ConnId): boolean {
-    const stage = this.peers.get(conn)?.stage;
-    return stage === "hello" || stage === "name";
+  /** The running matches, for GET /matches: O(running matches). */
+  runningMatches(): RunningMatch[] {
+    return [...this.matches.values()].map((m) => ({ id: m.id, room: m.room, bots: m.bots.map((b) => b.name), turn: m.turn, startedAtMs: m.startedAtMs }));
   }
 
-  private get finished(): boolean {
-    return this.settings.matchesMax !== null && this.matchesPlayed >= this.settings.matchesMax;
-  }
+  // ---- connections ----------------------------------------------------------------------
 
-  private opened(conn: ConnId, peer: string): void {
+  private opened(conn: ConnId, address: string): void {
     invariant(!this.peers.has(conn), "connection ids are not reused");
-    if (this.stopping || this.finished) {
+    if (this.state !== "open") {
       // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
-      const why = this.stopping ? SHUTTING_DOWN : this.finishedReason();
-      this.log("info", "connection refused", { conn, peer, code: why.code, reason: why.text });
+      const why = this.state === "finished" ? this.finishedReason() : this.state === "draining" ? DRAINING : SHUTTING_DOWN;
+      this.log("info", "connection refused", { conn, peer: address, code: why.code, reason: why.text });
       this.out.push({ kind: "send", conn, message: end(formatReason(why)) }, { kind: "close", conn });
       return;
     }
-    this.peers.set(conn, { conn, peer, role: "unknown", stage: "hello", name: "", match: null });
-    this.helloQueue.push({ conn, deadlineMs: this.nowMs + this.settings.helloTimeoutMs });
-    this.log("info", "connection opened", { conn, peer });
+    const p = newPeer(conn, address);
+    this.peers.set(conn, p);
+    this.count.handshaking++;
+    this.deadlines.set(p, this.nowMs + this.settings.helloTimeoutMs);
+    this.log("info", "connection opened", { conn, peer: address });
   }
 
   private received(conn: ConnId, m: Message): void {
@@ -126,15 +139,19 @@ export class Broker {
       case "hello":
       case "name":
         return this.handshake(p, p.stage, m);
-      case "lobby":
-        return this.reject(p, reason("unexpected_message", `sent ${codes(m)} while waiting in the lobby`));
+      case "queued":
+        return this.reject(p, reason("unexpected_message", `sent ${codes(m)} while waiting in room ${p.room!.name}`));
       case "match": {
         const match = p.match!;
         const fromGame = conn === match.game;
+        if (match.traced) this.trace(match, "in", conn, m);
         if (this.settings.logTurns) {
-          this.log("debug", fromGame ? "from game" : "from bot", { match: match.id, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn });
+          const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn };
+          this.log("debug", fromGame ? "from game" : "from bot", fields);
         }
-        return this.apply(match, fromGame ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m));
+        const step = fromGame ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m, this.nowMs);
+        if (!fromGame && step.kind === "send") this.turnRelayed(match);
+        return this.apply(match, step);
       }
     }
   }
@@ -143,91 +160,194 @@ export class Broker {
     const step = handshake(stage, m);
     switch (step.kind) {
       case "reject":
-        return this.reject(p, reason("bad_handshake", step.reason));
-      case "bot":
-        p.role = "bot";
-        p.stage = "name";
-        return;
+        return this.reject(p, reason(step.code, step.reason));
       case "game":
-        p.role = "game";
-        if (this.lobby.game !== null) return this.reject(p, reason("lobby_full", "a game is already waiting in the lobby"));
-        p.stage = "lobby";
-        this.lobby.game = p.conn;
-        this.log("info", "game joined the lobby", { conn: p.conn, peer: p.peer });
-        return this.lobbyChanged();
+      case "bot": {
+        p.role = step.kind;
+        p.hello = step.hello;
+        const found = this.rooms.find(step.hello?.room ?? "");
+        if ("refused" in found) return this.reject(p, reason(found.refused, found.reason));
+        p.room = found.room;
+        if (step.kind === "bot") {
+          p.stage = "name";
+          return;
+        }
+        p.botsNeeded = found.room.botsFor(step.hello?.bots ?? 0);
+        return this.join(p);
+      }
       case "name":
         p.name = step.name;
-        if (this.lobby.seatsFull) return this.reject(p, reason("lobby_full", `all ${this.lobby.seatsMax} seats of the lobby are taken`));
-        p.stage = "lobby";
-        this.lobby.seats.push(p.conn);
-        this.log("info", "seat taken", { conn: p.conn, peer: p.peer, name: p.name, seat: this.lobby.seats.length - 1 });
-        return this.lobbyChanged();
+        return this.join(p);
     }
   }
 
-  /** The lobby gained someone: start a match if it can, else say who is still missing. */
-  private lobbyChanged(): void {
-    if (this.tryStart()) return;
-    const { game, seats, seatsMax } = this.lobby;
-    if (game === null && seats.length === 0) return;
-    const missing = seatsMax - seats.length;
-    const parts = [missing > 0 ? `${missing} more bot${missing === 1 ? "" : "s"}` : "", game === null ? "a game" : ""].filter(Boolean);
-    const waitingFor = parts.length > 0 ? parts.join(" and ") : "the running match to end";
-    this.log("info", "lobby waiting", { waitingFor, game: game !== null, seated: seats.length, seats: seatsMax });
+  /** Handshake done: the client joins its room's queue (PROTOCOL.md §5.1) and learns where it stands. */
+  private join(p: Peer): void {
+    const room = p.room!;
+    this.count.handshaking--;
+    this.deadlines.clear(p);
+    p.stage = "queued";
+    const queue = p.role === "game" ? room.games : room.bots;
+    queue.push(p);
+    if (p.role === "game") this.count.gamesWaiting++;
+    else this.count.botsWaiting++;
+    // Over the limit, unless this newcomer completes a line-up that starts at once.
+    if (room.queued > room.queueMax && !(room.lineupReady && this.mayStart)) {
+      return this.reject(p, reason("queue_full", `room ${room.name} has ${room.queued - 1} clients waiting, its limit`));
+    }
+    const position = queue.length;
+    if (p.hello !== null) {
+      // PROTOCOL.md §9.1: the Welcome is the first line a client with a Hello gets.
+      p.features = grantedFeatures(p.hello.features);
+      const bots = p.role === "game" ? p.botsNeeded : room.botsPerMatch;
+      this.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: p.features, room: room.name, queuePosition: position, bots }));
+    }
+    const client = p.hello?.client ?? "";
+    if (p.role === "game") {
+      this.log("info", "game joined the lobby", { conn: p.conn, peer: p.address, room: room.name, position, bots: p.botsNeeded, client });
+    } else {
+      this.log("info", "seat taken", { conn: p.conn, peer: p.address, room: room.name, name: p.name, position, client });
+    }
+    this.roomChanged(room);
   }
 
-  /** Starts a match if the lobby is ready and no match is running; true if one started. */
-  private tryStart(): boolean {
-    if (this.matches.size > 0 || !this.lobby.ready || this.finished || this.stopping) return false;
-    const id = ++this.matchesStarted;
-    const { game, bots: seated } = this.lobby.take();
-    const bots = seated.map((conn) => ({ conn, name: this.peers.get(conn)!.name }));
-    const match = new Match(id, game, bots, this.settings.moveTimeoutMs);
-    this.matches.set(id, match);
-    for (const conn of match.conns()) {
-      const p = this.peers.get(conn)!;
+  // ---- rooms and matches ----------------------------------------------------------------
+
+  private get mayStart(): boolean {
+    const { matchesMax, runningMatchesMax } = this.settings;
+    return (
+      this.state === "open" &&
+      (matchesMax === null || this.matchesStarted < matchesMax) &&
+      (runningMatchesMax === null || this.matches.size < runningMatchesMax)
+    );
+  }
+
+  /** Starts what the room can start; else says why it waits. */
+  private roomChanged(room: Room): void {
+    while (room.lineupReady && this.mayStart) this.startMatch(room);
+    if (room.lineupReady) {
+      if (room.list === null) this.rooms.waitingToStart.push(room);
+      this.log("info", "lobby waiting", { room: room.name, waitingFor: "a free match slot", running: this.matches.size });
+      return;
+    }
+    const game = room.games.first();
+    if (game === null && room.bots.length === 0) return;
+    const missing = game ? game.botsNeeded - room.bots.length : 0;
+    const parts = [missing > 0 ? `${missing} more bot${missing === 1 ? "" : "s"}` : "", game === null ? "a game" : ""].filter(Boolean);
+    this.log("info", "lobby waiting", { room: room.name, waitingFor: parts.join(" and "), games: room.games.length, bots: room.bots.length });
+  }
+
+  /** A running slot freed up: rooms that waited for one start in the order they became ready. */
+  private fillSlots(): void {
+    const waiting = this.rooms.waitingToStart;
+    while (waiting.length > 0 && this.mayStart) {
+      const room = waiting.shift()!;
+      if (!room.lineupReady) continue;
+      this.startMatch(room);
+      if (room.lineupReady) waiting.push(room);
+    }
+  }
+
+  private startMatch(room: Room): void {
+    const { game, bots } = room.takeLineup();
+    this.matchesStarted++;
+    this.count.gamesWaiting--;
+    this.count.botsWaiting -= bots.length;
+    this.count.gamesPlaying++;
+    this.count.botsPlaying += bots.length;
+    const seats = bots.map((b) => ({ conn: b.conn, name: b.name }));
+    const traced = room.rules?.record ?? this.settings.record;
+    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, this.settings.moveTimeoutMs, this.nowMs, traced);
+    this.matches.set(match.id, match);
+    room.matchesRunning++;
+    for (const p of [game, ...bots]) {
       p.stage = "match";
       p.match = match;
     }
-    this.log("info", "match started", { match: id, bots: bots.length, names: bots.map((b) => b.name) });
+    const client = (p: Peer) => ({ client: p.hello?.client ?? "", clientVersion: p.hello?.clientVersion ?? "" });
+    this.event({
+      type: "match_started",
+      match: {
+        id: match.id,
+        room: room.name,
+        startedAtMs: this.nowMs,
+        game: { peer: game.address, ...client(game) },
+        bots: bots.map((b, index) => ({ index, name: b.name, peer: b.address, ...client(b) })),
+      },
+    });
+    this.log("info", "match started", { match: match.id, room: room.name, bots: bots.length, names: bots.map((b) => b.name) });
     this.apply(match, match.start());
-    return true;
+  }
+
+  private turnRelayed(match: Match): void {
+    const r = match.lastRelayed;
+    this.event({ type: "turn", matchId: match.id, room: match.room, bot: r.bot, thinkMs: r.thinkMs, stateBytes: r.stateBytes, replyBytes: r.replyBytes });
   }
 
   private apply(match: Match, step: Step): void {
-    if (step.kind === "end") return this.endMatch(match, step.reason);
-    for (const [conn, message] of step.sends) this.out.push({ kind: "send", conn, message });
+    if (step.kind === "end") return this.endMatch(match, step.reason, step.result);
+    for (const [conn, m] of step.sends) this.sendIn(match, conn, m);
+    const deadline = match.deadlineMs;
+    if (deadline === null) this.deadlines.clear(match.timer);
+    else this.deadlines.set(match.timer, deadline);
   }
 
   /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
-  private endMatch(match: Match, why: Reason | null): void {
+  private endMatch(match: Match, why: Reason | null, given?: GameResult): void {
     const bye = end(why ? formatReason(why) : "");
+    const result = given && "result" in given ? given.result : null;
+    if (given && "problem" in given) {
+      this.log("warn", "result ignored", { match: match.id, room: match.room, problem: given.problem });
+    }
+    // PROTOCOL.md §9.4: bots that asked for results get it just before their 00 FF.
+    const resultLine = result ? message(Opcode.control, Control.result, encodeResult(result)) : null;
     for (const conn of match.conns()) {
-      if (!this.peers.has(conn)) continue;
-      this.out.push({ kind: "send", conn, message: bye });
-      if (conn === match.game && why !== null && match.awaitingReply) {
-        this.out.push({ kind: "send", conn, message: bye });
-      }
+      const p = this.peers.get(conn);
+      if (!p) continue;
+      if (resultLine && p.role === "bot" && p.features.includes("results")) this.sendIn(match, conn, resultLine);
+      this.sendIn(match, conn, bye);
+      if (conn === match.game && why !== null && match.awaitingReply) this.sendIn(match, conn, bye);
       this.drop(conn);
     }
+    this.deadlines.clear(match.timer);
     this.matches.delete(match.id);
+    const room = this.rooms.get(match.room);
+    invariant(room, "a match's room lives while the match runs");
+    room.matchesRunning--;
+    this.count.gamesPlaying--;
+    this.count.botsPlaying -= match.bots.length;
     this.matchesPlayed++;
     if (why !== null) this.matchesAborted++;
     this.log(why === null ? "info" : "warn", "match ended", {
       match: match.id,
+      room: match.room,
       code: why?.code ?? "normal",
       cause: why?.text ?? "the game ended the match",
       turns: match.turn,
     });
-    if (this.finished) {
-      this.log("info", "all matches played", { matches: this.matchesPlayed });
-      this.closeAll(this.finishedReason());
-      this.out.push({ kind: "finished" });
-      return;
-    }
-    // The next match may already be waiting.
-    if (!this.stopping) this.lobbyChanged();
+    this.event({
+      type: "match_ended",
+      matchId: match.id,
+      room: match.room,
+      startedAtMs: match.startedAtMs,
+      endedAtMs: this.nowMs,
+      code: why?.code ?? "normal",
+      reason: why?.text ?? "",
+      turns: match.turn,
+      bytesRelayed: match.bytesRelayed,
+      think: match.thinkStats(),
+      result,
+    });
+    this.rooms.release(room);
+    if (this.state === "stopped" || this.state === "finished") return;
+    if (this.matches.size > 0) return this.fillSlots();
+    if (this.state === "draining") return this.stop("drained: every running match has ended");
+    const { matchesMax } = this.settings;
+    if (matchesMax !== null && this.matchesPlayed >= matchesMax) return this.finish();
+    this.fillSlots();
   }
+
+  // ---- faults and time ------------------------------------------------------------------
 
   /** A protocol error on a connection (PROTOCOL.md §7): it is told why, then closed. */
   private failed(conn: ConnId, error: ProtocolError): void {
@@ -237,7 +357,7 @@ export class Broker {
     const match = p.match!;
     const code = conn === match.game ? "game_misbehaved" : "bot_misbehaved";
     const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`);
-    this.log("warn", "connection closed", { conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
+    this.log("warn", "connection closed", { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text });
     // The offender stays among the match's peers, so it gets the match's 00 FF like the others.
     this.endMatch(match, why);
   }
@@ -248,7 +368,7 @@ export class Broker {
     if (!p) return;
     this.forget(p);
     if (p.stage !== "match") {
-      this.log("info", "connection closed", { conn, peer: p.peer, role: p.role, reason: `${how}${detail}` });
+      this.log("info", "connection closed", { conn, peer: p.address, role: p.role, room: p.room?.name ?? null, reason: `${how}${detail}` });
       return;
     }
     const match = p.match!;
@@ -257,30 +377,65 @@ export class Broker {
       how === "slow_consumer"
         ? reason("slow_consumer", `${who} stopped reading${detail}`)
         : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`);
-    this.log(how === "slow_consumer" ? "warn" : "info", "connection closed", { conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
+    const fields = { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text };
+    this.log(how === "slow_consumer" ? "warn" : "info", "connection closed", fields);
     this.endMatch(match, why);
   }
 
   private tick(): void {
-    while (this.helloQueue.length > 0 && this.helloQueue[0]!.deadlineMs <= this.nowMs) {
-      const { conn } = this.helloQueue.shift()!;
-      const p = this.peers.get(conn);
-      if (p && this.handshaking(conn)) {
-        this.reject(p, reason("hello_timeout", `no ${p.stage === "hello" ? "hello" : "name"} within ${this.settings.helloTimeoutMs} ms`));
+    for (let t = this.deadlines.due(this.nowMs); t !== null; t = this.deadlines.due(this.nowMs)) {
+      switch (t.due) {
+        case "hello":
+          this.reject(t, reason("hello_timeout", `no ${t.stage === "hello" ? "hello" : "name"} within ${this.settings.helloTimeoutMs} ms`));
+          break;
+        case "move": {
+          const step = t.match.checkDeadline(this.nowMs);
+          invariant(step !== null, "a due move timer means a missed deadline");
+          this.apply(t.match, step);
+          break;
+        }
+        case "drain":
+          this.deadlines.clear(t);
+          this.stop(`drain time over (${this.settings.drainMs} ms)`);
+          break;
       }
-    }
-    for (const match of [...this.matches.values()]) {
-      const step = match.checkDeadline(this.nowMs);
-      if (step) this.apply(match, step);
     }
   }
 
+  /** SIGTERM: drain if asked to and matches run; a second signal (or no drain) stops at once. */
   private shutdown(): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.log("info", "shutting down", { connections: this.peers.size });
+    if (this.state === "stopped" || this.state === "finished") return;
+    if (this.state === "open" && this.settings.drainMs > 0 && this.matches.size > 0) {
+      this.state = "draining";
+      const untilMs = this.nowMs + this.settings.drainMs;
+      this.deadlines.set(this.drainTimer, untilMs);
+      while (this.rooms.waitingToStart.shift());
+      this.log("info", "draining", { matches: this.matches.size, drainMs: this.settings.drainMs });
+      this.event({ type: "draining", untilMs });
+      // Whoever waits for a match will not get one here: tell them now, so they go elsewhere.
+      this.closeAll(DRAINING, (p) => p.stage !== "match");
+      return;
+    }
+    this.stop(this.state === "draining" ? "a second signal during the drain" : "signal");
+  }
+
+  /** Ends every match and connection with broker_shutdown; no more matches. */
+  private stop(why: string): void {
+    this.state = "stopped";
+    this.deadlines.clear(this.drainTimer);
+    this.log("info", "shutting down", { why, connections: this.peers.size, matches: this.matches.size });
     for (const match of [...this.matches.values()]) this.endMatch(match, SHUTTING_DOWN);
     this.closeAll(SHUTTING_DOWN);
+    this.event({ type: "finished" });
+    this.out.push({ kind: "finished" });
+  }
+
+  /** BROKER_MATCHES played: whoever still waits is told, and the driver exits. */
+  private finish(): void {
+    this.state = "finished";
+    this.log("info", "all matches played", { matches: this.matchesPlayed });
+    this.closeAll(this.finishedReason());
+    this.event({ type: "finished" });
     this.out.push({ kind: "finished" });
   }
 
@@ -289,9 +444,10 @@ export class Broker {
     return reason("broker_finished", `the broker played its ${n} match${n === 1 ? "" : "es"} and is exiting`);
   }
 
-  private closeAll(why: Reason): void {
+  private closeAll(why: Reason, which: (p: Peer) => boolean = () => true): void {
     for (const p of [...this.peers.values()]) {
-      this.out.push({ kind: "send", conn: p.conn, message: end(formatReason(why)) });
+      if (!which(p)) continue;
+      this.send(p.conn, end(formatReason(why)));
       this.drop(p.conn);
     }
   }
@@ -301,8 +457,9 @@ export class Broker {
    * the original libraries return cleanly and ours raise the reason), close that connection only.
    */
   private reject(p: Peer, why: Reason): void {
-    this.log("warn", "connection rejected", { conn: p.conn, peer: p.peer, role: p.role, code: why.code, reason: why.text });
-    this.out.push({ kind: "send", conn: p.conn, message: end(formatReason(why)) });
+    const room = p.room?.name ?? null;
+    this.log("warn", "connection rejected", { conn: p.conn, peer: p.address, role: p.role, room, code: why.code, reason: why.text });
+    this.send(p.conn, end(formatReason(why)));
     this.drop(p.conn);
   }
 
@@ -313,14 +470,41 @@ export class Broker {
     this.forget(p);
   }
 
+  /** Takes a connection out of every structure it is in (not its match: the match's end does that). */
   private forget(p: Peer): void {
     this.peers.delete(p.conn);
-    this.lobby.leave(p.conn);
+    if (p.stage === "hello" || p.stage === "name") {
+      this.count.handshaking--;
+      this.deadlines.clear(p);
+    }
+    if (p.stage === "queued" && p.list !== null) {
+      p.list.remove(p);
+      if (p.role === "game") this.count.gamesWaiting--;
+      else this.count.botsWaiting--;
+    }
+    if (p.stage !== "match" && p.room !== null) this.rooms.release(p.room);
+  }
+
+  private send(conn: ConnId, m: Message): void {
+    this.out.push({ kind: "send", conn, message: m });
+  }
+
+  /** A send to a connection of `match`, traced when the match is recorded. */
+  private sendIn(match: Match, conn: ConnId, m: Message): void {
+    this.send(conn, m);
+    if (match.traced) this.trace(match, "out", conn, m);
+  }
+
+  private trace(match: Match, dir: "in" | "out", conn: ConnId, m: Message): void {
+    // The codes are copied now: a relayed line is rewritten in place later (retag).
+    this.event({ type: "traced", matchId: match.id, atMs: this.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: m.body });
+  }
+
+  private event(event: BrokerEvent): void {
+    this.out.push({ kind: "event", event });
   }
 
   private log(level: LogLevel, event: string, fields: LogFields): void {
     this.out.push({ kind: "log", level, event, fields });
   }
 }
-
-const SHUTTING_DOWN = reason("broker_shutdown", "broker shutting down");

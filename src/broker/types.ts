@@ -1,5 +1,6 @@
 // What goes in and out of the turn-state machine. Data only: no I/O, no clocks.
 import type { Message, ProtocolError } from "../protocol/index.ts";
+import type { BrokerEvent } from "./events.ts";
 
 /** A connection, numbered by the transport; never reused within a process. */
 export type ConnId = number;
@@ -15,6 +16,7 @@ export type Event =
   | { readonly kind: "slow"; readonly conn: ConnId; readonly unsentBytes: number }
   /** Time passed: the driver sends one at `nextDeadlineMs()`. */
   | { readonly kind: "tick" }
+  /** SIGTERM/SIGINT: drain (BROKER_DRAIN_MS), or stop at once if already draining or no drain is set. */
   | { readonly kind: "shutdown" };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -25,11 +27,23 @@ export type Command =
   /** Close once everything sent before it is flushed. */
   | { readonly kind: "close"; readonly conn: ConnId }
   | { readonly kind: "log"; readonly level: LogLevel; readonly event: string; readonly fields: LogFields }
+  /** A domain event for the projections (records, metrics, dashboard, fleet): STYLE.md "Growing the house". */
+  | { readonly kind: "event"; readonly event: BrokerEvent }
   /** No more matches will be played: the driver exits once every close is flushed. */
   | { readonly kind: "finished" };
 
+/** A room the operator declared (BROKER_ROOMS_FILE): its settings win over a game's Hello. */
+export interface RoomRules {
+  /** Bots per match. */
+  readonly bots: number;
+  /** Clients that may wait in its queue; null = BROKER_QUEUE_MAX. */
+  readonly queueMax: number | null;
+  /** Record every message of its matches (replays); null = BROKER_RECORD. */
+  readonly record: boolean | null;
+}
+
 export interface BrokerSettings {
-  /** Bots per match (BROKER_NUM_PLAYERS). */
+  /** Bots per match of the default room, and of rooms created on demand when a game asks no size (BROKER_NUM_PLAYERS). */
   readonly botsPerMatch: number;
   /** Deadline for a bot's reply; 0 = none. */
   readonly moveTimeoutMs: number;
@@ -39,24 +53,62 @@ export interface BrokerSettings {
   readonly matchesMax: number | null;
   /** Log every message of a match at debug level (LOG_LEVEL=debug); off, the turn costs nothing extra. */
   readonly logTurns: boolean;
+  /** Clients that may wait in one room's queue (BROKER_QUEUE_MAX). */
+  readonly queueMax: number;
+  /** Matches that may run at once; null = no cap (BROKER_RUNNING_MATCHES_MAX). */
+  readonly runningMatchesMax: number | null;
+  /** How long running matches may go on after SIGTERM; 0 = end them at once (BROKER_DRAIN_MS). */
+  readonly drainMs: number;
+  /** Rooms declared by the operator, by name. */
+  readonly rooms: ReadonlyMap<string, RoomRules>;
+  /** May a client's Hello name a room that is not declared? */
+  readonly roomsOnDemand: boolean;
+  /** Record every message of every match (replays), unless a room says otherwise (BROKER_RECORD). */
+  readonly record: boolean;
+  /** Sent in every Welcome. */
+  readonly brokerVersion: string;
+  /** A new match id, unique across brokers (the driver gives UUIDv7s; tests, counters). */
+  readonly newMatchId: () => string;
 }
 
-export type Phase = "lobby" | "running" | "finished";
+export type Phase = "lobby" | "running" | "draining" | "finished";
 
-/** What the health endpoint shows; read from the same state machine. */
+/** One room as the health endpoint shows it. */
+export interface RoomSnapshot {
+  readonly botsPerMatch: number;
+  readonly declared: boolean;
+  readonly gamesWaiting: number;
+  readonly botsWaiting: number;
+  readonly matchesRunning: number;
+}
+
+/** What the health endpoint shows; read from the same state machine, from counters kept up to date. */
 export interface Snapshot {
   readonly stopping: boolean;
+  readonly draining: boolean;
   readonly phase: Phase;
-  /** Bots per match (BROKER_NUM_PLAYERS). */
+  /** Bots per match of the default room (BROKER_NUM_PLAYERS). */
   readonly botsPerMatch: number;
-  /** Bots in the running match, still connected. */
-  readonly botsPlaying: number;
-  /** Bots seated in the lobby for the next match. */
+  readonly connections: number;
+  /** Connections still in their handshake. */
+  readonly handshaking: number;
+  readonly gamesWaiting: number;
   readonly botsWaiting: number;
-  readonly gamePlaying: boolean;
-  readonly gameWaiting: boolean;
-  readonly turn: number;
+  readonly gamesPlaying: number;
+  readonly botsPlaying: number;
+  readonly matchesRunning: number;
   readonly matchesPlayed: number;
   readonly matchesAborted: number;
-  readonly connections: number;
+  /** Rooms with a full line-up waiting because BROKER_RUNNING_MATCHES_MAX matches run. */
+  readonly roomsWaitingToStart: number;
+  readonly rooms: Readonly<Record<string, RoomSnapshot>>;
+}
+
+/** A running match as GET /matches shows it. */
+export interface RunningMatch {
+  readonly id: string;
+  readonly room: string;
+  readonly bots: readonly string[];
+  readonly turn: number;
+  readonly startedAtMs: number;
 }

@@ -1,35 +1,69 @@
-// Health endpoint on Bun.serve: GET /health (and GET /, which the original compose file curls)
-// reads the same state machine as the TCP transport. 503 while shutting down.
+// The HTTP port on Bun.serve: GET /health (and GET /, which the original compose file curls)
+// and GET /matches read the same state machine as the TCP transport, plus the projections of
+// its events. 503 while shutting down. Thin: every number comes from the broker or a projection.
 import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
+import type { RecentMatches } from "../matches/recent.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
-export type HealthBody = Omit<Snapshot, "stopping"> & {
-  readonly status: "ok" | "stopping";
+export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
+  readonly status: "ok" | "draining" | "stopping";
   readonly uptimeSeconds: number;
   readonly version: string;
 };
 
-export function startHealth(broker: Broker, host: string, port: number, version: string): Server<undefined> {
+/** The broker's clock (monotonic ms) as a wall-clock time. */
+export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
+
+export function startHealth(broker: Broker, host: string, port: number, version: string, recent: RecentMatches): Server<undefined> {
   const startedMs = performance.now();
+  const routes: Record<string, () => Response> = {
+    "/": health,
+    "/health": health,
+    "/matches": () => Response.json(matches(broker, recent)),
+  };
+  function health(): Response {
+    const { stopping, draining, ...snapshot } = broker.snapshot();
+    const body: HealthBody = {
+      status: stopping ? "stopping" : draining ? "draining" : "ok",
+      ...snapshot,
+      uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
+      version,
+    };
+    return Response.json(body, { status: stopping ? 503 : 200 });
+  }
   return Bun.serve({
     hostname: host,
     port,
     fetch(request) {
-      const path = new URL(request.url).pathname;
-      if (path !== "/" && path !== "/health") return Response.json({ error: "not found" }, { status: 404 });
+      const url = new URL(request.url);
+      const route = routes[url.pathname];
+      if (!route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {
         return Response.json({ error: "method not allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
       }
-      const { stopping, ...snapshot } = broker.snapshot();
-      const body: HealthBody = {
-        status: stopping ? "stopping" : "ok",
-        ...snapshot,
-        uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
-        version,
-      };
-      return Response.json(body, { status: stopping ? 503 : 200 });
+      return route();
     },
   });
+}
+
+/** GET /matches: the running matches (from the broker) and the last ended ones (a projection). */
+function matches(broker: Broker, recent: RecentMatches): { running: unknown[]; ended: unknown[] } {
+  const nowMs = performance.now();
+  const running = broker.runningMatches().map((m) => {
+    const seconds = (nowMs - m.startedAtMs) / 1000;
+    return { id: m.id, room: m.room, bots: m.bots, turn: m.turn, startedAt: isoTime(m.startedAtMs), turnsPerSecond: seconds > 0 ? Math.round((m.turn / seconds) * 10) / 10 : 0 };
+  });
+  const ended = recent.list().map((m) => ({
+    id: m.id,
+    room: m.room,
+    bots: m.bots,
+    code: m.code,
+    reason: m.reason,
+    turns: m.turns,
+    startedAt: isoTime(m.startedAtMs),
+    endedAt: isoTime(m.endedAtMs),
+  }));
+  return { running, ended };
 }

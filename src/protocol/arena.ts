@@ -2,7 +2,7 @@
 // Welcome (00 03). The schema text is bundled at build time. Pure.
 import protobuf from "protobufjs";
 import schema from "../../proto/arena.proto" with { type: "text" };
-import { decodeOrThrow } from "./errors.ts";
+import { ProtocolError, decodeOrThrow } from "./errors.ts";
 import { Control, Opcode, message, type Message } from "./message.ts";
 
 export interface Hello {
@@ -87,4 +87,40 @@ export function decodeWelcome(body: Uint8Array): Welcome {
 /** Broker → client: the Welcome (00 03), first line to a client that sent a Hello. */
 export function welcome(w: Welcome): Message {
   return message(Opcode.control, Control.welcome, encodeWelcome(w));
+}
+
+/** A match's result (PROTOCOL.md §9.4): per bot index a score and/or a rank, and a summary. */
+export interface MatchResult {
+  readonly seats: ReadonlyArray<{ readonly index: number; readonly score?: number; readonly rank?: number }>;
+  readonly summary: string;
+}
+
+const ResultType = root.lookupType("bitbroker.arena.MatchResult");
+const SUMMARY_MAX = 256;
+
+export function encodeResult(r: MatchResult): Uint8Array {
+  return ResultType.encode(ResultType.create({ seats: r.seats.map((s) => ({ ...s })), summary: r.summary })).finish();
+}
+
+/**
+ * A game's result, checked against the match's `bots` (indices in range, each once, a score
+ * that is a finite number, a summary of at most 256 characters). Throws ProtocolError.
+ */
+export function decodeResult(body: Uint8Array, bots: number): MatchResult {
+  const raw = decodeOrThrow(() => ResultType.toObject(ResultType.decode(body), { arrays: true }), "MatchResult") as {
+    seats: Array<{ index?: number; score?: number; rank?: number }>;
+    summary?: string;
+  };
+  const seen = new Set<number>();
+  const seats = raw.seats.map((s) => {
+    const index = s.index ?? 0;
+    if (index >= bots) throw new ProtocolError("bad_protobuf", `MatchResult names bot ${index}; bots are 0..${bots - 1}`);
+    if (seen.has(index)) throw new ProtocolError("bad_protobuf", `MatchResult names bot ${index} twice`);
+    seen.add(index);
+    if (s.score !== undefined && !Number.isFinite(s.score)) throw new ProtocolError("bad_protobuf", `MatchResult gives bot ${index} the score ${s.score}`);
+    return { index, ...(s.score !== undefined ? { score: s.score } : {}), ...(s.rank !== undefined ? { rank: s.rank } : {}) };
+  });
+  const summary = raw.summary ?? "";
+  if (summary.length > SUMMARY_MAX) throw new ProtocolError("bad_protobuf", `MatchResult summary of ${summary.length} characters; at most ${SUMMARY_MAX}`);
+  return { seats: seats.sort((a, b) => a.index - b.index), summary };
 }

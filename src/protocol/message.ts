@@ -22,6 +22,8 @@ export const Control = {
   botHello: 0x02,
   /** Ours (PROTOCOL.md §9): broker → a client that sent a Hello. */
   welcome: 0x03,
+  /** Ours (PROTOCOL.md §9): broker → a bot that asked for "results", just before its 00 FF. */
+  result: 0x32,
   batch: 0x11,
   botName: 0x22,
   endGame: 0xfe,

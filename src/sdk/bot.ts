@@ -1,5 +1,6 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
+import type { MatchResult } from "../protocol/index.ts";
 import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
 import { botJoin, botReply, botStep } from "./session.ts";
 
@@ -20,6 +21,13 @@ export abstract class BaseBot {
 
   /** Answers one state of the game with this bot's move. A throw ends the session (see {@link runBot}). */
   abstract decideMove(state: Uint8Array): Uint8Array | Promise<Uint8Array>;
+
+  /**
+   * Called once, before the match ends normally, with the result the game reported (a
+   * per-bot score and/or rank: self-play's reward). Not called when the game reports none, or
+   * against a broker that does not send results. The default does nothing.
+   */
+  matchResult(_result: MatchResult): void | Promise<void> {}
 }
 
 /**
@@ -43,6 +51,10 @@ export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, opti
     for (;;) {
       const step = botStep(await conn.next());
       if (step.kind === "end") return;
+      if (step.kind === "result") {
+        await bot.matchResult(step.result);
+        continue;
+      }
       if (step.kind === "welcome") {
         log("info", `welcome: room ${step.welcome.room}, place ${step.welcome.queuePosition} in its queue, broker ${step.welcome.brokerVersion}`);
         continue;

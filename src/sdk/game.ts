@@ -2,7 +2,7 @@
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { BotInfo } from "../protocol/index.ts";
 import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
-import { GameSession, type Action } from "./session.ts";
+import { FEATURES, GameSession, type Action } from "./session.ts";
 
 /**
  * A game (the referee): it learns the bots, then chooses one action per turn and receives the
@@ -52,7 +52,7 @@ export interface GameOptions extends ConnectOptions {
 export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, options: GameOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
   const conn = await Connection.open(host, port, { ...options, log });
-  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0 });
+  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0, features: FEATURES });
   try {
     await conn.send(session.hello());
     log("info", "game joined; waiting for a match");

@@ -8,8 +8,10 @@ import {
   botName,
   codes,
   decodeBatch,
+  decodeResult,
   decodeWelcome,
   encodeHello,
+  encodeResult,
   endGame,
   isCode,
   message,
@@ -17,6 +19,7 @@ import {
   reply,
   type BotInfo,
   type Hello,
+  type MatchResult,
   type Message,
   type Welcome,
 } from "../protocol/index.ts";
@@ -33,7 +36,7 @@ function helloLine(operand: number, hello: Partial<Hello>): Message {
 /** What the game does at a trigger: ask one bot to move on a state, or end the match. */
 export type Action<S = Uint8Array> =
   | { readonly kind: "play"; readonly botIndex: number; readonly state: S }
-  | { readonly kind: "end" };
+  | { readonly kind: "end"; readonly result?: MatchResult };
 
 /** Constructors of {@link Action}. */
 export const Action = {
@@ -41,9 +44,12 @@ export const Action = {
   playerAction<S = Uint8Array>(botIndex: number, state: S): Action<S> {
     return { kind: "play", botIndex, state };
   },
-  /** End the match normally (the game sends `00 FE`). */
-  endGame(): Action<never> {
-    return { kind: "end" };
+  /**
+   * End the match normally (the game sends `00 FE`), optionally with its result: per bot index a
+   * score and/or a rank (1 = first; ties share), and a short summary (PROTOCOL.md §9.4).
+   */
+  endGame(result?: MatchResult): Action<never> {
+    return result ? { kind: "end", result } : { kind: "end" };
   },
 } as const;
 
@@ -51,11 +57,15 @@ export const Action = {
 export type BotStep =
   | { readonly kind: "move"; readonly state: Uint8Array }
   | { readonly kind: "welcome"; readonly welcome: Welcome }
+  | { readonly kind: "result"; readonly result: MatchResult }
   | { readonly kind: "end" };
+
+/** Features every SDK asks for: the match's result before the end (PROTOCOL.md §9.3). */
+export const FEATURES: readonly string[] = ["results"];
 
 /** The first two lines of a bot: hello (with its Hello), then its name (PROTOCOL.md §3, §5, §9). */
 export function botJoin(name: string, hello: Partial<Hello> = {}): Message[] {
-  return [helloLine(Control.botHello, hello), botName(name)];
+  return [helloLine(Control.botHello, { features: FEATURES, ...hello }), botName(name)];
 }
 
 /** The bot's answer to a state. */
@@ -73,6 +83,8 @@ export function botStep(m: Message): BotStep {
   // PROTOCOL.md §3: "your move" is 02 with any non-zero operand (the original sends 05).
   if (m.opcode === Opcode.move && m.operand !== 0) return { kind: "move", state: m.body };
   if (isCode(m, Opcode.control, Control.welcome)) return { kind: "welcome", welcome: decoded(() => decodeWelcome(m.body)) };
+  // A bot does not know how many bots its match has: any index that fits the operand byte.
+  if (isCode(m, Opcode.control, Control.result)) return { kind: "result", result: decoded(() => decodeResult(m.body, 256)) };
   throw unexpected(m, "a bot");
 }
 
@@ -133,7 +145,7 @@ export class GameSession {
     if (this.phase !== "trigger") throw new Error(`bug: an action outside a trigger (phase ${this.phase})`);
     if (action.kind === "end") {
       this.phase = "ending";
-      return endGame();
+      return action.result ? message(Opcode.control, Control.endGame, encodeResult(action.result)) : endGame();
     }
     const { botIndex, state } = action;
     // The bot index travels as the operand byte (PROTOCOL.md §3).

@@ -2,6 +2,7 @@
 // broker's commands → outboxes. Thin: every decision is the state machine's.
 import type { Socket, TCPSocketListener } from "bun";
 import type { Broker } from "../broker/broker.ts";
+import type { BrokerEvent } from "../broker/events.ts";
 import type { Command, ConnId, Event } from "../broker/types.ts";
 import { LineDecoder, ProtocolError, lineBytes } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
@@ -21,6 +22,8 @@ export interface TcpOptions {
   readonly lineBytesMax: number;
   /** Called once the broker says no more matches will be played. */
   readonly onFinished: () => void;
+  /** Every domain event, in order, for the projections (records, metrics, dashboard, fleet). */
+  readonly onEvent?: (event: BrokerEvent) => void;
 }
 
 /** A closing socket whose peer does not read its last lines is cut after this long. */
@@ -149,6 +152,9 @@ export class TcpTransport {
           break;
         case "log":
           this.log.log(c.level, c.event, c.fields);
+          break;
+        case "event":
+          this.options.onEvent?.(c.event);
           break;
         case "finished":
           queueMicrotask(this.options.onFinished);

@@ -1,5 +1,6 @@
 // Drives the pure Broker in tests: events in, commands read back as readable tuples. No sockets.
 import { Broker } from "../../src/broker/broker.ts";
+import type { BrokerEvent } from "../../src/broker/events.ts";
 import type { BrokerSettings, Command, ConnId } from "../../src/broker/types.ts";
 import {
   Control,
@@ -7,9 +8,12 @@ import {
   askBot,
   botHello,
   botName,
+  encodeHello,
   endGame,
   gameHello,
+  message,
   reply,
+  type Hello,
   type Message,
 } from "../../src/protocol/index.ts";
 
@@ -23,7 +27,23 @@ export class Driver {
   readonly log: Command[] = [];
 
   constructor(settings: Partial<BrokerSettings> = {}) {
-    this.broker = new Broker({ botsPerMatch: 2, moveTimeoutMs: 0, helloTimeoutMs: 5000, matchesMax: null, logTurns: false, ...settings });
+    let ids = 0;
+    this.broker = new Broker({
+      botsPerMatch: 2,
+      moveTimeoutMs: 0,
+      helloTimeoutMs: 5000,
+      matchesMax: null,
+      logTurns: false,
+      queueMax: 1000,
+      runningMatchesMax: null,
+      drainMs: 0,
+      rooms: new Map(),
+      roomsOnDemand: true,
+      record: false,
+      brokerVersion: "test",
+      newMatchId: () => `m${++ids}`,
+      ...settings,
+    });
   }
 
   private run(commands: Command[]): Command[] {
@@ -54,12 +74,15 @@ export class Driver {
     return this.run(this.broker.handle({ kind: "shutdown" }, this.nowMs));
   }
 
-  game(conn: ConnId): Command[] {
-    return [...this.open(conn), ...this.recv(conn, gameHello())];
+  /** A game that connects and says hello: v1 (no Hello), or with a Hello (room, bots...). */
+  game(conn: ConnId, hello?: Partial<Hello>): Command[] {
+    const h = hello ? message(Opcode.control, Control.gameHello, encodeHello({ client: "test", ...hello })) : gameHello();
+    return [...this.open(conn), ...this.recv(conn, h)];
   }
 
-  bot(conn: ConnId, name: string): Command[] {
-    return [...this.open(conn), ...this.recv(conn, botHello(), botName(name))];
+  bot(conn: ConnId, name: string, hello?: Partial<Hello>): Command[] {
+    const h = hello ? message(Opcode.control, Control.botHello, encodeHello({ client: "test", ...hello })) : botHello();
+    return [...this.open(conn), ...this.recv(conn, h, botName(name))];
   }
 
   ask(game: ConnId, index: number, state: string): Command[] {
@@ -95,3 +118,7 @@ export function logs(commands: Command[]): Array<{ event: string; [field: string
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, "0");
 
 export { Opcode, Control };
+
+export function events(commands: Command[]): BrokerEvent[] {
+  return commands.flatMap((c) => (c.kind === "event" ? [c.event] : []));
+}

@@ -1,4 +1,4 @@
-// The lobby phase of the pure state machine: handshakes, seats, rejections, hello deadlines.
+// Before a match, in the pure state machine: handshakes, the default room's queue, rejections, hello deadlines.
 import { describe, expect, test } from "bun:test";
 import { decodeBatch, message, trigger } from "../../src/protocol/index.ts";
 import { Driver, botName, closes, logs, sends, text } from "./driver.ts";
@@ -55,33 +55,12 @@ describe("lobby", () => {
     expect(batchOf(d)!.bots.map((b) => b.name)).toEqual(["", "same", "same"]);
   });
 
-  test("closes a second game while one waits, and keeps the first", () => {
-    const d = new Driver();
-    d.game(1);
-    const out = d.game(2);
-    expect(closes(out)).toEqual([2]);
-    expect(sends(out)).toEqual([[2, "00 FF", "lobby_full: a game is already waiting in the lobby"]]);
-    expect(logs(out).at(-1)).toMatchObject({ event: "connection rejected", reason: "a game is already waiting in the lobby" });
-    d.bot(3, "A");
-    d.bot(4, "B");
-    expect(batchOf(d)!.conn).toBe(1);
-  });
-
-  test("closes a bot beyond the seats", () => {
-    const d = new Driver({ botsPerMatch: 1 });
-    d.bot(1, "A");
-    const out = d.bot(2, "B");
-    expect(closes(out)).toEqual([2]);
-    expect(logs(out).at(-1)?.reason).toBe("all 1 seats of the lobby are taken");
-    expect(d.broker.snapshot().botsWaiting).toBe(1);
-  });
-
   test("closes a connection whose first message is not a hello", () => {
     const d = new Driver();
     d.open(1);
     const out = d.recv(1, trigger());
     expect(closes(out)).toEqual([1]);
-    expect(logs(out).at(-1)?.reason).toBe("first message was 01 00; expected a hello (00 01 or 00 02)");
+    expect(logs(out).at(-1)).toMatchObject({ code: "bad_handshake", reason: "first message was 01 00; expected a hello (00 01 or 00 02)" });
   });
 
   test("closes a bot whose second message is not its name", () => {
@@ -114,7 +93,7 @@ describe("lobby", () => {
     d.bot(1, "A");
     d.game(2);
     expect(sends(d.closed(1))).toEqual([]);
-    expect(d.broker.snapshot()).toMatchObject({ botsWaiting: 0, gameWaiting: true, phase: "lobby" });
+    expect(d.broker.snapshot()).toMatchObject({ botsWaiting: 0, gamesWaiting: 1, phase: "lobby" });
     d.bot(3, "B");
     d.bot(4, "C");
     expect(batchOf(d)!.bots.map((b) => b.name)).toEqual(["B", "C"]);
@@ -155,19 +134,13 @@ describe("lobby", () => {
   });
 });
 
-describe("the lobby says what it waits for", () => {
-  test("after each arrival: how many bots and whether the game is missing", () => {
+describe("a room says what it waits for", () => {
+  test("after each arrival: how many bots, and whether a game is missing", () => {
     const d = new Driver();
-    expect(logs(d.game(1)).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "2 more bots", game: true, seated: 0 });
-    expect(logs(d.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "1 more bot", game: true, seated: 1 });
+    expect(logs(d.game(1)).at(-1)).toMatchObject({ event: "lobby waiting", room: "default", waitingFor: "2 more bots", games: 1, bots: 0 });
+    expect(logs(d.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "1 more bot", games: 1, bots: 1 });
     const e = new Driver();
-    expect(logs(e.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "1 more bot and a game" });
-  });
-
-  test("a refused game is logged as a game, with the refusal's code", () => {
-    const d = new Driver();
-    d.game(1);
-    expect(logs(d.game(2)).at(-1)).toMatchObject({ event: "connection rejected", role: "game", code: "lobby_full" });
+    expect(logs(e.bot(2, "A")).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "a game" });
   });
 });
 

@@ -22,7 +22,7 @@ describe("a running match", () => {
       [1, "01 00", ""],
     ]);
     expect(sends(d.ask(1, 0, ""))).toEqual([[2, "02 05", ""]]);
-    expect(d.broker.snapshot().turn).toBe(2);
+    expect(d.broker.runningMatches()).toMatchObject([{ id: "m1", room: "default", bots: ["A", "B"], turn: 2 }]);
   });
 
   test("ends normally on 00 FE: 00 FF to the game, then every bot, all closed, back to the lobby", () => {
@@ -175,23 +175,36 @@ test("logs every message of a match at debug level only when asked", () => {
   const quiet = running();
   expect(logs(quiet.ask(1, 0, "s"))).toEqual([]);
   const loud = running({ logTurns: true });
-  expect(logs(loud.ask(1, 0, "state"))).toEqual([{ event: "from game", match: 1, conn: 1, codes: "01 00", bodyBytes: 5, turn: 0 }]);
-  expect(logs(loud.answer(2, "r"))).toEqual([{ event: "from bot", match: 1, conn: 2, codes: "02 00", bodyBytes: 1, turn: 1 }]);
+  expect(logs(loud.ask(1, 0, "state"))).toEqual([{ event: "from game", match: "m1", room: "default", conn: 1, codes: "01 00", bodyBytes: 5, turn: 0 }]);
+  expect(logs(loud.answer(2, "r"))).toEqual([{ event: "from bot", match: "m1", room: "default", conn: 2, codes: "02 00", bodyBytes: 1, turn: 1 }]);
 });
 
 describe("between and after matches", () => {
-  test("starts the next match at once when the lobby filled up during the last one", () => {
-    const d = running();
+  test("with BROKER_RUNNING_MATCHES_MAX reached, a complete line-up starts the moment a match ends", () => {
+    const d = running({ runningMatchesMax: 1 });
     d.game(11);
     d.bot(12, "C");
-    d.bot(13, "D");
-    expect(d.broker.snapshot().phase).toBe("running");
+    const waiting = d.bot(13, "D");
+    expect(sends(waiting)).toEqual([]);
+    expect(logs(waiting).at(-1)).toMatchObject({ event: "lobby waiting", waitingFor: "a free match slot" });
+    expect(d.broker.snapshot()).toMatchObject({ matchesRunning: 1, roomsWaitingToStart: 1, gamesWaiting: 1, botsWaiting: 2 });
     const out = d.end(1);
     expect(sends(out).slice(3).map(([c, codes]) => [c, codes])).toEqual([
       [11, "00 11"],
       [11, "01 00"],
     ]);
     expect(sends(d.ask(11, 1, "x"))).toEqual([[13, "02 05", "x"]]);
+  });
+
+  test("without a cap, a second complete line-up starts beside the running match", () => {
+    const d = running();
+    d.game(11);
+    d.bot(12, "C");
+    expect(sends(d.bot(13, "D")).map(([c, codes]) => [c, codes])).toEqual([
+      [11, "00 11"],
+      [11, "01 00"],
+    ]);
+    expect(d.broker.snapshot()).toMatchObject({ matchesRunning: 2, gamesPlaying: 2, botsPlaying: 4 });
   });
 
   test("finishes after BROKER_MATCHES matches, refusing newcomers", () => {

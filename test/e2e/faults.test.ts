@@ -15,7 +15,7 @@ const ascii = (s: string) => new TextEncoder().encode(s);
 
 /** Starts a 2-bot match, runs `fault` while it is on, then checks the match ends normally. */
 async function besideAMatch(fault: (b: BrokerProcess) => Promise<void>): Promise<void> {
-  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2", BROKER_HELLO_TIMEOUT_MS: "400", BROKER_LINE_BYTES_MAX: "4096" });
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "2", BROKER_HELLO_TIMEOUT_MS: "400", BROKER_LINE_BYTES_MAX: "4096", BROKER_QUEUE_MAX: "2" });
   const game = await joinGame(broker.port);
   const a = await joinBot(broker.port, "A");
   await broker.waitForLog((l) => l.event === "seat taken" && l.name === "A");
@@ -64,21 +64,13 @@ describe("a bad client is closed alone while a match runs beside it", () => {
   test("a silent connection, at the hello deadline", () => besideAMatch((b) => rejected(b, "", /^hello_timeout: no hello within 400 ms/)));
   test("a half-finished handshake, at the hello deadline", () =>
     besideAMatch((b) => rejected(b, encodeLine(botHello()), /^hello_timeout: no name within 400 ms/)));
-  test("a second game", () =>
+  test("a client beyond the room's queue limit", () =>
     besideAMatch(async (b) => {
-      const waiting = await RawClient.connect(b.port);
-      await waiting.send(gameHello());
-      // Two games joined: the match's and this one (never mind their connection numbers).
-      await b.waitForLogCount((l) => l.event === "game joined the lobby", 2);
-      await rejected(b, encodeLine(gameHello()), /^lobby_full: a game is already waiting/);
-      expect(waiting.closed).toBe(false);
-    }));
-  test("a bot beyond the seats", () =>
-    besideAMatch(async (b) => {
-      const seated = [await joinBot(b.port, "next1"), await joinBot(b.port, "next2")];
+      // BROKER_QUEUE_MAX is 2 here: two bots wait for the next match, a third is one too many.
+      const waiting = [await joinBot(b.port, "next1"), await joinBot(b.port, "next2")];
       await b.waitForLog((l) => l.event === "seat taken" && l.name === "next2");
-      await rejected(b, encodeLine(botHello()) + encodeLine(botName("third")), /^lobby_full: all 2 seats of the lobby are taken/);
-      expect(seated.some((s) => s.closed)).toBe(false);
+      await rejected(b, encodeLine(botHello()) + encodeLine(botName("third")), /^queue_full: room default has 2 clients waiting/);
+      expect(waiting.some((s) => s.closed)).toBe(false);
     }));
 });
 
@@ -121,11 +113,11 @@ describe("a fault inside a match ends it cleanly and the broker goes on", () => 
   });
 });
 
-test("health reports the lobby, then the match, counting playing and waiting bots apart", async () => {
+test("health counts playing and waiting clients apart; /matches lists the running match", async () => {
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
   expect(await broker.health()).toMatchObject({
     status: 200,
-    body: { status: "ok", phase: "lobby", botsPerMatch: 1, botsPlaying: 0, botsWaiting: 0, gamePlaying: false, gameWaiting: false },
+    body: { status: "ok", phase: "lobby", botsPerMatch: 1, botsPlaying: 0, botsWaiting: 0, gamesPlaying: 0, gamesWaiting: 0, matchesRunning: 0 },
   });
   const game = await joinGame(broker.port);
   const bot = await joinBot(broker.port, "A");
@@ -135,7 +127,17 @@ test("health reports the lobby, then the match, counting playing and waiting bot
   await bot.next(); // the broker relayed the state: turn 1 is counted
   const next = await joinBot(broker.port, "B");
   await broker.waitForLog((l) => l.event === "seat taken" && l.name === "B");
-  expect((await broker.health()).body).toMatchObject({ phase: "running", botsPlaying: 1, botsWaiting: 1, gamePlaying: true, turn: 1 });
+  expect((await broker.health()).body).toMatchObject({
+    phase: "running",
+    botsPlaying: 1,
+    botsWaiting: 1,
+    gamesPlaying: 1,
+    matchesRunning: 1,
+    rooms: { default: { botsPerMatch: 1, declared: false, gamesWaiting: 0, botsWaiting: 1, matchesRunning: 1 } },
+  });
+  const matches = (await (await fetch(`http://127.0.0.1:${broker.healthPort}/matches`)).json()) as { running: Array<Record<string, unknown>> };
+  expect(matches.running).toMatchObject([{ room: "default", bots: ["A"], turn: 1 }]);
+  expect(String(matches.running[0]!.id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/); // a UUIDv7
   const root = await fetch(`http://127.0.0.1:${broker.healthPort}/`);
   expect(root.status).toBe(200);
   next.close();

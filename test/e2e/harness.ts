@@ -81,15 +81,10 @@ export class BrokerProcess {
     }
   }
 
-  /** Polls GET /health until `ready(body)` holds (bounded), then returns that body. */
-  async healthUntil(ready: (body: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { body } = await this.health();
-      if (ready(body)) return body;
-      if (Date.now() > deadline) throw new Error(`health never matched; last: ${JSON.stringify(body)}`);
-      await Bun.sleep(20);
-    }
+  /** GET /matches: the running matches and the last ended ones. */
+  async matches(): Promise<{ running: Array<Record<string, unknown>>; ended: Array<Record<string, unknown>> }> {
+    const r = await fetch(`http://127.0.0.1:${this.healthPort}/matches`);
+    return (await r.json()) as { running: Array<Record<string, unknown>>; ended: Array<Record<string, unknown>> };
   }
 
   async health(): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -187,5 +182,16 @@ export class RawClient {
 
   close(): void {
     this.socket.end();
+  }
+}
+
+/** Polls `get` until `ready` holds of what it returns (bounded), then returns that value. */
+export async function pollUntil<T>(get: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (ready(value)) return value;
+    if (Date.now() > deadline) throw new Error(`never ready; last: ${JSON.stringify(value)}`);
+    await Bun.sleep(20);
   }
 }

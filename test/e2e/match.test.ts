@@ -1,7 +1,7 @@
 // Full matches through the real broker over real sockets, raw v1 clients on both sides.
 import { afterEach, expect, test } from "bun:test";
 import { askBot, isCode, reply } from "../../src/protocol/index.ts";
-import { BrokerProcess, RawClient } from "./harness.ts";
+import { BrokerProcess, RawClient, pollUntil } from "./harness.ts";
 import { expectTwoBotMatch, joinBot, joinGame, playBot, playGame } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
@@ -85,8 +85,8 @@ test("a bot that stops reading a 16 MiB state stalls no one; the state arrives w
   // More than any socket buffer holds is now waiting in the broker's outbox for this bot,
   // yet the broker answers its health endpoint and turns away a bad client at once.
   // "Sent" is not "read": turn 1 means the broker has read the whole state and queued it.
-  await broker.healthUntil((h) => h.turn === 1, 30_000);
-  expect((await broker.health()).body).toMatchObject({ phase: "running", turn: 1 });
+  await pollUntil(() => broker!.matches(), (m) => m.running[0]?.turn === 1, 30_000);
+  expect((await broker.health()).body).toMatchObject({ phase: "running", matchesRunning: 1 });
   const bad = await RawClient.connect(broker.port);
   await bad.sendRaw("not base64\n");
   await bad.untilClosed();

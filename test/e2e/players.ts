@@ -6,16 +6,39 @@ import {
   botHello,
   botName,
   decodeBatch,
+  encodeHello,
   endGame,
   gameHello,
   isCode,
+  message,
   reply,
   type BotInfo,
+  type Hello,
+  type Message,
 } from "../../src/protocol/index.ts";
 import { expect } from "bun:test";
 import { RawClient, type BrokerProcess } from "./harness.ts";
 
 export { botName };
+
+/** The hello line of a client with a Hello (room, and for a game its bots per match). */
+export function helloWith(role: "game" | "bot", hello: Partial<Hello>): Message {
+  return message(Opcode.control, role === "game" ? Control.gameHello : Control.botHello, encodeHello({ client: "e2e", ...hello }));
+}
+
+/** Connects a bot that sends a Hello for `room`; its first message will be the Welcome. */
+export async function joinBotIn(port: number, name: string, room: string): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  await c.send(helloWith("bot", { room }), botName(name));
+  return c;
+}
+
+/** Connects a game that sends a Hello for `room` (and its bots per match); its first message will be the Welcome. */
+export async function joinGameIn(port: number, room: string, bots = 0): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  await c.send(helloWith("game", { room, bots }));
+  return c;
+}
 
 /** Connects a bot, sends hello and name. */
 export async function joinBot(port: number, name: string): Promise<RawClient> {

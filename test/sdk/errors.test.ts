@@ -139,13 +139,13 @@ test("an AbortSignal stops a bot waiting in the lobby", async () => {
 });
 
 test("a client the broker turns away is told so, with the refusal's code", async () => {
-  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_QUEUE_MAX: "1" });
   const first = new ScriptGame(1);
   const playing = runGame(first, "127.0.0.1", broker.port);
   await broker.waitForLog((l) => l.event === "game joined the lobby");
   const e = await rejection(runGame(new ScriptGame(1), "127.0.0.1", broker.port));
   expect(isRefused(e)).toBe(true);
-  expect(e).toMatchObject({ code: "refused", reasonCode: "lobby_full" });
+  expect(e).toMatchObject({ code: "refused", reasonCode: "queue_full" });
   await runBot(new EchoBot("A"), "127.0.0.1", broker.port);
   await playing;
 });

@@ -1,12 +1,14 @@
 // The shared client-session table (test/vectors/session.json, PROTOCOL.md §10): what the
 // TypeScript SDK does with each message in each state. The Python and Rust suites read it too.
 import { describe, expect, test } from "bun:test";
-import { decodeEnvelope, type Message } from "../../src/protocol/index.ts";
+import { decodeEnvelope, decodeResult, type Message } from "../../src/protocol/index.ts";
 import { Action, DEFAULTS, GameSession, SdkError, botStep, type BotStep, type GameStep } from "../../src/sdk/index.ts";
 import table from "../vectors/session.json" with { type: "json" };
 
 interface Expect {
   readonly event?: string;
+  readonly seats?: ReadonlyArray<{ index: number; score?: number; rank?: number }>;
+  readonly summary?: string;
   readonly body_hex?: string;
   readonly bots?: ReadonlyArray<{ index: number; name: string }>;
   readonly error?: string;
@@ -33,6 +35,8 @@ function outcome(receive: () => BotStep | GameStep): Expect {
       return { event: "reply", body_hex: step.body.toHex() };
     case "start":
       return { event: "start", bots: step.bots };
+    case "result":
+      return { event: "result", seats: step.result.seats, summary: step.result.summary };
     default:
       return { event: step.kind };
   }
@@ -44,7 +48,7 @@ function gameAt(path: readonly string[]): GameSession {
   for (const step of path) {
     const [verb, what, ...rest] = step.split(" ");
     if (verb === "recv") s.receive(envelope(what!));
-    else if (what === "end") s.act(Action.endGame());
+    else if (what === "end") s.act(rest[0] ? Action.endGame(decodeResult(Uint8Array.fromHex(rest[0]), 256)) : Action.endGame());
     else s.act(Action.playerAction(Number(rest[0]), Uint8Array.fromHex(rest[1] ?? "")));
   }
   return s;

@@ -42,7 +42,7 @@ describe("a bot's lines match the vectors", () => {
     test(`joins as hello (with a Hello naming this SDK) then name for ${vec}`, () => {
       const [hello, named] = botJoin(name, { room: "r1" });
       expect([hello!.opcode, hello!.operand]).toEqual([0x00, 0x02]);
-      expect(decodeHello(hello!.body)).toEqual({ ...CLIENT, room: "r1", features: [], bots: 0 });
+      expect(decodeHello(hello!.body)).toEqual({ ...CLIENT, room: "r1", features: ["results"], bots: 0 });
       expect(encodeLine(named!)).toBe(line(vec));
     });
   }

@@ -1,0 +1,81 @@
+// The broker's domain events (STYLE.md "Growing the house"): emitted beside its commands, read by
+// projections (records, replays, metrics, dashboard, fleet) that the broker never imports.
+// Times are the broker's clock (the driver's monotonic milliseconds). Data only.
+import type { MatchResult } from "../protocol/index.ts";
+
+/** Who a client said it is, from its Hello ("" for a v1 client). */
+export interface ClientInfo {
+  readonly client: string;
+  readonly clientVersion: string;
+}
+
+export interface SeatInfo extends ClientInfo {
+  /** The bot's index in the match (0-based, seat order). */
+  readonly index: number;
+  readonly name: string;
+  /** Remote address:port. */
+  readonly peer: string;
+}
+
+export interface MatchInfo {
+  readonly id: string;
+  readonly room: string;
+  readonly startedAtMs: number;
+  readonly game: ClientInfo & { readonly peer: string };
+  readonly bots: readonly SeatInfo[];
+}
+
+/** Per-bot think time over a match, in ms as the broker measured it (state sent → reply read). */
+export interface ThinkStats {
+  readonly moves: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+export type BrokerEvent =
+  | { readonly type: "match_started"; readonly match: MatchInfo }
+  /** One relayed reply: bot `bot` thought `thinkMs` on a state of `stateBytes`, answered `replyBytes`. */
+  | {
+      readonly type: "turn";
+      readonly matchId: string;
+      readonly room: string;
+      readonly bot: number;
+      readonly thinkMs: number;
+      readonly stateBytes: number;
+      readonly replyBytes: number;
+    }
+  | {
+      readonly type: "match_ended";
+      readonly matchId: string;
+      readonly room: string;
+      readonly startedAtMs: number;
+      readonly endedAtMs: number;
+      /** "normal", or the reason's code (PROTOCOL.md §6.1). */
+      readonly code: string;
+      /** The reason's text ("" for a normal end). */
+      readonly reason: string;
+      readonly turns: number;
+      /** Body bytes relayed (states and replies). */
+      readonly bytesRelayed: number;
+      readonly think: readonly ThinkStats[];
+      /** The game's result (00 FE body), or null: none given, malformed, or an abnormal end. */
+      readonly result: MatchResult | null;
+    }
+  /**
+   * A message of a recorded match (room `record`, BROKER_RECORD): `in` from, `out` to, `party`
+   * (-1 the game, else the bot's index). `body` is a view the broker never reuses.
+   */
+  | {
+      readonly type: "traced";
+      readonly matchId: string;
+      readonly atMs: number;
+      readonly dir: "in" | "out";
+      readonly party: number;
+      readonly opcode: number;
+      readonly operand: number;
+      readonly body: Uint8Array;
+    }
+  /** SIGTERM with BROKER_DRAIN_MS: no new clients; running matches go on until `untilMs`. */
+  | { readonly type: "draining"; readonly untilMs: number }
+  /** No more matches will be played. */
+  | { readonly type: "finished" };

@@ -1,0 +1,50 @@
+// One connection as the broker sees it: its stage, role, room and match. Data only.
+import type { Hello } from "../protocol/index.ts";
+import type { Timed } from "./deadlines.ts";
+import type { Linked } from "./fifo.ts";
+import type { Match } from "./match.ts";
+import type { Room } from "./rooms.ts";
+import type { ConnId } from "./types.ts";
+
+/** hello → (bot: name) → queued → match. */
+export type Stage = "hello" | "name" | "queued" | "match";
+
+export interface Peer extends Linked<Peer>, Timed {
+  /** What its place in the deadline heap means: its handshake deadline. */
+  readonly due: "hello";
+  readonly conn: ConnId;
+  /** Remote address:port. */
+  readonly address: string;
+  role: "unknown" | "game" | "bot";
+  stage: Stage;
+  name: string;
+  /** Its Hello, or null for a v1 client (PROTOCOL.md §9.1). */
+  hello: Hello | null;
+  room: Room | null;
+  match: Match | null;
+  /** A game's bots per match. */
+  botsNeeded: number;
+  /** Features of its Hello that the broker granted (PROTOCOL.md §9.3). */
+  features: readonly string[];
+}
+
+export function newPeer(conn: ConnId, address: string): Peer {
+  return {
+    due: "hello",
+    conn,
+    address,
+    role: "unknown",
+    stage: "hello",
+    name: "",
+    hello: null,
+    room: null,
+    match: null,
+    botsNeeded: 0,
+    features: [],
+    prev: null,
+    next: null,
+    list: null,
+    deadlineMs: 0,
+    heapIndex: -1,
+  };
+}
