@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Callable, List, Optional
 
-from bitbroker import Action, BaseBot, BaseGame, BotInfo, BrokerEndedError
+from bitbroker import Action, BaseBot, BaseGame, BotInfo, BrokerEndedError, MatchResult
 from bitbroker.aio import AsyncBaseBot, AsyncBaseGame
 from bitbroker.errors import REASON_ERRORS
 
@@ -32,6 +32,10 @@ class CounterBot(BaseBot):
         self.NAME = name
         self.fail_at = fail_at
         self.seen: List[int] = []
+        self.results: List[MatchResult] = []
+
+    def match_result(self, result: MatchResult) -> None:
+        self.results.append(result)
 
     def decide_move(self, state: bytes) -> bytes:
         value = int(state.decode("ascii"))
@@ -60,8 +64,9 @@ class CountingGame(BaseGame):
     """Asks bot (turn mod N) to add one to the counter, ``turns`` times, then ends the match."""
 
     def __init__(self, turns: int = 10, fail_at: Optional[int] = None,
-                 on_start: Optional[Callable[[], None]] = None) -> None:
+                 on_start: Optional[Callable[[], None]] = None, result: Optional[MatchResult] = None) -> None:
         self.turns = turns
+        self.result = result
         self.fail_at = fail_at
         self.on_start = on_start
         self.bots: List[BotInfo] = []
@@ -77,7 +82,7 @@ class CountingGame(BaseGame):
         if self.count == self.fail_at:
             raise ValueError(f"the referee gives up at {self.count}")
         if self.count >= self.turns:
-            return Action.end_game()
+            return Action.end_game(self.result)
         bot = self.bots[self.count % len(self.bots)]
         return Action.player_action(bot.index, str(self.count).encode("ascii"))
 

@@ -56,7 +56,7 @@ def test_the_python_bot_plays_the_typescript_game_against_a_typescript_bot(broke
         start = python_bot if language == "python" else ts_bot
         bots.append(start(broker, kind, name, seed=7 + seat))
         # Seat order decides who moves first (PROTOCOL.md §4); wait for this seat before the next.
-        broker.wait_for_log(lambda l, s=seat: l.get("event") == "seat taken" and l.get("seat") == s)
+        broker.wait_for_log(lambda l, n=name: l.get("event") == "seat taken" and l.get("name") == n)
     code, out, err = finish(game)
     assert code == 0, f"game failed\n{out}\n{err}"
     result: Dict[str, object] = json.loads(out.strip().splitlines()[-1])

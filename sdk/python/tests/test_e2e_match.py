@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bitbroker import ConnectFailedError
+from bitbroker import ConnectFailedError, MatchResult, SeatResult
 from bitbroker.connection import ConnectRetry
 
 from conftest import LogWatch, Runner
@@ -33,6 +33,17 @@ def test_a_python_game_plays_a_whole_match_with_two_python_bots(broker_factory) 
     assert first.seen == [0, 2, 4, 6, 8]
     ended = broker.wait_for_log(lambda l: l.get("event") == "match ended")
     assert ended["turns"] == 10 and ended["code"] == "normal"
+
+
+def test_the_games_result_reaches_every_bot_before_the_end(broker_factory) -> None:
+    broker = broker_factory(2)
+    alpha, beta = CounterBot("Alpha"), CounterBot("Beta")
+    bots = [Runner(lambda b=b: b.run("127.0.0.1", broker.port, **RUN), b.NAME) for b in (alpha, beta)]
+    result = MatchResult((SeatResult(0, score=2.0, rank=1), SeatResult(1, score=1.0, rank=2)), "0 counts best")
+    CountingGame(turns=4, result=result).run("127.0.0.1", broker.port, **RUN)
+    for runner in bots:
+        assert runner.join().error is None
+    assert alpha.results == beta.results == [result]
 
 
 def test_bots_may_connect_before_the_game_and_the_game_before_the_bots(broker_factory) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bitbroker import Action, BotInfo, MatchAbortedError, ProtocolError, Welcome, __version__
+from bitbroker import (Action, BotInfo, MatchAbortedError, MatchResult, ProtocolError, SeatResult, Welcome,
+                       __version__)
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2
 from bitbroker.connection import resolve_room
 from bitbroker.game import bots_of
 from bitbroker.message import Message
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
-                               ResponseReceived, WelcomeReceived, YourMove)
+                               ResponseReceived, ResultReceived, WelcomeReceived, YourMove)
 
 END = Message(0x00, 0xFF)
 TRIGGER = Message(0x01, 0x00)
@@ -38,7 +39,7 @@ def test_a_bot_opens_with_its_hello_carrying_a_hello_body_then_its_name() -> Non
     assert hello.codes == (0x00, 0x02) and m.encode_line(name) == b"ACJSCVJhbmRvbUJvdA==\n"
     body = hello_of(hello)
     assert (body.room, body.client, body.client_version) == ("blitz", "bitbroker-python", __version__)
-    assert list(body.features) == [] and body.bots == 0
+    assert list(body.features) == ["results"] and body.bots == 0
 
 
 def test_a_game_opens_with_its_hello_carrying_the_room_and_line_up_size() -> None:
@@ -170,3 +171,28 @@ def test_actions_check_the_bot_index_and_serialize_protobuf_states() -> None:
     assert Action.end_game().is_end
     with pytest.raises(TypeError):
         Action.player_action(0, "text")  # type: ignore[arg-type]
+
+
+def test_a_game_ends_with_its_result_and_a_bot_receives_one() -> None:
+    result = MatchResult((SeatResult(1, rank=2), SeatResult(0, score=1.5, rank=1)), "A wins")
+    session = started_game()
+    session.receive(m.encode_batch([BotInfo(0, "A"), BotInfo(1, "B")]))
+    session.receive(TRIGGER)
+    line = session.act(Action.end_game(result))
+    assert line.codes == (0x00, 0xFE)
+    in_order = MatchResult((SeatResult(0, score=1.5, rank=1), SeatResult(1, rank=2)), "A wins")
+    assert m.decode_result(line.body) == in_order  # seats in index order
+    assert started_bot().receive(Message(0x00, 0x32, line.body)) == ResultReceived(in_order)
+    assert session.receive(END) == MatchEnded()
+
+
+@pytest.mark.parametrize("result, problem", [
+    (MatchResult((SeatResult(2),)), "names bot 2"),
+    (MatchResult((SeatResult(0), SeatResult(0))), "names bot 0"),
+    (MatchResult((SeatResult(0, score=float("nan")),)), "score"),
+    (MatchResult((), "x" * 257), "summary"),
+])
+def test_a_result_is_checked_when_decoded(result: MatchResult, problem: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        m.decode_result(m.encode_result(result), bots=2)
+    assert caught.value.code == "bad_protobuf" and problem in str(caught.value)

@@ -10,10 +10,11 @@ import pytest
 
 import bitbroker
 import bitbroker.aio
-from bitbroker import Action, BitBrokerError, BotInfo, connection, errors
+from bitbroker import Action, BitBrokerError, BotInfo, MatchResult, SeatResult, connection, errors
+from bitbroker import message as m
 from bitbroker.message import LINE_BYTES_MAX_DEFAULT, Message
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
-                               ResponseReceived, WelcomeReceived, YourMove)
+                               ResponseReceived, ResultReceived, WelcomeReceived, YourMove)
 
 from conftest import ROOT
 
@@ -38,7 +39,9 @@ def apply(session: AnySession, step: str) -> None:
         session.act(Action.player_action(int(words[2]), bytes.fromhex(words[3])))
     elif words[:2] == ["act", "end"]:
         assert isinstance(session, GameSession)
-        session.act(Action.end_game())
+        result = m.decode_result(bytes.fromhex(words[2])) if len(words) > 2 else None
+        line = session.act(Action.end_game(result))
+        assert line.to_bytes().hex() == "00fe" + (words[2] if len(words) > 2 else "")
     else:
         pytest.fail(f"unknown path step {step!r}")
 
@@ -51,6 +54,9 @@ def event_of(expect: Dict[str, Any]) -> object:
         return ResponseReceived(bytes.fromhex(expect["body_hex"]))
     if kind == "start":
         return MatchStarted(tuple(BotInfo(b["index"], b["name"]) for b in expect["bots"]))
+    if kind == "result":
+        seats = tuple(SeatResult(s["index"], s.get("score"), s.get("rank")) for s in expect["seats"])
+        return ResultReceived(MatchResult(seats, expect["summary"]))
     simple = {"end": MatchEnded(), "trigger": ActionRequested()}
     if kind in simple:
         return simple[kind]
@@ -84,7 +90,7 @@ def test_each_session_case_gives_the_tables_event_or_error(case: Dict[str, Any])
 
 def test_the_table_covers_every_event_and_both_sides() -> None:
     events = {c["expect"].get("event") for c in CASES} - {None}
-    assert events == {"move", "end", "welcome", "start", "trigger", "reply"}
+    assert events == {"move", "end", "welcome", "result", "start", "trigger", "reply"}
     assert {c["side"] for c in CASES} == {"bot", "game"}
 
 

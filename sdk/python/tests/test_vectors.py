@@ -11,7 +11,7 @@ import pytest
 from bitbroker import LineDecoder, Message, ProtocolError, decode_line, encode_line
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2, initial_pb2
-from bitbroker.types import BotInfo, Welcome
+from bitbroker.types import BotInfo, MatchResult, SeatResult, Welcome
 
 from conftest import ROOT
 
@@ -128,3 +128,13 @@ def test_each_welcome_vector_decodes_to_its_value(vector: Dict[str, Any]) -> Non
     v = vector["value"]
     assert m.decode_welcome(message.body) == Welcome(v["broker_version"], tuple(v["features"]), v["room"],
                                                      v["queue_position"], v["bots"])
+
+
+@pytest.mark.parametrize("vector", **by_name(ARENA["results"]))
+def test_each_result_vector_is_what_the_sdk_encodes_and_decodes(vector: Dict[str, Any]) -> None:
+    v = vector["value"]
+    result = MatchResult(tuple(SeatResult(s["index"], s.get("score"), s.get("rank")) for s in v["seats"]),
+                         v["summary"])
+    assert m.encode_result(result).hex() == vector["body_hex"]
+    assert m.end_game(m.encode_result(result)).to_bytes().hex() == vector["hex"]
+    assert m.decode_result(bytes.fromhex(vector["body_hex"])) == result

@@ -22,7 +22,7 @@ from .errors import (
 )
 from .game import BaseGame
 from .message import LineDecoder, Message, decode_line, encode_line
-from .types import Action, BotInfo, Welcome
+from .types import Action, BotInfo, MatchResult, SeatResult, Welcome
 from .typed import ProtoBot, ProtoGame
 
 __all__ = [
@@ -39,12 +39,14 @@ __all__ = [
     "ConnectionLostError",
     "LineDecoder",
     "MatchAbortedError",
+    "MatchResult",
     "Message",
     "ProtoBot",
     "ProtoGame",
     "ProtocolError",
     "ReadTimeoutError",
     "RefusedError",
+    "SeatResult",
     "Welcome",
     "__version__",
     "decode_line",

@@ -14,8 +14,8 @@ from .errors import ConnectionLostError, ReadTimeoutError
 from .game import bots_of
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
 from .session import (ActionRequested, BotEvent, BotSession, GameEvent, GameSession, MatchEnded,
-                      MatchStarted, ResponseReceived, Session, YourMove)
-from .types import Action, BotInfo, Payload, to_bytes
+                      MatchStarted, ResponseReceived, ResultReceived, Session, YourMove)
+from .types import Action, BotInfo, MatchResult, Payload, to_bytes
 
 EventT = TypeVar("EventT")
 
@@ -120,6 +120,9 @@ class AsyncBaseBot(abc.ABC):
     async def decide_move(self, state: bytes) -> Payload:
         """Returns the reply to ``state``: bytes, or a protobuf message."""
 
+    async def match_result(self, result: MatchResult) -> None:
+        """Called once before a normal end with the game's result (see BaseBot.match_result)."""
+
     async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
                   room: Optional[str] = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
@@ -167,6 +170,8 @@ async def play_bot(bot: AsyncBaseBot, session: BotSession, connection: AsyncConn
     async def answer(event: BotEvent) -> Optional[Message]:
         if isinstance(event, YourMove):
             return session.reply(to_bytes(await bot.decide_move(event.state)))
+        if isinstance(event, ResultReceived):
+            await bot.match_result(event.result)
         return None
 
     await play_session(session, connection, answer)

@@ -9,8 +9,8 @@ from typing import Optional
 
 from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_room
 from .message import LINE_BYTES_MAX_DEFAULT, Message
-from .session import BotEvent, BotSession, YourMove
-from .types import Payload, to_bytes
+from .session import BotEvent, BotSession, ResultReceived, YourMove
+from .types import MatchResult, Payload, to_bytes
 
 
 class BaseBot(abc.ABC):
@@ -30,6 +30,11 @@ class BaseBot(abc.ABC):
     @abc.abstractmethod
     def decide_move(self, state: bytes) -> Payload:
         """Returns the reply to ``state``: bytes, or a protobuf message (serialized for you)."""
+
+    def match_result(self, result: MatchResult) -> None:
+        """Called once, before the match ends normally, with the result the game reported (per
+        bot a score and/or a rank). Not called when the game reports none, or by a broker that
+        does not send results. The default does nothing."""
 
     def run(
         self,
@@ -62,6 +67,8 @@ def play_bot(bot: BaseBot, session: BotSession, connection: Connection) -> None:
     def answer(event: BotEvent) -> Optional[Message]:
         if isinstance(event, YourMove):
             return session.reply(to_bytes(bot.decide_move(event.state)))
+        if isinstance(event, ResultReceived):
+            bot.match_result(event.result)
         return None
 
     play_session(session, connection, answer)

@@ -14,7 +14,7 @@ from typing import Callable, Deque, Iterator, Mapping, Optional, Tuple, TypeVar
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
-from .session import MatchEnded, MatchStarted, Session, WelcomeReceived, YourMove
+from .session import MatchEnded, MatchStarted, ResultReceived, Session, WelcomeReceived, YourMove
 
 EventT = TypeVar("EventT")
 
@@ -180,6 +180,8 @@ class SessionLog:
         elif isinstance(event, YourMove) and not self._moved:
             self._moved = True
             log.info("match started: %s got its first state", self._session.who)
+        elif isinstance(event, ResultReceived):
+            log.info("match result for %s: %s", self._session.who, event.result.summary or "(no summary)")
         elif isinstance(event, MatchEnded):
             log.info("match over for %s: it ended normally", self._session.who)
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
 from ._proto import arena_pb2, initial_pb2
 from .errors import ProtocolError
-from .types import BotInfo, Welcome
+from .types import BotInfo, MatchResult, SeatResult, Welcome
 
 # Opcodes and operands of v1 (PROTOCOL.md §3).
 OPCODE_MAX = 0x02
@@ -19,6 +20,7 @@ GAME_HELLO = (0x00, 0x01)
 BOT_HELLO = (0x00, 0x02)
 BOT_NAME = (0x00, 0x22)
 WELCOME = (0x00, 0x03)
+RESULT = (0x00, 0x32)
 BATCH = (0x00, 0x11)
 TRIGGER = (0x01, 0x00)
 END_GAME = (0x00, 0xFE)
@@ -161,9 +163,48 @@ def ask_bot(index: int, state: bytes) -> Message:
     return Message(0x01, index, bytes(state))
 
 
-def end_game() -> Message:
-    """``00 FE``: the game ends the match."""
-    return Message(*END_GAME)
+def end_game(result: bytes = b"") -> Message:
+    """``00 FE``: the game ends the match, with an encoded ``MatchResult`` or nothing (v1)."""
+    return Message(*END_GAME, result)
+
+
+# PROTOCOL.md §9.4: a summary is at most this many characters.
+RESULT_SUMMARY_MAX = 256
+
+
+def encode_result(result: MatchResult) -> bytes:
+    """A ``MatchResult`` body; an empty result encodes to no bytes (the v1 ``00 FE``)."""
+    body = arena_pb2.MatchResult(summary=result.summary)
+    for seat in result.seats:
+        entry = body.seats.add(index=seat.index)
+        if seat.score is not None:
+            entry.score = seat.score
+        if seat.rank is not None:
+            entry.rank = seat.rank
+    return body.SerializeToString()
+
+
+def decode_result(body: bytes, bots: int = 256) -> MatchResult:
+    """The ``MatchResult`` in a ``00 32`` (or ``00 FE``) body, checked: indices below ``bots``,
+    each once, finite scores, a summary of at most 256 characters; seats in index order.
+    Raises ProtocolError ``bad_protobuf``."""
+    parsed = arena_pb2.MatchResult()
+    try:
+        parsed.ParseFromString(body)
+    except Exception as error:  # protobuf raises DecodeError, a plain Exception subclass
+        raise ProtocolError("bad_protobuf", f"MatchResult does not decode ({error})") from None
+    seats: List[SeatResult] = []
+    for entry in parsed.seats:
+        index = int(entry.index)
+        if index >= bots or any(seat.index == index for seat in seats):
+            raise ProtocolError("bad_protobuf", f"MatchResult names bot {index} twice or out of 0..{bots - 1}")
+        score = float(entry.score) if entry.HasField("score") else None
+        if score is not None and not math.isfinite(score):
+            raise ProtocolError("bad_protobuf", f"MatchResult gives bot {index} the score {score}")
+        seats.append(SeatResult(index, score, int(entry.rank) if entry.HasField("rank") else None))
+    if len(parsed.summary) > RESULT_SUMMARY_MAX:
+        raise ProtocolError("bad_protobuf", f"MatchResult summary over {RESULT_SUMMARY_MAX} characters")
+    return MatchResult(tuple(sorted(seats, key=lambda seat: seat.index)), str(parsed.summary))
 
 
 def reply(body: bytes) -> Message:

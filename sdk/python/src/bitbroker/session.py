@@ -13,7 +13,10 @@ from . import message as m
 from ._version import CLIENT_NAME, __version__
 from .errors import MatchAbortedError, ProtocolError, error_for_reason
 from .message import Message
-from .types import Action, BotInfo, Welcome
+from .types import Action, BotInfo, MatchResult, Welcome
+
+# Features every SDK asks for in its Hello (PROTOCOL.md §9.3): the match's result before the end.
+FEATURES = ("results",)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,13 @@ class WelcomeReceived:
     """Bot and game event: the broker's ``Welcome`` (``00 03``), before the match (§9.1)."""
 
     welcome: Welcome
+
+
+@dataclass(frozen=True)
+class ResultReceived:
+    """Bot event: the match's result as the game reported it (``00 32``), just before the end."""
+
+    result: MatchResult
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class MatchEnded:
     its own ``00 FE``). Every other end raises a BrokerEndedError instead (§10)."""
 
 
-BotEvent = Union[YourMove, WelcomeReceived, MatchEnded]
+BotEvent = Union[YourMove, WelcomeReceived, ResultReceived, MatchEnded]
 GameEvent = Union[WelcomeReceived, MatchStarted, ActionRequested, ResponseReceived, MatchEnded]
 EventT_co = TypeVar("EventT_co", covariant=True)
 
@@ -80,8 +90,9 @@ class Session(Protocol[EventT_co]):
 
 
 def hello_body(room: str, bots: int = 0) -> bytes:
-    """This SDK's ``Hello`` (§9.1): the room, the client's name and version, no features."""
-    return m.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots)
+    """This SDK's ``Hello`` (§9.1): the room, the client's name and version, its features."""
+    return m.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots,
+                          features=FEATURES)
 
 
 def _unexpected(message: Message, state: str) -> ProtocolError:
@@ -157,6 +168,10 @@ class BotSession(_SessionBase):
             # §9.1: a bot takes note of a Welcome whenever it waits.
             if message.codes == m.WELCOME:
                 return WelcomeReceived(m.decode_welcome(message.body))
+            # §9.4: the result, to a bot that asked for results; a bot does not know how many
+            # bots its match has, so any index the operand byte can name.
+            if message.codes == m.RESULT:
+                return ResultReceived(m.decode_result(message.body))
         raise _unexpected(message, f"the bot is {self._state}")
 
     def reply(self, response: bytes) -> Message:
@@ -215,6 +230,6 @@ class GameSession(_SessionBase):
         assert self._state == "deciding", "act() answers an ActionRequested"
         if action.bot_index is None:
             self._state = "end"
-            return m.end_game()
+            return m.end_game(m.encode_result(action.result) if action.result else b"")
         self._state = "reply"
         return m.ask_bot(action.bot_index, action.state)

@@ -36,6 +36,26 @@ class Welcome:
 
 
 @dataclass(frozen=True)
+class SeatResult:
+    """One bot's result in a MatchResult: its index, and a score (higher is better) and/or a rank
+    (1 = first; ties share), each None when not given."""
+
+    index: int
+    score: Optional[float] = None
+    rank: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A match's result (docs/PROTOCOL.md §9.4): what the game reports with its end, and what a bot
+    receives (``00 32``) before its ``00 FF``. Seats are in index order; bots without a result
+    are left out."""
+
+    seats: Tuple[SeatResult, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class Action:
     """What the game does when the broker asks for its next action.
 
@@ -44,6 +64,7 @@ class Action:
 
     bot_index: Optional[int]
     state: bytes = b""
+    result: Optional[MatchResult] = None
 
     @classmethod
     def player_action(cls, index: int, state: Payload) -> "Action":
@@ -56,9 +77,11 @@ class Action:
         return cls(index, to_bytes(state))
 
     @classmethod
-    def end_game(cls) -> "Action":
-        """End the match normally: every participant gets ``00 FF``."""
-        return cls(None)
+    def end_game(cls, result: Optional[MatchResult] = None) -> "Action":
+        """End the match normally: every participant gets ``00 FF``. With a ``result`` (per bot a
+        score and/or a rank, and a short summary), the broker records it and tells the bots that
+        asked for results (PROTOCOL.md §9.4); the original broker ignores it."""
+        return cls(None, result=result)
 
     @property
     def is_end(self) -> bool:
