@@ -3,6 +3,7 @@
 //! the constant `BaseBot::NAME`, "counter".
 use std::future::{ready, Future};
 
+use bitbroker::proto::MatchResult;
 use bitbroker::{run_bot, BaseBot, Error};
 
 struct Counter;
@@ -16,6 +17,12 @@ impl BaseBot for Counter {
     fn decide_move<'a>(&mut self, state: Self::State<'a>) -> impl Future<Output = Vec<u8>> + Send {
         let number: u64 = String::from_utf8_lossy(state).parse().unwrap_or(0);
         ready((number + 1).to_string().into_bytes())
+    }
+
+    /// The game's result, just before the end (brokers that send results; not the original).
+    fn match_result(&mut self, result: MatchResult) -> impl Future<Output = ()> + Send {
+        println!("counter: result {:?}", result.summary);
+        ready(())
     }
 }
 

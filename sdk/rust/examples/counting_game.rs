@@ -5,7 +5,7 @@
 //! `main` returns `Result<(), bitbroker::Error>`: an error prints as one readable line.
 use std::future::{ready, Future};
 
-use bitbroker::proto::InitialMessageBatchProto;
+use bitbroker::proto::{InitialMessageBatchProto, MatchResult, SeatResult};
 use bitbroker::{bots, run_game, Action, BaseGame, BotInfo, Error};
 
 /// The referee: who plays (from the batch), the number so far, and how many turns to play.
@@ -35,6 +35,23 @@ impl BaseGame for CountingGame {
             bot.index,
             self.count.to_string().into_bytes(),
         ))
+    }
+
+    /// With the end, each bot's score: how many numbers it counted right (PROTOCOL.md §9.4).
+    fn match_result(&mut self) -> Option<MatchResult> {
+        let n = self.bots.len() as u32;
+        let seats = self.bots.iter().enumerate().map(|(i, bot)| {
+            let right = (self.count + n - 1 - i as u32) / n; // turns i, i + n, … below count
+            SeatResult {
+                index: u32::from(bot.index),
+                score: Some(f64::from(right)),
+                rank: None,
+            }
+        });
+        Some(MatchResult {
+            seats: seats.collect(),
+            summary: format!("counted to {}", self.count),
+        })
     }
 
     fn deliver_response<'a>(

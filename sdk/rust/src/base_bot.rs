@@ -4,6 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::logs::{self, describe, room_text};
+use crate::proto::MatchResult;
 use crate::session::{bot_step, hello, BotStep};
 use crate::{BitBrokerMessage, ConnectOptions, Connection, Result};
 
@@ -26,6 +27,15 @@ pub trait BaseBot {
         &mut self,
         state: Self::State<'a>,
     ) -> impl Future<Output = Self::Response> + Send;
+
+    /// Called once, before the match ends normally, with the result the game reported (per bot
+    /// a score and/or a rank; PROTOCOL.md §9.4). Not called when the game reports none, or by a
+    /// broker that does not send results (the original). The default does nothing; a bot
+    /// written for the original crate does not implement it.
+    fn match_result(&mut self, result: MatchResult) -> impl Future<Output = ()> + Send {
+        let _ = result;
+        std::future::ready(())
+    }
 }
 
 /// Runs `bot` for one match against the broker at `host:port` (`port` is a `usize`, as in the
@@ -77,6 +87,10 @@ where
                 return Ok(());
             }
             BotStep::Welcome(welcome) => logs::welcome(&welcome),
+            BotStep::Result(result) => {
+                logs::result(&who, &result);
+                take_result(&mut bot, result).await;
+            }
             BotStep::Move => {
                 if !moved {
                     moved = true;
@@ -101,4 +115,12 @@ where
     B: BaseBot,
 {
     Box::pin(bot.decide_move(B::State::from(body)))
+}
+
+/// The bot's handling of the result as a boxed future, `Send` for the same reason as `decide`.
+fn take_result<B>(bot: &mut B, result: MatchResult) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>
+where
+    B: BaseBot,
+{
+    Box::pin(bot.match_result(result))
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::logs::{self, describe, room_text};
-use crate::proto::InitialMessageBatchProto;
+use crate::proto::{InitialMessageBatchProto, MatchResult};
 use crate::session::{hello, GameSession, GameStep};
 use crate::{Action, BitBrokerMessage, ConnectOptions, Connection, Result};
 
@@ -31,6 +31,15 @@ pub trait BaseGame {
         &mut self,
         response: Self::Response<'a>,
     ) -> impl Future<Output = ()> + Send;
+
+    /// Called once, right after `next_action` returned `EndGame`: the match's result to send
+    /// with the end (per bot index a score and/or a rank, and a summary; PROTOCOL.md §9.4), which
+    /// the broker records and passes to the bots that asked for results. The original broker
+    /// ignores it. The default, `None`, ends the match as v1 does; a game written for the
+    /// original crate does not implement it.
+    fn match_result(&mut self) -> Option<MatchResult> {
+        None
+    }
 }
 
 /// Runs `game` for one match against the broker at `host:port` (`port` is a `usize`, as in the
@@ -84,9 +93,17 @@ where
             GameStep::Act => {
                 let action = game.next_action().await;
                 let has_response = action.has_response();
-                connection
-                    .send_message(BitBrokerMessage::from(action))
-                    .await?;
+                // §9.4: the result is asked for once, with the end only.
+                let result = if has_response {
+                    None
+                } else {
+                    game.match_result()
+                };
+                let line = match result {
+                    Some(result) => BitBrokerMessage::end_game_with_result(&result),
+                    None => BitBrokerMessage::from(action),
+                };
+                connection.send_message(line).await?;
                 session.on_action_sent(has_response);
             }
             GameStep::Reply => deliver(game, message.body()).await,

@@ -1,6 +1,6 @@
 //! What a bot's or game's loop tells the `log` facade (connected, Welcome, match start and end
 //! at info; each message at debug): the texts, in one place. Never called per turn above debug.
-use crate::proto::Welcome;
+use crate::proto::{MatchResult, Welcome};
 use crate::BitBrokerMessage;
 
 /// How a log line names a room: `'name'`, or `default`.
@@ -47,4 +47,15 @@ pub(crate) fn match_started(batch: &crate::proto::InitialMessageBatchProto) {
         let count = batch.initial_messages.len();
         log::info!("match started with {count} bots: {}", names.join(", "));
     }
+}
+
+/// The info line for a match's result, as a bot receives it (§9.4).
+#[cfg(feature = "bot")]
+pub(crate) fn result(who: &str, result: &MatchResult) {
+    let summary = if result.summary.is_empty() {
+        "(no summary)"
+    } else {
+        &result.summary
+    };
+    log::info!("match result for {who}: {summary}");
 }

@@ -3,7 +3,7 @@
 use base64::prelude::*;
 use prost::Message;
 
-use crate::proto::{Hello, InitialMessageProto};
+use crate::proto::{Hello, InitialMessageProto, MatchResult};
 use crate::{Action, Error, Result};
 
 /// One protocol message: opcode, operand and body, as one byte vector.
@@ -75,6 +75,12 @@ impl BitBrokerMessage {
         Self {
             inner: vec![0x00, 0xFE],
         }
+    }
+
+    /// `00 FE` + a `MatchResult` body: the game ends the match with its result (PROTOCOL.md §9.4);
+    /// an empty result is the plain `00 FE`.
+    pub fn end_game_with_result(result: &MatchResult) -> Self {
+        Self::new(0x00, 0xFE, result.encode_to_vec())
     }
 
     /// `01 00` with an empty body: the broker's trigger to the game ("your next action").

@@ -63,3 +63,30 @@ pub struct Welcome {
     #[prost(uint32, tag = "5")]
     pub bots: u32,
 }
+
+/// A match's result (PROTOCOL.md §9.4): the optional body of the game's `00 FE` (see
+/// `BaseGame::match_result`), and what a bot that asked for results receives (`00 32`) just
+/// before its `00 FF` (see `BaseBot::match_result`).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MatchResult {
+    /// One entry per bot that has a result, by bot index; ties share a score or a rank.
+    #[prost(message, repeated, tag = "1")]
+    pub seats: Vec<SeatResult>,
+    /// A short text for people ("X wins in 17 moves"), at most 256 characters.
+    #[prost(string, tag = "2")]
+    pub summary: String,
+}
+
+/// One bot's result in a [`MatchResult`].
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct SeatResult {
+    /// The bot's index in the match (0-based, as in the batch).
+    #[prost(uint32, tag = "1")]
+    pub index: u32,
+    /// Higher is better; `None`: no score.
+    #[prost(double, optional, tag = "2")]
+    pub score: Option<f64>,
+    /// 1 = first; bots that tie share a rank; `None`: no rank.
+    #[prost(uint32, optional, tag = "3")]
+    pub rank: Option<u32>,
+}

@@ -4,6 +4,8 @@
 use crate::proto::Hello;
 #[cfg(feature = "game")]
 use crate::proto::InitialMessageBatchProto;
+#[cfg(feature = "bot")]
+use crate::proto::MatchResult;
 #[cfg(any(feature = "bot", feature = "game"))]
 use crate::proto::Welcome;
 use crate::{BitBrokerMessage, Error, Result};
@@ -11,16 +13,52 @@ use crate::{BitBrokerMessage, Error, Result};
 /// This SDK's name in its `Hello` (PROTOCOL.md §9.1).
 pub(crate) const CLIENT_NAME: &str = "bitbroker-rust";
 
-/// This SDK's `Hello`: the room (`""` = the default room), its name and version, no features,
+/// Features every SDK asks for (§9.3): the match's result before the end.
+pub(crate) const FEATURES: [&str; 1] = ["results"];
+
+/// This SDK's `Hello`: the room (`""` = the default room), its name and version, its features,
 /// and for a game the bots per match (0 = the room's line-up size).
 pub(crate) fn hello(room: &str, bots: u8) -> Hello {
     Hello {
         room: room.to_string(),
         client: CLIENT_NAME.to_string(),
         client_version: env!("CARGO_PKG_VERSION").to_string(),
-        features: Vec::new(),
+        features: FEATURES.iter().map(|f| f.to_string()).collect(),
         bots: u32::from(bots),
     }
+}
+
+/// Longest result summary, in characters (§9.4).
+#[cfg(feature = "bot")]
+const RESULT_SUMMARY_MAX: usize = 256;
+
+/// A result as a bot receives it, checked (§9.4): indices that an operand byte can name, each
+/// once, finite scores, a summary of at most 256 characters; seats put in index order.
+#[cfg(feature = "bot")]
+fn checked_result(mut result: MatchResult) -> Result<MatchResult> {
+    // prost's DecodeError is this crate's bad_protobuf; its `new` is what decoders use.
+    let bad = |why: String| Error::ProstError(prost::DecodeError::new(why));
+    result.seats.sort_by_key(|seat| seat.index);
+    for (i, seat) in result.seats.iter().enumerate() {
+        if seat.index > 0xFF || (i > 0 && result.seats[i - 1].index == seat.index) {
+            return Err(bad(format!(
+                "MatchResult names bot {} twice or out of 0..255",
+                seat.index
+            )));
+        }
+        if seat.score.is_some_and(|score| !score.is_finite()) {
+            return Err(bad(format!(
+                "MatchResult gives bot {} a score that is not finite",
+                seat.index
+            )));
+        }
+    }
+    if result.summary.chars().count() > RESULT_SUMMARY_MAX {
+        return Err(bad(format!(
+            "MatchResult summary over {RESULT_SUMMARY_MAX} characters"
+        )));
+    }
+    Ok(result)
 }
 
 /// `00 FF`: the normal end when its body is empty and the session may end here; otherwise the
@@ -35,12 +73,14 @@ fn end(message: &BitBrokerMessage, normal_here: bool) -> Result<()> {
 
 /// What a bot does after a message from the broker.
 #[cfg(feature = "bot")]
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum BotStep {
     /// `02 xx` (xx ≠ 0): decide a move on the message body.
     Move,
     /// `00 03`: the broker's `Welcome`; take note and wait on.
     Welcome(Welcome),
+    /// `00 32`: the match's result, just before the end; hand it to `match_result`.
+    Result(MatchResult),
     /// `00 FF` with an empty body: the match ended normally.
     End,
 }
@@ -53,6 +93,7 @@ pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
         (0x00, 0xFF) => end(message, true).map(|()| BotStep::End),
         (0x02, operand) if *operand != 0x00 => Ok(BotStep::Move),
         (0x00, 0x03) => Ok(BotStep::Welcome(message.body_proto()?)),
+        (0x00, 0x32) => Ok(BotStep::Result(checked_result(message.body_proto()?)?)),
         _ => Err(message.clone().into()),
     }
 }
@@ -153,7 +194,7 @@ mod tests {
         assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 3));
         assert_eq!(hello.client, "bitbroker-rust");
         assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
-        assert!(hello.features.is_empty());
+        assert_eq!(hello.features, ["results"]);
     }
 
     #[test]
@@ -187,5 +228,42 @@ mod tests {
         let step = bot_step(&msg(0, 3, b"")).unwrap();
         assert_eq!(step, BotStep::Welcome(Welcome::default()));
         assert_eq!(bot_step(&msg(2, 5, b"again")).unwrap(), BotStep::Move);
+    }
+
+    #[test]
+    fn a_bot_gets_the_result_in_index_order_and_refuses_a_bad_one() {
+        use crate::proto::SeatResult;
+        let seat = |index, score, rank| SeatResult { index, score, rank };
+        let result = MatchResult {
+            seats: vec![seat(1, None, Some(2)), seat(0, Some(1.5), Some(1))],
+            summary: "A wins".into(),
+        };
+        let step = bot_step(&BitBrokerMessage::new_proto(0, 0x32, result.clone())).unwrap();
+        let BotStep::Result(got) = step else {
+            panic!("not a result: {step:?}")
+        };
+        assert_eq!(
+            got.seats,
+            [seat(0, Some(1.5), Some(1)), seat(1, None, Some(2))]
+        );
+        let bad = [
+            vec![seat(256, None, None)],
+            vec![seat(3, None, None), seat(3, None, None)],
+            vec![seat(0, Some(f64::NAN), None)],
+        ];
+        for seats in bad {
+            let body = MatchResult {
+                seats,
+                summary: String::new(),
+            };
+            let err = bot_step(&BitBrokerMessage::new_proto(0, 0x32, body)).unwrap_err();
+            assert_eq!(err.code(), "bad_protobuf", "{err}");
+        }
+        let long = MatchResult {
+            seats: Vec::new(),
+            summary: "é".repeat(257),
+        };
+        let err = bot_step(&BitBrokerMessage::new_proto(0, 0x32, long)).unwrap_err();
+        assert_eq!(err.code(), "bad_protobuf", "{err}");
     }
 }

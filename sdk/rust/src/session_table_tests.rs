@@ -32,6 +32,24 @@ fn bot_case(received: &BitBrokerMessage) -> Result<(String, Value)> {
     Ok(match bot_step(received)? {
         BotStep::Move => ("move".into(), Value::from(hex(received.body()))),
         BotStep::Welcome(_) => ("welcome".into(), Value::Null),
+        BotStep::Result(result) => {
+            let seats: Vec<Value> = result
+                .seats
+                .iter()
+                .map(|s| {
+                    let mut seat = serde_json::json!({"index": s.index});
+                    if let Some(score) = s.score {
+                        seat["score"] = Value::from(score);
+                    }
+                    if let Some(rank) = s.rank {
+                        seat["rank"] = Value::from(rank);
+                    }
+                    seat
+                })
+                .collect();
+            let carried = serde_json::json!({"seats": seats, "summary": result.summary});
+            ("result".into(), carried)
+        }
         BotStep::End => ("end".into(), Value::Null),
     })
 }
@@ -52,7 +70,7 @@ fn game_case(path: &[Value], received: &BitBrokerMessage, name: &str) -> Result<
                     .unwrap_or_else(|e| panic!("{name}: path step {step}: {e}"));
             }
             ["act", "play", _, _] => session.on_action_sent(true),
-            ["act", "end"] => session.on_action_sent(false),
+            ["act", "end"] | ["act", "end", _] => session.on_action_sent(false),
             _ => panic!("{name}: unknown path step {step}"),
         }
     }
@@ -95,6 +113,10 @@ fn every_case_of_the_session_table_gives_its_event_or_error() {
             }
             if let Some(bots) = expect.get("bots") {
                 assert_eq!(&carried, bots, "{name}: bots");
+            }
+            if let Some(seats) = expect.get("seats") {
+                assert_eq!(&carried["seats"], seats, "{name}: seats");
+                assert_eq!(carried["summary"], expect["summary"], "{name}: summary");
             }
             continue;
         }

@@ -71,7 +71,11 @@ fn the_counting_game_example_referees_two_counting_bots_through_the_real_broker(
     for bot in bots {
         let bot = finish(bot, "counting_bot");
         assert!(bot.status.success(), "{}", text(&bot.stderr));
-        assert_eq!(text(&bot.stdout), "counter: the match is over\n");
+        let out = text(&bot.stdout);
+        assert_eq!(
+            out,
+            "counter: result \"counted to 6\"\ncounter: the match is over\n"
+        );
     }
     let ended = broker.wait_for(EXIT_TIMEOUT, |l| is_event(l, "match ended"));
     assert!(ended.contains("\"turns\":6"), "{ended}");

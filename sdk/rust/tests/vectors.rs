@@ -284,3 +284,39 @@ fn every_welcome_vector_decodes_to_its_value() {
         );
     }
 }
+
+#[test]
+fn every_result_vector_is_what_the_sdk_encodes_and_decodes() {
+    use bitbroker::proto::{MatchResult, SeatResult};
+    let arena = arena();
+    let results = arena["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for v in results {
+        let name = v["name"].as_str().unwrap();
+        let value = &v["value"];
+        let seats = value["seats"].as_array().unwrap().iter();
+        let want = MatchResult {
+            seats: seats
+                .map(|s| SeatResult {
+                    index: s["index"].as_u64().unwrap() as u32,
+                    score: s.get("score").map(|x| x.as_f64().unwrap()),
+                    rank: s.get("rank").map(|x| x.as_u64().unwrap() as u32),
+                })
+                .collect(),
+            summary: value["summary"].as_str().unwrap().into(),
+        };
+        let body = unhex(v["body_hex"].as_str().unwrap());
+        assert_eq!(want.encode_to_vec(), body, "{name}: encode");
+        assert_eq!(
+            MatchResult::decode(body.as_slice()).unwrap(),
+            want,
+            "{name}: decode"
+        );
+        let line = BitBrokerMessage::end_game_with_result(&want);
+        assert_eq!(
+            line.as_ref(),
+            unhex(v["hex"].as_str().unwrap()),
+            "{name}: 00 FE"
+        );
+    }
+}
