@@ -62,10 +62,10 @@ fn end_reason(broker: &Broker, nth: usize) -> String {
     format!("{code}: {}", end_cause(broker, nth))
 }
 
-/// The `reason` of the first `connection rejected` log line.
+/// The `code` of the first `connection rejected` log line.
 fn rejection(broker: &Broker) -> String {
     let line = broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "connection rejected"));
-    json_string(&line, "reason").expect("reason in the connection rejected line")
+    json_string(&line, "code").expect("code in the connection rejected line")
 }
 
 /// The lobby survivor `game` and `bot` play a whole match: both end Ok, every reply checks out.
@@ -219,12 +219,12 @@ fn game_gone_mid_match_every_original_bot_ends_ok() {
     assert_eq!(end_cause(&broker, 1), "the game disconnected");
 }
 
-/// §7: a bot beyond the seats is closed with `00 FF` + reason first, so the original run_bot
-/// returns Ok(()) at once (on a bare close it would panic indexing an empty message). The
-/// seated bot is untouched and plays the next match.
+/// §7: a bot beyond its room's queue limit (here 1) is closed with `00 FF` + `queue_full` first,
+/// so the original run_bot returns Ok(()) at once (on a bare close it would panic indexing an
+/// empty message). The queued bot is untouched and plays the next match.
 #[test]
-fn bot_beyond_the_seats_original_bot_ends_ok_promptly_and_the_seated_one_plays_on() {
-    let broker = Broker::start(1);
+fn bot_beyond_the_queue_limit_original_bot_ends_ok_promptly_and_the_queued_one_plays_on() {
+    let broker = Broker::start_with(1, &[("BROKER_QUEUE_MAX", "1")]);
     let port = usize::from(broker.port);
     let seated = spawn_bot(
         EchoBot::<0> {
@@ -241,21 +241,29 @@ fn bot_beyond_the_seats_original_bot_ends_ok_promptly_and_the_seated_one_plays_o
         port,
     );
 
-    let result = recv(extra, start, PROMPT, "run_bot beyond the seats", &broker);
+    let result = recv(
+        extra,
+        start,
+        PROMPT,
+        "run_bot beyond the queue limit",
+        &broker,
+    );
     assert!(
         matches!(result, Ok(Ok(()))),
-        "run_bot beyond the seats: {result:?}"
+        "run_bot beyond the queue limit: {result:?}"
     );
-    assert_eq!(rejection(&broker), "all 1 seats of the lobby are taken");
+    assert_eq!(rejection(&broker), "queue_full");
     survivors_play(&broker, spawn_game(port, 2), seated);
 }
 
-/// §7: a second game while one waits in the lobby gets `00 FF` + reason as its first line. The
-/// original run_game expects `00 11` there, so it returns Err(UnexpectedOperation((0x00, 0xFF)))
-/// at once (no hang, no panic). The waiting game is untouched and plays when a bot arrives.
+/// §7: a second game beyond its room's queue limit (here 1) gets `00 FF` + `queue_full` as its
+/// first line. The original run_game expects `00 11` there, so it returns
+/// Err(UnexpectedOperation((0x00, 0xFF))) at once (no hang, no panic). The waiting game is
+/// untouched and plays when a bot arrives (a newcomer that completes a line-up may join).
 #[test]
-fn second_game_in_the_lobby_original_game_errs_unexpected_00_ff_promptly_and_the_first_plays_on() {
-    let broker = Broker::start(1);
+fn second_game_beyond_the_queue_limit_original_game_errs_unexpected_00_ff_promptly_and_the_first_plays_on(
+) {
+    let broker = Broker::start_with(1, &[("BROKER_QUEUE_MAX", "1")]);
     let port = usize::from(broker.port);
     let first = spawn_game(port, 2);
     broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "game joined the lobby"));
@@ -271,7 +279,7 @@ fn second_game_in_the_lobby_original_game_errs_unexpected_00_ff_promptly_and_the
         second.batch.is_none() && second.asked.is_empty(),
         "the second game never played"
     );
-    assert_eq!(rejection(&broker), "a game is already waiting in the lobby");
+    assert_eq!(rejection(&broker), "queue_full");
     let bot = spawn_bot(
         EchoBot::<0> {
             seen: Seen::default(),
