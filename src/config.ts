@@ -13,6 +13,10 @@ export interface Config {
   readonly port: number;
   readonly healthPort: number;
   readonly moveTimeoutMs: number;
+  /** The longest move a game's Hello or a room may ask for. */
+  readonly moveTimeoutMsMax: number;
+  /** The largest time bank a game's Hello or a room may ask for. */
+  readonly timeBankMsMax: number;
   readonly helloTimeoutMs: number;
   readonly lineBytesMax: number;
   readonly matches: number | null;
@@ -52,6 +56,8 @@ export const SETTINGS = {
   port: { env: "BROKER_PORT", flag: "port", fallback: "7878", help: "TCP port for games and bots (0 = any free port)" },
   healthPort: { env: "BROKER_HEALTH_PORT", flag: "health-port", fallback: "8080", help: "HTTP port of GET /health (0 = any free port)" },
   moveTimeoutMs: { env: "BROKER_MOVE_TIMEOUT_MS", flag: "move-timeout-ms", fallback: "10000", help: "deadline for a bot's reply in ms; 0 = none" },
+  moveTimeoutMsMax: { env: "BROKER_MOVE_TIMEOUT_MS_MAX", flag: "move-timeout-ms-max", fallback: "3600000", help: "the longest move a game's Hello or a room may ask for, in ms" },
+  timeBankMsMax: { env: "BROKER_TIME_BANK_MS_MAX", flag: "time-bank-ms-max", fallback: "3600000", help: "the largest time bank a game's Hello or a room may ask for, in ms" },
   helloTimeoutMs: { env: "BROKER_HELLO_TIMEOUT_MS", flag: "hello-timeout-ms", fallback: "10000", help: "a new connection must finish its handshake within this many ms" },
   lineBytesMax: { env: "BROKER_LINE_BYTES_MAX", flag: "line-bytes-max", fallback: String(16 * MIB), help: "longest line accepted, in bytes of base64 (16 MiB carries a 12 MiB message)" },
   matches: { env: "BROKER_MATCHES", flag: "matches", fallback: "", help: "exit 0 after this many matches; unset = serve forever" },
@@ -107,6 +113,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     port: int(SETTINGS.port, 0, 65535),
     healthPort: int(SETTINGS.healthPort, 0, 65535),
     moveTimeoutMs: int(SETTINGS.moveTimeoutMs, 0, 24 * 3600 * 1000),
+    moveTimeoutMsMax: int(SETTINGS.moveTimeoutMsMax, 1, 24 * 3600 * 1000),
+    timeBankMsMax: int(SETTINGS.timeBankMsMax, 0, 24 * 3600 * 1000),
     helloTimeoutMs: int(SETTINGS.helloTimeoutMs, 1, 24 * 3600 * 1000),
     lineBytesMax: int(SETTINGS.lineBytesMax, 4, 1024 * MIB),
     matches: matchesText === "" ? null : int(SETTINGS.matches, 1, Number.MAX_SAFE_INTEGER),

@@ -59,6 +59,8 @@ function run(config: Config): void {
   const broker = new Broker({
     botsPerMatch: rooms.rooms.get(DEFAULT_ROOM)?.bots ?? config.numPlayers,
     moveTimeoutMs: config.moveTimeoutMs,
+    moveTimeoutMsMax: config.moveTimeoutMsMax,
+    timeBankMsMax: config.timeBankMsMax,
     helloTimeoutMs: config.helloTimeoutMs,
     matchesMax: config.matches,
     logTurns: config.logLevel === "debug",
@@ -146,7 +148,7 @@ function loadRooms(config: Config): RoomsFile {
   } catch (e) {
     return configErrors([`BROKER_ROOMS_FILE: cannot read ${config.roomsFile}: ${(e as Error).message}`]);
   }
-  const parsed = parseRoomsFile(text, config.roomsFile);
+  const parsed = parseRoomsFile(text, config.roomsFile, { moveMsMax: config.moveTimeoutMsMax, bankMsMax: config.timeBankMsMax });
   if (parsed.kind === "errors") return configErrors(parsed.errors);
   const declared = parsed.file.rooms.get(DEFAULT_ROOM)?.bots;
   if (declared !== undefined && !config.numPlayersDefaulted && declared !== config.numPlayers) {

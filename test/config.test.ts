@@ -14,6 +14,8 @@ describe("loadConfig", () => {
         port: 7878,
         healthPort: 8080,
         moveTimeoutMs: 10000,
+        moveTimeoutMsMax: 3600000,
+        timeBankMsMax: 3600000,
         helloTimeoutMs: 10000,
         lineBytesMax: 16 * 1024 * 1024,
         matches: null,

@@ -26,7 +26,7 @@ sum() { grep -oE "$1" "$2" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'; 
 
 run_bun() {
   local log="$LOGS/bun.log"
-  bun test 2>&1 | tee "$log"
+  bun test --timeout 60000 2>&1 | tee "$log"
   local exit=${PIPESTATUS[0]}
   count "typescript (bun test)" "$exit" "$(sum '^ *[0-9]+ pass$' "$log")" "$(sum '^ *[0-9]+ fail$' "$log")"
 }

@@ -19,6 +19,7 @@ import {
 import { Deadlines, type Timed } from "./deadlines.ts";
 import type { BrokerEvent } from "./events.ts";
 import { grantedFeatures, handshake } from "./handshake.ts";
+import { askedTimeProblem, timeRules } from "./time.ts";
 import { invariant } from "./invariant.ts";
 import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
 import { newPeer, type Peer } from "./peer.ts";
@@ -150,7 +151,6 @@ export class Broker {
           this.log("debug", fromGame ? "from game" : "from bot", fields);
         }
         const step = fromGame ? match.fromGame(m, this.nowMs) : match.fromBot(conn, m, this.nowMs);
-        if (!fromGame && step.kind === "send") this.turnRelayed(match);
         return this.apply(match, step);
       }
     }
@@ -173,6 +173,8 @@ export class Broker {
           return;
         }
         p.botsNeeded = found.room.botsFor(step.hello?.bots ?? 0);
+        const problem = step.hello?.time ? askedTimeProblem(step.hello.time, this.settings) : null;
+        if (problem) return this.reject(p, reason("bad_hello", problem));
         return this.join(p);
       }
       case "name":
@@ -200,7 +202,9 @@ export class Broker {
       // PROTOCOL.md §9.1: the Welcome is the first line a client with a Hello gets.
       p.features = grantedFeatures(p.hello.features);
       const bots = p.role === "game" ? p.botsNeeded : room.botsPerMatch;
-      this.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: p.features, room: room.name, queuePosition: position, bots }));
+      const timing = p.role === "game" && p.features.includes("timing");
+      const time = timing ? timeRules(this.settings, room.rules?.time ?? null, p.hello.time, true) : null;
+      this.send(p.conn, welcome({ brokerVersion: this.settings.brokerVersion, features: p.features, room: room.name, queuePosition: position, bots, time }));
     }
     const client = p.hello?.client ?? "";
     if (p.role === "game") {
@@ -255,9 +259,11 @@ export class Broker {
     this.count.botsWaiting -= bots.length;
     this.count.gamesPlaying++;
     this.count.botsPlaying += bots.length;
-    const seats = bots.map((b) => ({ conn: b.conn, name: b.name }));
+    const seats = bots.map((b) => ({ conn: b.conn, name: b.name, timing: b.features.includes("timing") }));
     const traced = room.rules?.record ?? this.settings.record;
-    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, this.settings.moveTimeoutMs, this.nowMs, traced);
+    const gameTiming = game.features.includes("timing");
+    const rules = timeRules(this.settings, room.rules?.time ?? null, game.hello?.time ?? null, gameTiming);
+    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, rules, gameTiming, this.nowMs, traced);
     this.matches.set(match.id, match);
     room.matchesRunning++;
     for (const p of [game, ...bots]) {
@@ -279,13 +285,24 @@ export class Broker {
     this.apply(match, match.start());
   }
 
-  private turnRelayed(match: Match): void {
-    const r = match.lastRelayed;
-    this.event({ type: "turn", matchId: match.id, room: match.room, bot: r.bot, thinkMs: r.thinkMs, stateBytes: r.stateBytes, replyBytes: r.replyBytes });
+  /** The turn a step closed, for the projections (records, metrics): relayed, missed or a dropped late reply. */
+  private turnDone(match: Match): void {
+    const t = match.lastTurn;
+    if (t === null) return;
+    if (t.kind === "dropped") {
+      this.log("info", "late reply dropped", { match: match.id, room: match.room, bot: t.bot, bytes: t.replyBytes });
+      return;
+    }
+    if (t.kind === "missed") {
+      this.log("info", "move missed", { match: match.id, room: match.room, bot: t.bot, thinkMs: Math.round(t.thinkMs) });
+    }
+    const e = { matchId: match.id, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
+    this.event(t.kind === "relayed" ? { type: "turn", ...e } : { type: "move_missed", ...e });
   }
 
   private apply(match: Match, step: Step): void {
     if (step.kind === "end") return this.endMatch(match, step.reason, step.result);
+    this.turnDone(match);
     for (const [conn, m] of step.sends) this.sendIn(match, conn, m);
     const deadline = match.deadlineMs;
     if (deadline === null) this.deadlines.clear(match.timer);

@@ -44,6 +44,16 @@ export type BrokerEvent =
       readonly stateBytes: number;
       readonly replyBytes: number;
     }
+  /** A bot missed its deadline under SKIP: its turn was forfeited, the match goes on (PROTOCOL.md §9.5). */
+  | {
+      readonly type: "move_missed";
+      readonly matchId: string;
+      readonly room: string;
+      readonly bot: number;
+      readonly thinkMs: number;
+      readonly stateBytes: number;
+      readonly replyBytes: number;
+    }
   | {
       readonly type: "match_ended";
       readonly matchId: string;

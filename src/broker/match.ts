@@ -1,5 +1,5 @@
-// One running match: the turn loop of docs/PROTOCOL.md §5. Pure: it computes the next step
-// from a message and the time it is given; the broker acts on that step.
+// One running match: the turn loop of docs/PROTOCOL.md §5 and its time rules (§9.5). Pure: it
+// computes the next step from a message and the time it is given; the broker acts on that step.
 import {
   Control,
   Opcode,
@@ -8,28 +8,30 @@ import {
   encodeBatch,
   isCode,
   message,
+  moveMissed,
+  moveTiming,
   MOVE_OPERAND_TO_BOT,
+  ProtocolError,
   reason,
   retag,
+  timedTrigger,
   trigger,
-  ProtocolError,
   type MatchResult,
   type Message,
   type Reason,
+  type TimeRules,
 } from "../protocol/index.ts";
-import { invariant } from "./invariant.ts";
 import type { Timed } from "./deadlines.ts";
 import type { ThinkStats } from "./events.ts";
+import { invariant } from "./invariant.ts";
 import type { ConnId } from "./types.ts";
 
 export interface Seat {
   readonly conn: ConnId;
   readonly name: string;
+  /** Asked for "timing": gets a MoveTiming before each state. */
+  readonly timing: boolean;
 }
-
-type Waiting =
-  | { readonly kind: "action" }
-  | { readonly kind: "reply"; readonly bot: number; readonly askedAtMs: number; readonly stateBytes: number };
 
 /** What the broker must do next: send these, or end the match (reason null = normal end). */
 export type Step =
@@ -39,8 +41,9 @@ export type Step =
 /** What the game's 00 FE said of the result (PROTOCOL.md §9.4). */
 export type GameResult = { readonly result: MatchResult } | { readonly problem: string };
 
-/** The reply just relayed, for the broker's `turn` event. */
-export interface Relayed {
+/** The turn just closed, for the broker's events: a relayed reply, a skipped move or a dropped late reply. */
+export interface TurnDone {
+  readonly kind: "relayed" | "missed" | "dropped";
   readonly bot: number;
   readonly thinkMs: number;
   readonly stateBytes: number;
@@ -53,11 +56,22 @@ export interface MoveTimer extends Timed {
   readonly match: Match;
 }
 
-interface MutableThink {
+/** One bot's clock (PROTOCOL.md §9.5): its bank, whether it has moved, replies owed to skipped turns. */
+interface Clock {
+  bankMs: number;
+  moved: boolean;
+  /** Late replies still to come for turns it missed under SKIP: dropped when they arrive. */
+  stale: number;
   moves: number;
   totalMs: number;
   maxMs: number;
 }
+
+type Waiting =
+  | { readonly kind: "action" }
+  | { readonly kind: "reply"; readonly bot: number; readonly askedAtMs: number; readonly allowanceMs: number | null; readonly stateBytes: number };
+
+const NO_SENDS: Step = { kind: "send", sends: [] };
 
 export class Match {
   private waiting: Waiting = { kind: "action" };
@@ -65,23 +79,25 @@ export class Match {
   turn = 0;
   /** Body bytes relayed so far (states and replies). */
   bytesRelayed = 0;
-  /** The move deadline in the broker's heap (PROTOCOL.md §7), when one runs. */
   readonly timer: MoveTimer = { due: "move", deadlineMs: 0, heapIndex: -1, match: this };
-  /** The last reply relayed (valid right after fromBot returned a send). */
-  lastRelayed: Relayed = { bot: 0, thinkMs: 0, stateBytes: 0, replyBytes: 0 };
-  private readonly think: MutableThink[];
+  /** The turn the last step closed, if it closed one (read right after the step). */
+  lastTurn: TurnDone | null = null;
+  private readonly clocks: Clock[];
 
   constructor(
     readonly id: string,
     readonly room: string,
     readonly game: ConnId,
     readonly bots: readonly Seat[],
-    private readonly moveTimeoutMs: number,
+    readonly rules: TimeRules,
+    /** The game asked for "timing": triggers carry timing, and SKIP is allowed. */
+    private readonly gameTiming: boolean,
     readonly startedAtMs: number,
-    /** Every message in and out is emitted as a `traced` event (recording: PROTOCOL.md, README "Replays"). */
+    /** Every message in and out is emitted as a `traced` event (recording). */
     readonly traced: boolean,
   ) {
-    this.think = bots.map(() => ({ moves: 0, totalMs: 0, maxMs: 0 }));
+    invariant(rules.onMiss === "end" || gameTiming, "SKIP only for a game that asked for timing");
+    this.clocks = bots.map(() => ({ bankMs: rules.bankMs, moved: false, stale: 0, moves: 0, totalMs: 0, maxMs: 0 }));
   }
 
   /** The batch and the first trigger (PROTOCOL.md §5.2). */
@@ -94,10 +110,11 @@ export class Match {
     return this.waiting.kind === "reply";
   }
 
-  /** When the bot to move runs out of time, or null. */
+  /** When the bot to move runs out of time (its move's time, then its bank), or null. */
   get deadlineMs(): number | null {
     const w = this.waiting;
-    return w.kind === "reply" && this.moveTimeoutMs > 0 ? w.askedAtMs + this.moveTimeoutMs : null;
+    if (w.kind !== "reply" || w.allowanceMs === null) return null;
+    return w.askedAtMs + w.allowanceMs + this.clocks[w.bot]!.bankMs;
   }
 
   conns(): ConnId[] {
@@ -105,7 +122,7 @@ export class Match {
   }
 
   thinkStats(): readonly ThinkStats[] {
-    return this.think.map((t) => ({ ...t }));
+    return this.clocks.map((c) => ({ moves: c.moves, totalMs: c.totalMs, maxMs: c.maxMs }));
   }
 
   /** -1 for the game, else the bot's index (a connection of this match). */
@@ -120,20 +137,12 @@ export class Match {
   }
 
   fromGame(m: Message, nowMs: number): Step {
+    this.lastTurn = null;
     if (this.waiting.kind === "reply") {
       return end(reason("game_misbehaved", `the game sent ${codes(m)} while bot ${this.waiting.bot} was moving`));
     }
     // PROTOCOL.md §3: the original game ends with 00 FE; 00 FF is accepted too.
-    if (isCode(m, Opcode.control, Control.endGame) || isCode(m, Opcode.control, Control.end)) {
-      if (m.body.length === 0) return end(null);
-      // A result that does not decode is "no result", never a broken end (PROTOCOL.md §9.4).
-      try {
-        return { kind: "end", reason: null, result: { result: decodeResult(m.body, this.bots.length) } };
-      } catch (e) {
-        invariant(e instanceof ProtocolError, "decodeResult throws only ProtocolError");
-        return { kind: "end", reason: null, result: { problem: e.message } };
-      }
-    }
+    if (isCode(m, Opcode.control, Control.endGame) || isCode(m, Opcode.control, Control.end)) return this.ended(m);
     if (m.opcode !== Opcode.trigger) {
       return end(reason("game_misbehaved", `the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`));
     }
@@ -141,39 +150,98 @@ export class Match {
     if (bot === undefined) {
       return end(reason("game_misbehaved", `the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`));
     }
-    this.waiting = { kind: "reply", bot: m.operand, askedAtMs: nowMs, stateBytes: m.body.length };
+    const clock = this.clocks[m.operand]!;
+    const ms = clock.moved ? this.rules.moveMs : this.rules.firstMoveMs;
+    const allowanceMs = ms > 0 ? ms : null;
+    this.waiting = { kind: "reply", bot: m.operand, askedAtMs: nowMs, allowanceMs, stateBytes: m.body.length };
     this.turn++;
     this.bytesRelayed += m.body.length;
     // PROTOCOL.md §3: the operand is rewritten (index → 05); the state goes on untouched.
-    return send([bot.conn, retag(m, Opcode.move, MOVE_OPERAND_TO_BOT)]);
+    const state = retag(m, Opcode.move, MOVE_OPERAND_TO_BOT);
+    if (!bot.timing) return send([bot.conn, state]);
+    const deadlineMs = allowanceMs === null ? 0 : allowanceMs + clock.bankMs;
+    return send([bot.conn, moveTiming({ moveMs: allowanceMs ?? 0, bankMs: clock.bankMs, deadlineMs })], [bot.conn, state]);
   }
 
   fromBot(conn: ConnId, m: Message, nowMs: number): Step {
+    this.lastTurn = null;
+    const index = this.bots.findIndex((b) => b.conn === conn);
+    const clock = this.clocks[index]!;
     const w = this.waiting;
-    if (w.kind !== "reply" || this.bots[w.bot]?.conn !== conn) {
+    // PROTOCOL.md §9.5: a late reply to a turn it missed is dropped, never taken for a later one.
+    if (clock.stale > 0 && isCode(m, Opcode.move, 0x00)) {
+      clock.stale--;
+      this.lastTurn = { kind: "dropped", bot: index, thinkMs: 0, stateBytes: 0, replyBytes: m.body.length };
+      return NO_SENDS;
+    }
+    if (w.kind !== "reply" || w.bot !== index) {
       return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`));
     }
     if (!isCode(m, Opcode.move, 0x00)) {
       return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`));
     }
-    this.waiting = { kind: "action" };
-    this.bytesRelayed += m.body.length;
+    const deadline = this.deadlineMs;
+    // Read after its deadline (before the tick came): late, whatever the socket says.
+    if (deadline !== null && nowMs >= deadline) return this.missed(w, nowMs, true);
     const thinkMs = nowMs - w.askedAtMs;
-    const t = this.think[w.bot]!;
-    t.moves++;
-    t.totalMs += thinkMs;
-    if (thinkMs > t.maxMs) t.maxMs = thinkMs;
-    this.lastRelayed = { bot: w.bot, thinkMs, stateBytes: w.stateBytes, replyBytes: m.body.length };
+    if (w.allowanceMs !== null && thinkMs > w.allowanceMs) clock.bankMs = Math.max(0, clock.bankMs - (thinkMs - w.allowanceMs));
+    this.closeTurn(clock, thinkMs);
+    this.bytesRelayed += m.body.length;
+    this.lastTurn = { kind: "relayed", bot: index, thinkMs, stateBytes: w.stateBytes, replyBytes: m.body.length };
     // The reply goes to the game byte for byte, then the next trigger.
-    return send([this.game, m], [this.game, trigger()]);
+    return send([this.game, m], [this.game, this.nextTrigger(index, thinkMs, false)]);
   }
 
   /** A tick: has the bot to move run out of time? */
   checkDeadline(nowMs: number): Step | null {
     const deadline = this.deadlineMs;
     if (deadline === null || nowMs < deadline) return null;
-    const w = this.waiting as { bot: number };
-    return end(reason("move_timeout", `${this.describe(this.bots[w.bot]!.conn)} missed its move deadline of ${this.moveTimeoutMs} ms`));
+    this.lastTurn = null;
+    return this.missed(this.waiting as Extract<Waiting, { kind: "reply" }>, nowMs, false);
+  }
+
+  /** A missed deadline: END ends the match; SKIP forfeits the turn and tells the game (PROTOCOL.md §9.5). */
+  private missed(w: Extract<Waiting, { kind: "reply" }>, nowMs: number, replyInHand: boolean): Step {
+    const bot = this.bots[w.bot]!;
+    const clock = this.clocks[w.bot]!;
+    const allowedMs = (w.allowanceMs ?? 0) + clock.bankMs;
+    if (this.rules.onMiss === "end") {
+      return end(reason("move_timeout", `${this.describe(bot.conn)} missed its move deadline of ${allowedMs} ms`));
+    }
+    const thinkMs = nowMs - w.askedAtMs;
+    clock.bankMs = 0;
+    // Its reply is still to come, unless the one just read is it.
+    if (!replyInHand) clock.stale++;
+    this.closeTurn(clock, thinkMs);
+    this.lastTurn = { kind: "missed", bot: w.bot, thinkMs, stateBytes: w.stateBytes, replyBytes: 0 };
+    const notice = moveMissed({ bot: w.bot, deadlineMs: allowedMs });
+    return send([this.game, notice], [this.game, this.nextTrigger(w.bot, thinkMs, true)]);
+  }
+
+  private closeTurn(clock: Clock, thinkMs: number): void {
+    this.waiting = { kind: "action" };
+    clock.moved = true;
+    clock.moves++;
+    clock.totalMs += thinkMs;
+    if (thinkMs > clock.maxMs) clock.maxMs = thinkMs;
+  }
+
+  /** The trigger after a turn: a game that asked for timing learns it (PROTOCOL.md §9.5). */
+  private nextTrigger(bot: number, thinkMs: number, missed: boolean): Message {
+    if (!this.gameTiming) return trigger();
+    return timedTrigger({ bot, thinkMs, bankMs: this.clocks[bot]!.bankMs, missed });
+  }
+
+  /** The game's 00 FE: a normal end, with its result if it gave one that decodes (PROTOCOL.md §9.4). */
+  private ended(m: Message): Step {
+    if (m.body.length === 0) return end(null);
+    // A result that does not decode is "no result", never a broken end.
+    try {
+      return { kind: "end", reason: null, result: { result: decodeResult(m.body, this.bots.length) } };
+    } catch (e) {
+      invariant(e instanceof ProtocolError, "decodeResult throws only ProtocolError");
+      return { kind: "end", reason: null, result: { problem: e.message } };
+    }
   }
 }
 

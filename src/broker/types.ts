@@ -1,5 +1,5 @@
 // What goes in and out of the turn-state machine. Data only: no I/O, no clocks.
-import type { Message, ProtocolError } from "../protocol/index.ts";
+import type { AskedTime, Message, ProtocolError } from "../protocol/index.ts";
 import type { BrokerEvent } from "./events.ts";
 
 /** A connection, numbered by the transport; never reused within a process. */
@@ -40,13 +40,19 @@ export interface RoomRules {
   readonly queueMax: number | null;
   /** Record every message of its matches (replays); null = BROKER_RECORD. */
   readonly record: boolean | null;
+  /** Its time rules (PROTOCOL.md §9.5), field by field over a game's Hello; null = none declared. */
+  readonly time: AskedTime | null;
 }
 
 export interface BrokerSettings {
   /** Bots per match of the default room, and of rooms created on demand when a game asks no size (BROKER_NUM_PLAYERS). */
   readonly botsPerMatch: number;
-  /** Deadline for a bot's reply; 0 = none. */
+  /** Deadline for a bot's reply; 0 = none (the default time rules: PROTOCOL.md §9.5). */
   readonly moveTimeoutMs: number;
+  /** The longest move a game's Hello may ask for (BROKER_MOVE_TIMEOUT_MS_MAX). */
+  readonly moveTimeoutMsMax: number;
+  /** The largest time bank a game's Hello may ask for (BROKER_TIME_BANK_MS_MAX). */
+  readonly timeBankMsMax: number;
   /** Deadline for a connection's handshake (hello, and for a bot its name). */
   readonly helloTimeoutMs: number;
   /** Matches to play before finishing; null = serve forever. */

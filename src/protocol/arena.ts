@@ -12,6 +12,24 @@ export interface Hello {
   readonly features: readonly string[];
   /** Game only: bots per match; 0 = the room's line-up size. */
   readonly bots: number;
+  /** Game only: the time rules it asks for (PROTOCOL.md §9.5); null = none asked. */
+  readonly time: AskedTime | null;
+}
+
+/** Time rules as a Hello asks them: an absent field takes the room's or the broker's value. */
+export interface AskedTime {
+  readonly moveMs?: number;
+  readonly firstMoveMs?: number;
+  readonly bankMs?: number;
+  readonly onMiss?: "end" | "skip";
+}
+
+/** Time rules in force (every field set). 0 ms = no deadline. */
+export interface TimeRules {
+  readonly moveMs: number;
+  readonly firstMoveMs: number;
+  readonly bankMs: number;
+  readonly onMiss: "end" | "skip";
 }
 
 export interface Welcome {
@@ -20,11 +38,22 @@ export interface Welcome {
   readonly room: string;
   readonly queuePosition: number;
   readonly bots: number;
+  /** A game's time rules, when it asked for "timing"; else null. */
+  readonly time?: TimeRules | null;
 }
 
-const root = protobuf.parse(schema, { keepCase: true }).root;
+/** proto/arena.proto, parsed once (also used by timing.ts). */
+export const arenaRoot = protobuf.parse(schema, { keepCase: true }).root;
+const root = arenaRoot;
 const HelloType = root.lookupType("bitbroker.arena.Hello");
 const WelcomeType = root.lookupType("bitbroker.arena.Welcome");
+
+interface TimeFields {
+  move_ms?: number;
+  first_move_ms?: number;
+  bank_ms?: number;
+  on_miss?: number;
+}
 
 interface HelloFields {
   room?: string;
@@ -32,6 +61,7 @@ interface HelloFields {
   client_version?: string;
   features?: string[];
   bots?: number;
+  time?: TimeFields;
 }
 
 interface WelcomeFields {
@@ -40,9 +70,30 @@ interface WelcomeFields {
   room?: string;
   queue_position?: number;
   bots?: number;
+  time?: TimeFields;
 }
 
-export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0 };
+const MISS = { end: 1, skip: 2 } as const;
+
+function timeFields(t: AskedTime): TimeFields {
+  const f: TimeFields = {};
+  if (t.moveMs !== undefined) f.move_ms = t.moveMs;
+  if (t.firstMoveMs !== undefined) f.first_move_ms = t.firstMoveMs;
+  if (t.bankMs !== undefined) f.bank_ms = t.bankMs;
+  if (t.onMiss !== undefined) f.on_miss = MISS[t.onMiss];
+  return f;
+}
+
+function askedTime(f: TimeFields): AskedTime {
+  return {
+    ...(f.move_ms !== undefined ? { moveMs: f.move_ms } : {}),
+    ...(f.first_move_ms !== undefined ? { firstMoveMs: f.first_move_ms } : {}),
+    ...(f.bank_ms !== undefined ? { bankMs: f.bank_ms } : {}),
+    ...(f.on_miss === 1 ? { onMiss: "end" as const } : f.on_miss === 2 ? { onMiss: "skip" as const } : {}),
+  };
+}
+
+export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null };
 
 export function encodeHello(h: Partial<Hello>): Uint8Array {
   const fields: HelloFields = {
@@ -52,6 +103,7 @@ export function encodeHello(h: Partial<Hello>): Uint8Array {
     features: [...(h.features ?? [])],
     bots: h.bots ?? 0,
   };
+  if (h.time) fields.time = timeFields(h.time);
   return HelloType.encode(HelloType.create(fields)).finish();
 }
 
@@ -59,7 +111,14 @@ export function encodeHello(h: Partial<Hello>): Uint8Array {
 export function decodeHello(body: Uint8Array): Hello | null {
   if (body.length === 0) return null;
   const f = decodeOrThrow(() => HelloType.toObject(HelloType.decode(body), { arrays: true }) as HelloFields, "Hello");
-  return { room: f.room ?? "", client: f.client ?? "", clientVersion: f.client_version ?? "", features: f.features ?? [], bots: f.bots ?? 0 };
+  return {
+    room: f.room ?? "",
+    client: f.client ?? "",
+    clientVersion: f.client_version ?? "",
+    features: f.features ?? [],
+    bots: f.bots ?? 0,
+    time: f.time ? askedTime(f.time) : null,
+  };
 }
 
 export function encodeWelcome(w: Welcome): Uint8Array {
@@ -70,6 +129,7 @@ export function encodeWelcome(w: Welcome): Uint8Array {
     queue_position: w.queuePosition,
     bots: w.bots,
   };
+  if (w.time) fields.time = timeFields(w.time);
   return WelcomeType.encode(WelcomeType.create(fields)).finish();
 }
 
@@ -81,6 +141,7 @@ export function decodeWelcome(body: Uint8Array): Welcome {
     room: f.room ?? "",
     queuePosition: f.queue_position ?? 0,
     bots: f.bots ?? 0,
+    time: f.time ? (askedTime(f.time) as TimeRules) : null,
   };
 }
 

@@ -4,4 +4,5 @@ export * from "./message.ts";
 export * from "./lines.ts";
 export * from "./initial.ts";
 export * from "./arena.ts";
+export * from "./timing.ts";
 export * from "./reasons.ts";

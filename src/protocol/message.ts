@@ -22,6 +22,10 @@ export const Control = {
   botHello: 0x02,
   /** Ours (PROTOCOL.md §9): broker → a client that sent a Hello. */
   welcome: 0x03,
+  /** Ours (PROTOCOL.md §9.5): broker → a bot that asked for "timing", before each state. */
+  moveTiming: 0x30,
+  /** Ours (PROTOCOL.md §9.5): broker → a game that asked for "timing", under SKIP, in place of a reply. */
+  moveMissed: 0x31,
   /** Ours (PROTOCOL.md §9): broker → a bot that asked for "results", just before its 00 FF. */
   result: 0x32,
   batch: 0x11,

@@ -31,6 +31,8 @@ export class Driver {
     this.broker = new Broker({
       botsPerMatch: 2,
       moveTimeoutMs: 0,
+      moveTimeoutMsMax: 3_600_000,
+      timeBankMsMax: 3_600_000,
       helloTimeoutMs: 5000,
       matchesMax: null,
       logTurns: false,

@@ -71,8 +71,8 @@ describe("rooms", () => {
       [4, "00 11"],
       [4, "01 00"],
     ]);
-    expect(welcomeTo(d, 2)).toEqual({ brokerVersion: "test", features: [], room: "r", queuePosition: 2, bots: 2 });
-    expect(welcomeTo(d, 4)).toEqual({ brokerVersion: "test", features: [], room: "r", queuePosition: 1, bots: 2 });
+    expect(welcomeTo(d, 2)).toEqual({ brokerVersion: "test", features: [], room: "r", queuePosition: 2, bots: 2, time: null });
+    expect(welcomeTo(d, 4)).toEqual({ brokerVersion: "test", features: [], room: "r", queuePosition: 1, bots: 2, time: null });
     expect(welcomeTo(d, 3)).toBeNull();
   });
 
@@ -87,7 +87,7 @@ describe("rooms", () => {
   });
 
   test("a declared room's size wins over the game's Hello, and the Welcome says so", () => {
-    const d = new Driver({ rooms: new Map([["duel", { bots: 2, queueMax: null, record: null }]]) });
+    const d = new Driver({ rooms: new Map([["duel", { bots: 2, queueMax: null, record: null, time: null }]]) });
     d.game(1, { room: "duel", bots: 5 });
     expect(welcomeTo(d, 1)?.bots).toBe(2);
     d.bot(2, "a", { room: "duel" });
@@ -96,7 +96,7 @@ describe("rooms", () => {
   });
 
   test("with rooms made on demand turned off, an undeclared room is refused with unknown_room", () => {
-    const d = new Driver({ roomsOnDemand: false, rooms: new Map([["duel", { bots: 2, queueMax: null, record: null }]]) });
+    const d = new Driver({ roomsOnDemand: false, rooms: new Map([["duel", { bots: 2, queueMax: null, record: null, time: null }]]) });
     const out = d.game(1, { room: "elsewhere" });
     expect(sends(out)[0]![2]).toStartWith("unknown_room: room elsewhere is not declared");
     expect(closes(out)).toEqual([1]);

@@ -19,7 +19,8 @@ const ROOMS: ReadonlyArray<readonly [string, number]> = [
 ];
 const MATCHES_PER_ROOM = 40;
 const TURNS = 6;
-const MOVE_TIMEOUT_MS = 8000;
+/** Long enough for a healthy bot on a loaded machine; the timing-out bots wait it out. */
+const MOVE_TIMEOUT_MS = 15_000;
 type Fault = "gone" | "timeout" | "garbage" | "deaf";
 /** What a match whose first faulty bot (in turn order) is of this kind must end with. */
 const FAULT_CODE: Record<Fault, string> = { gone: "bot_disconnected", timeout: "move_timeout", garbage: "bot_misbehaved", deaf: "move_timeout" };

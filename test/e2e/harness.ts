@@ -31,7 +31,7 @@ export class BrokerProcess {
     });
     const broker = new BrokerProcess(proc);
     void broker.readLogs();
-    const listening = await broker.waitForLog((l) => l.event === "listening", 10_000);
+    const listening = await broker.waitForLog((l) => l.event === "listening", 30_000);
     broker.port = Number(listening.port);
     broker.healthPort = Number(listening.healthPort);
     return broker;
@@ -59,12 +59,12 @@ export class BrokerProcess {
   }
 
   /** Resolves with the first log line (already seen or still to come) that matches. */
-  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> {
+  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine> {
     return await this.untilLogs(() => this.logs.find(match), timeoutMs);
   }
 
   /** Resolves once `count` log lines (seen or still to come) match. */
-  async waitForLogCount(match: (l: LogLine) => boolean, count: number, timeoutMs = 5000): Promise<void> {
+  async waitForLogCount(match: (l: LogLine) => boolean, count: number, timeoutMs = 20_000): Promise<void> {
     await this.untilLogs(() => this.logs.filter(match).length >= count || undefined, timeoutMs);
   }
 
@@ -150,7 +150,7 @@ export class RawClient {
   }
 
   /** The next message, or an error if the socket closes first or time runs out. */
-  async next(timeoutMs = 5000): Promise<Message> {
+  async next(timeoutMs = 20_000): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.inbox.shift();
@@ -162,7 +162,7 @@ export class RawClient {
   }
 
   /** Resolves once the broker has closed this connection; returns what arrived before it. */
-  async untilClosed(timeoutMs = 5000): Promise<Message[]> {
+  async untilClosed(timeoutMs = 20_000): Promise<Message[]> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
       if (Date.now() > deadline) throw new Error("timed out waiting for the close");
@@ -186,7 +186,7 @@ export class RawClient {
 }
 
 /** Polls `get` until `ready` holds of what it returns (bounded), then returns that value. */
-export async function pollUntil<T>(get: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function pollUntil<T>(get: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await get();

@@ -54,7 +54,9 @@ test("plays two matches back to back, then exits 0 after BROKER_MATCHES", async 
 });
 
 test("relays a 16 MiB state and a 16 MiB reply without loss or reordering", async () => {
-  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: String(24 * 1024 * 1024) });
+  // No move deadline: these tests are about bytes, and on a loaded machine 16 MiB each way may
+  // take longer than the default 10 s.
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: String(24 * 1024 * 1024), BROKER_MOVE_TIMEOUT_MS: "0" });
   const state = new Uint8Array(16 * 1024 * 1024);
   for (let i = 0; i < state.length; i++) state[i] = (i * 2654435761) >>> 24;
   const bot = await joinBot(broker.port, "big");
@@ -74,7 +76,9 @@ test("relays a 16 MiB state and a 16 MiB reply without loss or reordering", asyn
 }, 60_000);
 
 test("a bot that stops reading a 16 MiB state stalls no one; the state arrives whole once it reads", async () => {
-  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: String(24 * 1024 * 1024) });
+  // No move deadline: these tests are about bytes, and on a loaded machine 16 MiB each way may
+  // take longer than the default 10 s.
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: String(24 * 1024 * 1024), BROKER_MOVE_TIMEOUT_MS: "0" });
   const state = new Uint8Array(16 * 1024 * 1024).map((_, i) => (i * 31) >>> 3);
   const bot = await joinBot(broker.port, "sleepy");
   const game = await joinGame(broker.port);

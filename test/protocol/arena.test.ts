@@ -6,7 +6,7 @@ import vectors from "../vectors/arena.json" with { type: "json" };
 describe("Hello", () => {
   for (const v of vectors.hellos) {
     test(`${v.name}: ${v.about}`, () => {
-      const value = { room: v.value.room, client: v.value.client, clientVersion: v.value.client_version, features: v.value.features, bots: v.value.bots };
+      const value = { room: v.value.room, client: v.value.client, clientVersion: v.value.client_version, features: v.value.features, bots: v.value.bots, time: null };
       expect(encodeHello(value).toHex()).toBe(v.body_hex);
       const m = decodeEnvelope(Uint8Array.fromHex(v.hex));
       expect(encodeEnvelope(message(m.opcode, m.operand, encodeHello(value))).toHex()).toBe(v.hex);
@@ -23,7 +23,7 @@ describe("Hello", () => {
 describe("Welcome", () => {
   for (const v of vectors.welcomes) {
     test(`${v.name}: ${v.about}`, () => {
-      const value = { brokerVersion: v.value.broker_version, features: v.value.features, room: v.value.room, queuePosition: v.value.queue_position, bots: v.value.bots };
+      const value = { brokerVersion: v.value.broker_version, features: v.value.features, room: v.value.room, queuePosition: v.value.queue_position, bots: v.value.bots, time: null };
       expect(encodeEnvelope(welcome(value)).toHex()).toBe(v.hex);
       expect(decodeWelcome(Uint8Array.fromHex(v.body_hex))).toEqual(value);
     });

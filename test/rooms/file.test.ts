@@ -35,8 +35,8 @@ describe("parseRoomsFile", () => {
         file: {
           onDemand: false,
           rooms: new Map([
-            ["duel", { bots: 2, queueMax: null, record: null }],
-            ["ffa-8", { bots: 8, queueMax: 64, record: null }],
+            ["duel", { bots: 2, queueMax: null, record: null, time: null }],
+            ["ffa-8", { bots: 8, queueMax: 64, record: null, time: null }],
           ]),
         },
       });
@@ -68,7 +68,7 @@ botz = 2
       'r.toml: room "bad name": a room name is 1-64 characters of A-Z a-z 0-9 . _ -',
       'r.toml: room "big": bots must be a whole number from 1 to 255; got 300',
       'r.toml: room "big": queue_max must be a whole number from 1 to 1000000; got 0',
-      'r.toml: room "typo": unknown setting "botz" (known: bots, queue_max, record)',
+      'r.toml: room "typo": unknown setting "botz" (known: bots, queue_max, record, move_timeout_ms, first_move_timeout_ms, time_bank_ms, on_timeout)',
       'r.toml: room "typo": bots (bots per match) is required',
     ]);
   });
