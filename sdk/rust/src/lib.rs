@@ -111,6 +111,7 @@ mod error;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod logs;
 mod message;
+mod reasons;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod session;
 

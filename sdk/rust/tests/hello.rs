@@ -1,62 +1,21 @@
 //! The Hello on the wire, the Welcome path (PROTOCOL.md §9.1) and what the SDK logs, over real
-//! 127.0.0.1 sockets: a scripted peer that answers like a broker with rooms (ours sends no
-//! Welcome yet), an absent broker, and the real broker started after a bot.
+//! 127.0.0.1 sockets with a scripted peer that answers like a broker with rooms. (Connect retries
+//! and their log lines: retry_logs.rs.)
 mod common;
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use bitbroker::proto::{Hello, InitialMessageBatchProto, InitialMessageProto, Welcome};
 use bitbroker::{run_bot_with, run_game_with, BitBrokerMessage, ConnectOptions};
+use common::capture::{capture, infos, RECORDS};
 use common::players::{EchoBot, ScriptedGame, Seen};
-use common::{free_port, is_event, runtime, within, Broker};
+use common::{runtime, within};
 use prost::Message as _;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 const HOST: &str = "127.0.0.1";
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// Every record logged through the `log` facade by this test binary: (level, text).
-static RECORDS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target().starts_with("bitbroker") {
-            let text = record.args().to_string();
-            RECORDS.lock().unwrap().push((record.level(), text));
-        }
-    }
-    fn flush(&self) {}
-}
-
-/// Installs the capturing logger once, and runs the tests of this file one at a time so each
-/// sees only its own records; returns the guard and clears the records.
-fn capture() -> MutexGuard<'static, ()> {
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        log::set_logger(&Capture).unwrap();
-        log::set_max_level(log::LevelFilter::Debug);
-    });
-    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    RECORDS.lock().unwrap().clear();
-    std::env::remove_var("BITBROKER_ROOM"); // hermetic: each test sets it if it needs it
-    guard
-}
-
-fn infos() -> Vec<String> {
-    let records = RECORDS.lock().unwrap();
-    let infos = records
-        .iter()
-        .filter(|(level, _)| *level <= log::Level::Info);
-    infos.map(|(_, text)| text.clone()).collect()
-}
 
 /// A peer on 127.0.0.1 that reads `read` lines, sends `then`, reads `more` lines, sends `last`,
 /// and returns every line it read.
@@ -268,88 +227,4 @@ fn no_log_line_above_debug_is_written_per_turn() {
     assert_eq!(infos().len(), 3, "{:?}", infos()); // connected, match started, match over
     let debugs = RECORDS.lock().unwrap().len() - 3;
     assert!(debugs >= 2 * turns, "each message at debug: {debugs}");
-}
-
-#[test]
-fn each_failed_connect_is_logged_with_the_attempt_and_the_wait() {
-    let _one = capture();
-    let rt = runtime();
-    let port = free_port();
-    let options = ConnectOptions {
-        attempts_max: Some(3),
-        ..ConnectOptions::default()
-    };
-    let bot = EchoBot::<0> {
-        seen: Seen::default(),
-    };
-    let err = within(
-        &rt,
-        LIMIT,
-        run_bot_with(bot, HOST, usize::from(port), options),
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "connect_failed");
-    let infos = infos();
-    assert_eq!(
-        infos.len(),
-        2,
-        "no retry is announced after the last attempt: {infos:?}"
-    );
-    for (attempt, (text, wait)) in infos.iter().zip(["50", "100"]).enumerate() {
-        let head = format!(
-            "broker at 127.0.0.1:{port} not reachable yet (attempt {}): ",
-            attempt + 1
-        );
-        assert!(text.starts_with(&head), "{text}");
-        assert!(
-            text.ends_with(&format!(", retrying in {wait} ms")),
-            "{text}"
-        );
-    }
-}
-
-#[test]
-fn a_bot_started_before_the_broker_logs_its_retries_then_plays_once_it_listens() {
-    let _one = capture();
-    let rt = runtime();
-    let port = free_port();
-    let seen = Seen::default();
-    let bot = rt.spawn(run_bot_with(
-        EchoBot::<0> { seen },
-        HOST,
-        usize::from(port),
-        ConnectOptions::default(),
-    ));
-    // Wait (bounded) until the bot has really tried and failed, then start the broker there.
-    let retried = format!("broker at 127.0.0.1:{port} not reachable yet (attempt 1)");
-    let deadline = std::time::Instant::now() + LIMIT;
-    while !infos().iter().any(|t| t.starts_with(&retried)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no retry logged: {:?}",
-            infos()
-        );
-        std::thread::sleep(Duration::from_millis(5)); // polling a condition, with a bound
-    }
-    let port_text = port.to_string();
-    let broker = Broker::start_with(1, &[("BROKER_PORT", port_text.as_str())]);
-    broker.wait_for(LIMIT, |l| is_event(l, "seat taken"));
-    let mut game = ScriptedGame::new(1);
-    let game = within(
-        &rt,
-        LIMIT,
-        run_game_with(
-            &mut game,
-            HOST,
-            usize::from(port),
-            ConnectOptions::no_retry(),
-        ),
-    );
-    assert!(game.is_ok(), "{}", game.unwrap_err());
-    let bot = within(&rt, LIMIT, bot).unwrap();
-    assert!(bot.is_ok(), "{}", bot.unwrap_err());
-    let infos = infos();
-    assert!(infos
-        .iter()
-        .any(|t| t.contains("as bot \"interop-a\" (room default); waiting")));
 }

@@ -4,6 +4,7 @@
 
 #[path = "../../../../test/rust-common/broker.rs"]
 mod broker;
+pub mod capture;
 pub mod players;
 
 use std::time::Duration;
