@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# BitBroker image: a pinned Bun image compiles one executable (`bun run build`); a pinned distroless
-# image (glibc, nonroot, no shell) runs it. Every setting comes from the environment: see README.
+# BitBroker image: a pinned Bun image compiles one executable for the image's platform (amd64 or
+# arm64); a pinned distroless image (glibc, nonroot, no shell) runs it. Every setting comes from the
+# environment: see README.
 #
 #   docker build -t bitbroker --build-arg BITBROKER_COMMIT="$(git rev-parse --short=12 HEAD)" .
 #   docker run --rm -p 7878:7878 -p 8080:8080 -e BROKER_NUM_PLAYERS=2 bitbroker
@@ -10,7 +11,10 @@
 # digest for it could be checked from here. Re-resolve both with
 #   docker buildx imagetools inspect <image:tag>
 
-FROM oven/bun:1.4.5 AS deps
+# Dependencies and the compile run on the builder's own platform ($BUILDPLATFORM): `bun build
+# --compile --target` cross-compiles, so a multi-arch build (buildx, linux/amd64 + linux/arm64)
+# never runs Bun under emulation. protobufjs is plain JavaScript: its node_modules fit every platform.
+FROM --platform=$BUILDPLATFORM oven/bun:1.4.5 AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 # Runtime dependencies only (protobufjs); `bun install` migrates package-lock.json and keeps it frozen.
@@ -23,11 +27,25 @@ COPY src/ src/
 COPY scripts/build.ts scripts/
 # No .git in the build context: the commit for `bitbroker --version` comes in as a build argument.
 ARG BITBROKER_COMMIT=""
-RUN BITBROKER_COMMIT="${BITBROKER_COMMIT}" bun run build && /src/dist/bitbroker --version
+# The image's platform picks the executable: the same file, byte for byte, as the release's
+# bitbroker-linux-x64 or bitbroker-linux-arm64 of the same commit (its name is part of its bytes).
+ARG TARGETARCH
+ARG BUILDARCH
+RUN case "${TARGETARCH}" in \
+      amd64) arch=x64 ;; \
+      arm64) arch=arm64 ;; \
+      *) echo "bitbroker: no executable for TARGETARCH=${TARGETARCH}; build for linux/amd64 or linux/arm64" >&2; exit 1 ;; \
+    esac \
+ && BITBROKER_COMMIT="${BITBROKER_COMMIT}" bun scripts/build.ts --target "bun-linux-${arch}" --outfile "dist/bitbroker-linux-${arch}" \
+ && mv "dist/bitbroker-linux-${arch}" dist/bitbroker \
+ && if [ "${TARGETARCH}" = "${BUILDARCH}" ]; then dist/bitbroker --version; fi
 
-# The example game and bots run from source on Bun (compose.yaml's game and bot services).
-FROM deps AS examples
-COPY tsconfig.json ./
+# The example game and bots run from source on Bun (compose.yaml's game and bot services), on the
+# image's own platform.
+FROM oven/bun:1.4.5 AS examples
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json ./
+COPY --from=deps /src/node_modules/ node_modules/
 COPY proto/ proto/
 COPY src/ src/
 COPY examples/ examples/
@@ -37,11 +55,16 @@ CMD ["bun", "examples/connect4/game.ts", "--host", "broker", "--port", "7878"]
 
 # The default target: the executable alone on distroless (glibc, CA certificates, /etc/passwd).
 FROM gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f AS runtime
+# The release workflow passes all three; the labels then say what `--version` and /health say.
 ARG BITBROKER_COMMIT=""
+ARG BITBROKER_VERSION=""
+ARG BITBROKER_SOURCE=""
 LABEL org.opencontainers.image.title="bitbroker" \
       org.opencontainers.image.description="Message broker for turn-based games and bots (BitBroker protocol v1)" \
       org.opencontainers.image.licenses="BSD-3-Clause" \
-      org.opencontainers.image.revision="${BITBROKER_COMMIT}"
+      org.opencontainers.image.version="${BITBROKER_VERSION}" \
+      org.opencontainers.image.revision="${BITBROKER_COMMIT}" \
+      org.opencontainers.image.source="${BITBROKER_SOURCE}"
 COPY --from=build /src/dist/bitbroker /bitbroker
 # nonroot, as the :nonroot tag already is; numeric, so a runtime can check it is not root.
 USER 65532:65532

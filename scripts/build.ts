@@ -1,7 +1,8 @@
 // `bun run build`: compiles src/main.ts into one executable, dist/bitbroker (host target), with
 // `bun build --compile`. Also the helpers release.ts, the image tests and the benchmark share.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 export const DIST = join(ROOT, "dist");
@@ -38,14 +39,19 @@ export function compileArgs(o: CompileOptions, commit: string): string[] {
   return args;
 }
 
-/** BITBROKER_COMMIT from the environment (docker build arg), else git's short HEAD (+"-dirty"). */
-export function gitCommit(env: Readonly<Record<string, string | undefined>> = process.env): string {
+/**
+ * BITBROKER_COMMIT from the environment (docker build arg), else git's short HEAD, with "-dirty"
+ * when a tracked file's content differs from HEAD. The index is refreshed first: a file whose
+ * timestamp alone changed (`touch README.md`, a fresh checkout's copy) is not a change.
+ */
+export function gitCommit(env: Readonly<Record<string, string | undefined>> = process.env, dir = ROOT): string {
   const given = env.BITBROKER_COMMIT?.trim();
   if (given) return given;
-  const git = (...args: string[]) => Bun.spawnSync(["git", ...args], { cwd: ROOT, stdout: "pipe", stderr: "ignore" });
+  const git = (...args: string[]) => Bun.spawnSync(["git", ...args], { cwd: dir, stdout: "pipe", stderr: "ignore" });
   try {
     const head = git("rev-parse", "--short=12", "HEAD");
     if (head.exitCode !== 0) return "";
+    git("update-index", "-q", "--refresh"); // stat-only differences out; its exit status says nothing we need
     const dirty = git("diff-index", "--quiet", "HEAD", "--").exitCode !== 0;
     return head.stdout.toString().trim() + (dirty ? "-dirty" : "");
   } catch {
@@ -109,9 +115,31 @@ export async function ensureBuilt(): Promise<string> {
   return BINARY;
 }
 
+/**
+ * The command line: no arguments = dist/bitbroker for this machine, with bytecode. With
+ * `--target bun-linux-arm64 --outfile dist/bitbroker-linux-arm64`: one cross-built file, without
+ * bytecode, the same bytes as `bun run release` gives under that name (the image build uses this).
+ */
+export function parseBuildArgs(argv: string[]): CompileOptions {
+  const { values } = parseArgs({ args: argv, options: { target: { type: "string" }, outfile: { type: "string" } }, strict: true });
+  if (!values.target) return { outfile: values.outfile ? resolve(values.outfile) : BINARY, bytecode: true };
+  if (!/^bun-[a-z0-9-]+$/.test(values.target)) throw new Error(`--target must be a bun target such as bun-linux-arm64; got "${values.target}"`);
+  if (!values.outfile) throw new Error("--target needs --outfile: the file name is part of the executable's bytes");
+  return { target: values.target, outfile: resolve(values.outfile), bytecode: false };
+}
+
 if (import.meta.main) {
   const started = performance.now();
-  const commit = await build();
-  const mib = (statSync(BINARY).size / 1024 / 1024).toFixed(1);
-  console.log(`dist/bitbroker  ${mib} MiB  commit ${commit || "(unknown)"}  ${Math.round(performance.now() - started)} ms`);
+  let options: CompileOptions;
+  try {
+    options = parseBuildArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`build: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const commit = gitCommit();
+  await compile(options, commit);
+  const mib = (statSync(options.outfile).size / 1024 / 1024).toFixed(1);
+  const name = relative(ROOT, options.outfile);
+  console.log(`${name}  ${mib} MiB  commit ${commit || "(unknown)"}  ${Math.round(performance.now() - started)} ms`);
 }

@@ -42,8 +42,9 @@ mkdirSync(logs, { recursive: true });
 
 // --cpu: everything on one core (taskset, from util-linux).
 const pin = values.cpu === undefined ? [] : ["taskset", "-c", values.cpu];
-// The load: busy loops, like `yes >/dev/null &` twice.
-const busy = Array.from({ length: load }, () => Bun.spawn([...pin, "sh", "-c", "yes >/dev/null"], { stdout: "ignore", stderr: "ignore" }));
+// The load: busy loops, like `yes >/dev/null &` twice. No shell in between (taskset execs `yes`),
+// so killing the process we spawned stops the loop itself.
+const busy = Array.from({ length: load }, () => Bun.spawn([...pin, "yes"], { stdout: "ignore", stderr: "ignore" }));
 const stopLoad = () => busy.forEach((p) => p.kill());
 process.on("SIGINT", () => {
   stopLoad();

@@ -1,6 +1,5 @@
 #!/usr/bin/env bun
 // Composition root only: config → broker → tcp → health → signals. No protocol or turn logic here.
-import pkg from "../package.json" with { type: "json" };
 import { Broker } from "./broker/broker.ts";
 import { DEFAULT_ROOM } from "./broker/handshake.ts";
 import { RecentMatches } from "./matches/recent.ts";
@@ -11,11 +10,7 @@ import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
-
-/** Set by `bun run build` (--define); unknown under `bun run src/main.ts`. */
-declare const BITBROKER_COMMIT: string | undefined;
-const commit = typeof BITBROKER_COMMIT === "string" ? BITBROKER_COMMIT : "";
-const version = commit ? `${pkg.version} (${commit})` : pkg.version;
+import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -30,7 +25,7 @@ switch (loaded.kind) {
     console.log(helpText());
     process.exit(0);
   case "version":
-    console.log(`bitbroker ${version}`);
+    console.log(`bitbroker ${VERSION_TEXT}`);
     process.exit(0);
   case "errors":
     configErrors(loaded.errors);
@@ -44,7 +39,8 @@ function run(config: Config): void {
   const log = new Logger(config.logLevel, config.logFormat);
   const rooms = loadRooms(config);
   log.log("info", "starting", {
-    version,
+    version: VERSION,
+    commit: COMMIT,
     numPlayers: config.numPlayers,
     moveTimeoutMs: config.moveTimeoutMs,
     matches: config.matches,
@@ -70,7 +66,7 @@ function run(config: Config): void {
     rooms: rooms.rooms,
     roomsOnDemand: rooms.onDemand,
     record: config.record,
-    brokerVersion: version,
+    brokerVersion: VERSION_TEXT,
     newMatchId: () => Bun.randomUUIDv7(),
   });
 
@@ -108,7 +104,7 @@ function run(config: Config): void {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, version, recent);
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

@@ -20,3 +20,34 @@ run_hadolint() {
   fi
 }
 run_hadolint
+
+# Lints the forge's workflows with actionlint (pinned; .ci/install-extra.sh builds it), shellcheck
+# on their scripts. One check per workflow file; each finding counts as a failure.
+run_actionlint() {
+  local log="$LOGS/actionlint.log" bin="${ACTIONLINT:-${XDG_CACHE_HOME:-$HOME/.cache}/bitbroker-ci/actionlint-1.7.12/actionlint}"
+  local shellcheck="$ROOT/.venv/bin/shellcheck" files findings exit
+  if [ ! -x "$bin" ]; then
+    echo "actionlint is not installed: run bash .ci/run, or: source .ci/install-extra.sh" | tee "$log"
+    count "actionlint (workflows)" 1 0 1
+    return
+  fi
+  [ -x "$shellcheck" ] || shellcheck=$(command -v shellcheck || true)
+  if [ -z "$shellcheck" ]; then
+    echo "shellcheck is not installed: run bash .ci/run, or: source .ci/install-extra.sh" | tee "$log"
+    count "actionlint (workflows)" 1 0 1
+    return
+  fi
+  files=("$ROOT"/.github/workflows/*.yml)
+  echo "== actionlint ${files[*]#"$ROOT/"}"
+  "$bin" -no-color -shellcheck "$shellcheck" -pyflakes= "${files[@]}" 2>&1 | tee "$log"
+  exit=${PIPESTATUS[0]}
+  findings=$(grep -cE '^\S+\.ya?ml:[0-9]+:[0-9]+: ' "$log" || true)
+  if [ "$exit" -eq 0 ]; then
+    echo "actionlint: ${#files[@]} workflows are clean"
+    count "actionlint (workflows)" 0 "${#files[@]}" 0
+  else
+    count "actionlint (workflows)" "$exit" 0 "$findings"
+  fi
+}
+run_actionlint
+[ -f test/packaging/suites.sh ] && source test/packaging/suites.sh

@@ -80,6 +80,11 @@ export class Broker {
       case "shutdown":
         this.shutdown();
         break;
+      case "watch": {
+        const match = this.matches.get(event.matchId);
+        if (match) match.watched = event.on;
+        break;
+      }
     }
     return this.out;
   }
@@ -260,10 +265,10 @@ export class Broker {
     this.count.gamesPlaying++;
     this.count.botsPlaying += bots.length;
     const seats = bots.map((b) => ({ conn: b.conn, name: b.name, timing: b.features.includes("timing") }));
-    const traced = room.rules?.record ?? this.settings.record;
+    const recorded = room.rules?.record ?? this.settings.record;
     const gameTiming = game.features.includes("timing");
     const rules = timeRules(this.settings, room.rules?.time ?? null, game.hello?.time ?? null, gameTiming);
-    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, rules, gameTiming, this.nowMs, traced);
+    const match = new Match(this.settings.newMatchId(), room.name, game.conn, seats, rules, gameTiming, this.nowMs, recorded);
     this.matches.set(match.id, match);
     room.matchesRunning++;
     for (const p of [game, ...bots]) {
@@ -277,6 +282,7 @@ export class Broker {
         id: match.id,
         room: room.name,
         startedAtMs: this.nowMs,
+        recorded,
         game: { peer: game.address, ...client(game) },
         bots: bots.map((b, index) => ({ index, name: b.name, peer: b.address, ...client(b) })),
       },

@@ -21,6 +21,8 @@ export interface MatchInfo {
   readonly id: string;
   readonly room: string;
   readonly startedAtMs: number;
+  /** Its messages are recorded (traced events) for a replay: BROKER_RECORD or its room's `record`. */
+  readonly recorded: boolean;
   readonly game: ClientInfo & { readonly peer: string };
   readonly bots: readonly SeatInfo[];
 }
@@ -72,7 +74,8 @@ export type BrokerEvent =
       readonly result: MatchResult | null;
     }
   /**
-   * A message of a recorded match (room `record`, BROKER_RECORD): `in` from, `out` to, `party`
+   * A message of a recorded match (room `record`, BROKER_RECORD) or of one someone follows live
+   * (a `watch` event): `in` from, `out` to, `party`
    * (-1 the game, else the bot's index). `body` is a view the broker never reuses.
    */
   | {

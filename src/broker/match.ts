@@ -80,6 +80,8 @@ export class Match {
   /** Body bytes relayed so far (states and replies). */
   bytesRelayed = 0;
   readonly timer: MoveTimer = { due: "move", deadlineMs: 0, heapIndex: -1, match: this };
+  /** Someone follows it live (the dashboard): traced like a recorded match while it lasts. */
+  watched = false;
   /** The turn the last step closed, if it closed one (read right after the step). */
   lastTurn: TurnDone | null = null;
   private readonly clocks: Clock[];
@@ -93,8 +95,8 @@ export class Match {
     /** The game asked for "timing": triggers carry timing, and SKIP is allowed. */
     private readonly gameTiming: boolean,
     readonly startedAtMs: number,
-    /** Every message in and out is emitted as a `traced` event (recording). */
-    readonly traced: boolean,
+    /** Recorded (replays): every message in and out is emitted as a `traced` event. */
+    readonly recorded: boolean,
   ) {
     invariant(rules.onMiss === "end" || gameTiming, "SKIP only for a game that asked for timing");
     this.clocks = bots.map(() => ({ bankMs: rules.bankMs, moved: false, stale: 0, moves: 0, totalMs: 0, maxMs: 0 }));
@@ -104,6 +106,11 @@ export class Match {
   start(): Step {
     const batch = encodeBatch(this.bots.map((b, index) => ({ index, name: b.name })));
     return send([this.game, message(Opcode.control, Control.batch, batch)], [this.game, trigger()]);
+  }
+
+  /** Emit its messages as `traced` events? */
+  get traced(): boolean {
+    return this.recorded || this.watched;
   }
 
   get awaitingReply(): boolean {

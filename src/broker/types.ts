@@ -17,7 +17,9 @@ export type Event =
   /** Time passed: the driver sends one at `nextDeadlineMs()`. */
   | { readonly kind: "tick" }
   /** SIGTERM/SIGINT: drain (BROKER_DRAIN_MS), or stop at once if already draining or no drain is set. */
-  | { readonly kind: "shutdown" };
+  | { readonly kind: "shutdown" }
+  /** Someone starts (or stops) following a running match live: its messages are traced meanwhile. */
+  | { readonly kind: "watch"; readonly matchId: string; readonly on: boolean };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;

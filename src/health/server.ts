@@ -11,12 +11,14 @@ export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
   readonly status: "ok" | "draining" | "stopping";
   readonly uptimeSeconds: number;
   readonly version: string;
+  /** The git commit of the build ("" when run from source), as `--version` prints it. */
+  readonly commit: string;
 };
 
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, recent: RecentMatches): Server<undefined> {
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches): Server<undefined> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -30,6 +32,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
       ...snapshot,
       uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
       version,
+      commit,
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }

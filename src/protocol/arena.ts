@@ -14,6 +14,8 @@ export interface Hello {
   readonly bots: number;
   /** Game only: the time rules it asks for (PROTOCOL.md §9.5); null = none asked. */
   readonly time: AskedTime | null;
+  /** An access token (PROTOCOL.md §9.6); "" = none. */
+  readonly token: string;
 }
 
 /** Time rules as a Hello asks them: an absent field takes the room's or the broker's value. */
@@ -62,6 +64,7 @@ interface HelloFields {
   features?: string[];
   bots?: number;
   time?: TimeFields;
+  token?: string;
 }
 
 interface WelcomeFields {
@@ -93,7 +96,7 @@ function askedTime(f: TimeFields): AskedTime {
   };
 }
 
-export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null };
+export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "" };
 
 export function encodeHello(h: Partial<Hello>): Uint8Array {
   const fields: HelloFields = {
@@ -102,6 +105,7 @@ export function encodeHello(h: Partial<Hello>): Uint8Array {
     client_version: h.clientVersion ?? "",
     features: [...(h.features ?? [])],
     bots: h.bots ?? 0,
+    token: h.token ?? "",
   };
   if (h.time) fields.time = timeFields(h.time);
   return HelloType.encode(HelloType.create(fields)).finish();
@@ -118,6 +122,7 @@ export function decodeHello(body: Uint8Array): Hello | null {
     features: f.features ?? [],
     bots: f.bots ?? 0,
     time: f.time ? askedTime(f.time) : null,
+    token: f.token ?? "",
   };
 }
 

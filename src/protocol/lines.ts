@@ -1,11 +1,10 @@
 // v1 framing: one message = standard base64 (with padding) of its envelope, then "\n".
 // Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
+import { fromBase64, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
 import { decodeEnvelope, encodeEnvelope, type Message } from "./message.ts";
 
 const NEWLINE = 0x0a;
-// Any non-ASCII byte maps to a non-base64 character, so decoding as latin1 loses nothing.
-const latin1 = new TextDecoder("latin1");
 
 /** Splits a byte stream into v1 lines and decodes each; incomplete input is normal. */
 export class LineDecoder {
@@ -70,17 +69,17 @@ export class LineDecoder {
 
 /** Decodes one line (without its "\n"). Strict: the original rejects anything but canonical base64. */
 export function decodeLine(line: Uint8Array): Message {
-  return decodeEnvelope(decodeBase64(line));
+  return decodeEnvelope(fromBase64(line));
 }
 
 /** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
 function decodeWire(wire: Uint8Array): Message {
-  return decodeEnvelope(decodeBase64(wire.subarray(0, wire.length - 1)), wire);
+  return decodeEnvelope(fromBase64(wire.subarray(0, wire.length - 1)), wire);
 }
 
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */
 export function encodeLine(m: Message): string {
-  return encodeEnvelope(m).toBase64() + "\n";
+  return toBase64(encodeEnvelope(m)) + "\n";
 }
 
 const ascii = new TextEncoder();
@@ -88,21 +87,4 @@ const ascii = new TextEncoder();
 /** The line's bytes, "\n" included: the line it arrived as when it has one, else encoded. */
 export function lineBytes(m: Message): Uint8Array {
   return m.wire ?? ascii.encode(encodeLine(m));
-}
-
-function decodeBase64(line: Uint8Array): Uint8Array {
-  const text = latin1.decode(line);
-  let bytes: Uint8Array;
-  try {
-    bytes = Uint8Array.fromBase64(text, { lastChunkHandling: "strict" });
-  } catch {
-    throw new ProtocolError("bad_base64", `line of ${line.length} bytes is not padded standard base64`);
-  }
-  // fromBase64 skips ASCII whitespace (so "\r" would pass); the original does not. Any skipped
-  // byte makes the decoded length fall short of what the line's length promises.
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  if (bytes.length !== (text.length / 4) * 3 - padding) {
-    throw new ProtocolError("bad_base64", `line of ${line.length} bytes holds whitespace`);
-  }
-  return bytes;
 }

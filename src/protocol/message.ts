@@ -1,5 +1,6 @@
 // The v1 envelope: [opcode u8][operand u8][body]. Pure codec; no sockets, no clocks.
 // Every code below is documented with its bytes in docs/PROTOCOL.md §3.
+import { toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
 
 export interface Message {
@@ -50,7 +51,7 @@ const TRIGGER: Message = {
   opcode: Opcode.trigger,
   operand: 0x00,
   body: EMPTY,
-  wire: new TextEncoder().encode(`${new Uint8Array([Opcode.trigger, 0x00]).toBase64()}\n`),
+  wire: new TextEncoder().encode(`${toBase64(new Uint8Array([Opcode.trigger, 0x00]))}\n`),
 };
 export const trigger = (): Message => TRIGGER;
 export const endGame = (): Message => message(Opcode.control, Control.endGame);
@@ -69,7 +70,7 @@ export const yourMove = (state: Uint8Array): Message => message(Opcode.move, MOV
  */
 export function retag(m: Message, opcode: number, operand: number): Message {
   if (!m.wire) return message(opcode, operand, m.body);
-  const head = encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))).toBase64();
+  const head = toBase64(encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))));
   for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);
   return { opcode, operand, body: m.body, wire: m.wire };
 }

@@ -1,8 +1,18 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
-import type { MatchResult } from "../protocol/index.ts";
+import type { MatchResult, MoveTiming } from "../protocol/index.ts";
 import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
-import { botJoin, botReply, botStep } from "./session.ts";
+import { FEATURES, botJoin, botReply, botStep } from "./session.ts";
+
+/** A bot's time for the state it is deciding on (its `timing` option): what the broker said, and what is left. */
+export interface MoveClock extends MoveTiming {
+  /** Milliseconds left before the deadline (move time + bank), as of now; Infinity when there is none. */
+  remainingMs(): number;
+}
+
+function clockOf(t: MoveTiming, receivedMs: number): MoveClock {
+  return { ...t, remainingMs: () => (t.deadlineMs === 0 ? Infinity : t.deadlineMs - (performance.now() - receivedMs)) };
+}
 
 /**
  * A bot: it has a name and answers states with moves. States and moves are opaque bytes that
@@ -19,8 +29,12 @@ export abstract class BaseBot {
   /** The name the game sees in the batch (UTF-8; may be empty; need not be unique). */
   abstract readonly name: string;
 
-  /** Answers one state of the game with this bot's move. A throw ends the session (see {@link runBot}). */
-  abstract decideMove(state: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Answers one state of the game with this bot's move. A throw ends the session (see {@link runBot}).
+   * With the `timing` option, `clock` says how long it may think (PROTOCOL.md §9.5); else it is
+   * undefined (and it is undefined against a broker that does not send timing).
+   */
+  abstract decideMove(state: Uint8Array, clock?: MoveClock): Uint8Array | Promise<Uint8Array>;
 
   /**
    * Called once, before the match ends normally, with the result the game reported (a
@@ -45,12 +59,18 @@ export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, opti
   const log = options.log ?? stderrLog();
   const conn = await Connection.open(host, port, { ...options, log });
   try {
-    await conn.send(...botJoin(bot.name, { room: roomOption(options) }));
+    const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
+    await conn.send(...botJoin(bot.name, { room: roomOption(options), features }));
     log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
     let moves = 0;
+    let clock: MoveClock | undefined;
     for (;;) {
       const step = botStep(await conn.next());
       if (step.kind === "end") return;
+      if (step.kind === "timing") {
+        clock = clockOf(step.timing, performance.now());
+        continue;
+      }
       if (step.kind === "result") {
         await bot.matchResult(step.result);
         continue;
@@ -60,7 +80,9 @@ export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, opti
         continue;
       }
       if (moves++ === 0) log("info", "the match has started: first state received");
-      await conn.send(botReply(await bot.decideMove(step.state)));
+      const given = clock;
+      clock = undefined;
+      await conn.send(botReply(await bot.decideMove(step.state, given)));
     }
   } finally {
     conn.close();

@@ -1,6 +1,7 @@
-// The SDK's only socket code: one TCP connection to the broker, with a retried first connect,
-// back-pressure on writes and an async read of the next message. No session logic here.
-import type { Socket } from "bun";
+// The SDK's only socket code: one TCP connection to the broker over node:net (so the same code
+// runs on Bun and on Node), with a retried first connect, back-pressure on writes and an async
+// read of the next message. No session logic here.
+import { createConnection, type Socket } from "node:net";
 import { LineDecoder, ProtocolError, encodeLine, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
 
@@ -18,6 +19,12 @@ export interface ConnectOptions {
   readonly room?: string;
   /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
   readonly log?: SdkLog;
+  /**
+   * Ask for the "timing" feature (PROTOCOL.md §9.5): a bot gets its deadline with each state
+   * (`decideMove`'s `clock`); a game gets each turn's think time (`turnTiming`), missed moves
+   * (`moveMissed`), and may play under SKIP. Default false: nothing new on the wire.
+   */
+  readonly timing?: boolean;
 }
 
 export type SdkLogLevel = "debug" | "info" | "warn" | "error";
@@ -47,19 +54,24 @@ export function stderrLog(env: Readonly<Record<string, string | undefined>> = pr
     if (RANK[level] >= min) console.error(`bitbroker ${level}: ${message}`);
   };
 }
+/** The least time one connect attempt gets, even when the overall deadline is nearer. */
+const ATTEMPT_MIN_MS = 1_000;
 
 interface SocketState {
   readonly decoder: LineDecoder;
   readonly inbox: Message[];
   waiters: Array<() => void>;
   closed: boolean;
+  /** Ends the session at once, before any message still in the inbox (bad bytes, abort). */
   failure: SdkError | undefined;
+  /** Why the socket closed, if it failed: reported once the inbox is empty, like a close. */
+  lostBecause: SdkError | undefined;
 }
 
 /** One connection to the broker. Internal to the SDK. */
 export class Connection {
   private constructor(
-    private readonly socket: Socket<undefined>,
+    private readonly socket: Socket,
     private readonly state: SocketState,
     private readonly signal: AbortSignal | undefined,
     private readonly readTimeoutMs: number | null,
@@ -67,6 +79,9 @@ export class Connection {
 
   /** Connects, retrying refused or failed attempts until `connectTimeoutMs` has passed. */
   static async open(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new SdkError("connect_failed", `cannot connect to the broker at ${host}:${port}: not a TCP port`);
+    }
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const log = options.log ?? stderrLog();
     const deadline = performance.now() + timeoutMs;
@@ -81,9 +96,11 @@ export class Connection {
         waiters: [],
         closed: false,
         failure: undefined,
+        lostBecause: undefined,
       };
       try {
-        const socket = await Bun.connect({ hostname: host, port, socket: handlers(state) });
+        const limitMs = Math.max(deadline - performance.now(), ATTEMPT_MIN_MS);
+        const socket = await connectOnce(host, port, limitMs, state);
         log("info", `connected to the broker at ${host}:${port}`);
         return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
@@ -100,7 +117,7 @@ export class Connection {
         const waitMs = Math.min(delayMs, leftMs);
         log("info", `broker at ${host}:${port} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
         // A pause between attempts, not synchronisation: nothing else tells us the broker is up.
-        await Bun.sleep(waitMs);
+        await new Promise((r) => setTimeout(r, waitMs));
         delayMs = Math.min(delayMs * 2, DEFAULTS.connectRetryMaxDelayMs);
       }
     }
@@ -108,6 +125,8 @@ export class Connection {
 
   private watch(): this {
     this.signal?.addEventListener("abort", this.onAbort, { once: true });
+    // The listener is added after the last check: a signal that fired in between still counts.
+    if (this.signal?.aborted) this.onAbort();
     return this;
   }
 
@@ -123,21 +142,23 @@ export class Connection {
 
   /** Sends messages in order, waiting while the socket's buffer is full. */
   async send(...messages: Message[]): Promise<void> {
-    let bytes = new TextEncoder().encode(messages.map(encodeLine).join(""));
-    while (bytes.length > 0) {
+    const bytes = new TextEncoder().encode(messages.map(encodeLine).join(""));
+    this.throwIfFailed();
+    // A peer that closed after sending us something (00 FF + reason) said why: let next() read it.
+    if (this.state.closed || this.socket.destroyed) return this.closedWhileSending();
+    if (this.socket.write(bytes)) return;
+    // The socket keeps every byte it could not write yet, past its high-water mark: wait until
+    // it has drained (or closed) before anything more is written.
+    while (this.socket.writableNeedDrain && !this.state.closed) {
       this.throwIfFailed();
-      // A peer that closed after sending us something (00 FF + reason) said why: let next() read it.
-      if (this.state.closed) return this.closedWhileSending();
-      const n = this.socket.write(bytes);
-      if (n < 0) return this.closedWhileSending();
-      bytes = bytes.subarray(n);
-      // Bun keeps none of the unwritten bytes: wait for `drain` (or a close) and write the rest.
-      if (bytes.length > 0) await new Promise<void>((r) => this.state.waiters.push(r));
+      await new Promise<void>((r) => this.state.waiters.push(r));
     }
+    this.throwIfFailed();
+    if (this.state.closed) return this.closedWhileSending();
   }
 
   private closedWhileSending(): void {
-    if (this.state.inbox.length === 0) throw lost("while sending");
+    if (this.state.inbox.length === 0) throw this.state.lostBecause ?? lost("while sending");
   }
 
   /** The next message from the broker. Throws SdkError if the connection fails or closes first, or the read timeout passes. */
@@ -147,7 +168,7 @@ export class Connection {
       this.throwIfFailed();
       const m = this.state.inbox.shift();
       if (m) return m;
-      if (this.state.closed) throw lost("before the match ended");
+      if (this.state.closed) throw this.state.lostBecause ?? lost("before the match ended");
       if (deadline === null) {
         await new Promise<void>((r) => this.state.waiters.push(r));
         continue;
@@ -174,31 +195,53 @@ export class Connection {
   }
 }
 
-function handlers(state: SocketState) {
-  return {
-    data(socket: Socket<undefined>, chunk: Uint8Array): void {
-      if (state.failure) return;
-      try {
-        state.inbox.push(...state.decoder.push(chunk));
-      } catch (e) {
-        if (!(e instanceof ProtocolError)) throw e;
-        state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
-        socket.end();
-      }
-      wake(state);
-    },
-    drain(): void {
-      wake(state);
-    },
-    close(): void {
-      state.closed = true;
-      wake(state);
-    },
-    error(_socket: Socket<undefined>, error: Error): void {
-      state.failure ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
-      wake(state);
-    },
-  };
+/**
+ * One attempt: resolves once connected, with the session's handlers attached in the same tick
+ * (so no byte or error goes unheard); rejects on an error or after `limitMs`.
+ */
+function connectOnce(host: string, port: number, limitMs: number, state: SocketState): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${Math.round(limitMs)} ms`)), limitMs);
+    const refused = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    socket.once("error", refused);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", refused);
+      // Small lines, one turn at a time: send each at once (no Nagle delay waiting for an ACK).
+      socket.setNoDelay(true);
+      attach(socket, state);
+      resolve(socket);
+    });
+  });
+}
+
+function attach(socket: Socket, state: SocketState): void {
+  socket.on("data", (chunk: Uint8Array) => {
+    if (state.failure) return;
+    try {
+      // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
+      state.inbox.push(...state.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
+      socket.end();
+    }
+    wake(state);
+  });
+  socket.on("drain", () => wake(state));
+  socket.on("close", () => {
+    state.closed = true;
+    wake(state);
+  });
+  socket.on("error", (error: Error) => {
+    state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
+    wake(state);
+  });
 }
 
 function wake(state: SocketState): void {

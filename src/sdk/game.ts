@@ -1,6 +1,6 @@
 // BaseGame and runGame: the game's whole session with the broker (batch, one action per
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
-import type { BotInfo } from "../protocol/index.ts";
+import type { AskedTime, BotInfo, MoveMissed, TurnTiming } from "../protocol/index.ts";
 import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
 import { FEATURES, GameSession, type Action } from "./session.ts";
 
@@ -28,12 +28,29 @@ export abstract class BaseGame {
 
   /** Called with the reply of the bot the last action asked. */
   abstract deliverResponse(response: Uint8Array): void | Promise<void>;
+
+  /**
+   * With the `timing` option: called with each turn's timing (the asked bot's think time as the
+   * broker measured it, its bank left, whether it missed), before the next `nextAction`.
+   */
+  turnTiming(_timing: TurnTiming): void | Promise<void> {}
+
+  /**
+   * With the `timing` option, under SKIP: called in place of `deliverResponse` when the asked bot
+   * missed its deadline; the turn is forfeited and the match goes on. The default does nothing.
+   */
+  moveMissed(_missed: MoveMissed): void | Promise<void> {}
 }
 
 /** {@link runGame}'s settings: those of every client, and how many bots the game's matches need. */
 export interface GameOptions extends ConnectOptions {
   /** Bots per match this game needs (1-255). Default: the room's line-up size. A room the operator declared keeps its own. */
   readonly bots?: number;
+  /**
+   * The time rules its matches ask for (PROTOCOL.md §9.5): `moveMs`, `firstMoveMs`, `bankMs`,
+   * `onMiss` ("end" or "skip"; "skip" needs the `timing` option). A declared room's rules win.
+   */
+  readonly time?: AskedTime;
 }
 
 /**
@@ -52,7 +69,8 @@ export interface GameOptions extends ConnectOptions {
 export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, options: GameOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
   const conn = await Connection.open(host, port, { ...options, log });
-  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0, features: FEATURES });
+  const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
+  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
   try {
     await conn.send(session.hello());
     log("info", "game joined; waiting for a match");
@@ -67,7 +85,11 @@ export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, o
           await game.initialise(step.bots);
           break;
         case "trigger":
+          if (step.timing) await game.turnTiming(step.timing);
           await conn.send(session.act(await game.nextAction()));
+          break;
+        case "missed":
+          await game.moveMissed(step.missed);
           break;
         case "reply":
           await game.deliverResponse(step.body);

@@ -8,7 +8,10 @@ import {
   botName,
   codes,
   decodeBatch,
+  decodeMoveMissed,
+  decodeMoveTiming,
   decodeResult,
+  decodeTurnTiming,
   decodeWelcome,
   encodeHello,
   encodeResult,
@@ -21,6 +24,9 @@ import {
   type Hello,
   type MatchResult,
   type Message,
+  type MoveMissed,
+  type MoveTiming,
+  type TurnTiming,
   type Welcome,
 } from "../protocol/index.ts";
 import { SdkError, endError } from "./errors.ts";
@@ -58,6 +64,7 @@ export type BotStep =
   | { readonly kind: "move"; readonly state: Uint8Array }
   | { readonly kind: "welcome"; readonly welcome: Welcome }
   | { readonly kind: "result"; readonly result: MatchResult }
+  | { readonly kind: "timing"; readonly timing: MoveTiming }
   | { readonly kind: "end" };
 
 /** Features every SDK asks for: the match's result before the end (PROTOCOL.md §9.3). */
@@ -85,6 +92,7 @@ export function botStep(m: Message): BotStep {
   if (isCode(m, Opcode.control, Control.welcome)) return { kind: "welcome", welcome: decoded(() => decodeWelcome(m.body)) };
   // A bot does not know how many bots its match has: any index that fits the operand byte.
   if (isCode(m, Opcode.control, Control.result)) return { kind: "result", result: decoded(() => decodeResult(m.body, 256)) };
+  if (isCode(m, Opcode.control, Control.moveTiming)) return { kind: "timing", timing: decoded(() => decodeMoveTiming(m.body)) };
   throw unexpected(m, "a bot");
 }
 
@@ -92,8 +100,11 @@ export function botStep(m: Message): BotStep {
 export type GameStep =
   | { readonly kind: "welcome"; readonly welcome: Welcome }
   | { readonly kind: "start"; readonly bots: BotInfo[] }
-  | { readonly kind: "trigger" }
+  /** The broker asks for the next action; `timing` is the last turn's, for a game that asked for "timing". */
+  | { readonly kind: "trigger"; readonly timing: TurnTiming | null }
   | { readonly kind: "reply"; readonly body: Uint8Array }
+  /** Under SKIP, in place of the reply of a bot that missed its deadline (PROTOCOL.md §9.5). */
+  | { readonly kind: "missed"; readonly missed: MoveMissed }
   | { readonly kind: "end" };
 
 type GamePhase = "batch" | "trigger" | "reply" | "ending" | "done";
@@ -132,10 +143,14 @@ export class GameSession {
       // The batch arrives with its trigger right behind it (PROTOCOL.md §5, step 2).
       return { kind: "start", bots: decoded(() => decodeBatch(m.body)) };
     }
-    if (this.phase === "trigger" && isCode(m, Opcode.trigger, 0)) return { kind: "trigger" };
+    if (this.phase === "trigger" && isCode(m, Opcode.trigger, 0)) return { kind: "trigger", timing: decoded(() => decodeTurnTiming(m.body)) };
     if (this.phase === "reply" && isCode(m, Opcode.move, 0)) {
       this.phase = "trigger";
       return { kind: "reply", body: m.body };
+    }
+    if (this.phase === "reply" && isCode(m, Opcode.control, Control.moveMissed)) {
+      this.phase = "trigger";
+      return { kind: "missed", missed: decoded(() => decodeMoveMissed(m.body)) };
     }
     throw unexpected(m, `the game (waiting for ${this.phase})`);
   }

@@ -84,3 +84,17 @@ describe("a recorded match", () => {
     expect(plain.log.some((c) => c.kind === "event" && c.event.type === "traced")).toBe(false);
   });
 });
+
+test("a match someone follows live is traced while watched, and only then", () => {
+  const d = match(false);
+  const traced = (out: ReturnType<Driver["ask"]>) => events(out).filter((e) => e.type === "traced").length;
+  expect(traced(d.ask(1, 0, "a"))).toBe(0);
+  d.answer(2, "r");
+  d.broker.handle({ kind: "watch", matchId: "m1", on: true }, d.nowMs);
+  expect(traced(d.ask(1, 1, "b"))).toBe(2); // in from the game, out to the bot
+  d.answer(3, "r");
+  d.broker.handle({ kind: "watch", matchId: "m1", on: false }, d.nowMs);
+  expect(traced(d.ask(1, 0, "c"))).toBe(0);
+  // An unknown or ended match: nothing happens.
+  expect(d.broker.handle({ kind: "watch", matchId: "nope", on: true }, d.nowMs)).toEqual([]);
+});

@@ -150,6 +150,7 @@ describe("many matches at once", () => {
           id: "m1",
           room: "r",
           startedAtMs: 1000,
+          recorded: false,
           game: { peer: "127.0.0.1:40001", client: "g", clientVersion: "1" },
           bots: [{ index: 0, name: "A", peer: "127.0.0.1:40002", client: "py", clientVersion: "2" }],
         },

@@ -21,7 +21,7 @@ export class BrokerProcess {
   ) {}
 
   /** Starts the broker with these settings (env names) and waits for its "listening" line. */
-  static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"]): Promise<BrokerProcess> {
+  static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"], listenTimeoutMs = 10_000): Promise<BrokerProcess> {
     const proc = Bun.spawn(cmd, {
       cwd: ROOT,
       env: { ...process.env, BROKER_HOST: "127.0.0.1", BROKER_PORT: "0", BROKER_HEALTH_PORT: "0", LOG_FORMAT: "json", ...env },
@@ -31,7 +31,7 @@ export class BrokerProcess {
     });
     const broker = new BrokerProcess(proc);
     void broker.readLogs();
-    const listening = await broker.waitForLog((l) => l.event === "listening", 30_000);
+    const listening = await broker.waitForLog((l) => l.event === "listening", listenTimeoutMs);
     broker.port = Number(listening.port);
     broker.healthPort = Number(listening.healthPort);
     return broker;

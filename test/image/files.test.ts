@@ -21,9 +21,10 @@ interface Service {
 const compose = Bun.YAML.parse(readFileSync(join(ROOT, "compose.yaml"), "utf8")) as { services: Record<string, Service> };
 
 test("every image is pinned: the Bun one by exact version, the distroless one by tag and digest", () => {
-  const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!).filter((image) => image.includes("/"));
+  const froms = [...dockerfile.matchAll(/^FROM (?:--platform=\S+ )?(\S+)/gm)].map((m) => m[1]!).filter((image) => image.includes("/"));
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
   expect(froms).toContain(`oven/bun:${pkg.devDependencies.bun}`);
+  for (const image of froms) expect([image, image === `oven/bun:${pkg.devDependencies.bun}` || /@sha256:[0-9a-f]{64}$/.test(image)]).toEqual([image, true]);
   expect(runtime).toMatch(/^FROM gcr\.io\/distroless\/(base|cc)-debian\d+:nonroot@sha256:[0-9a-f]{64} AS runtime$/m);
 });
 

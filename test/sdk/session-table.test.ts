@@ -7,6 +7,11 @@ import table from "../vectors/session.json" with { type: "json" };
 
 interface Expect {
   readonly event?: string;
+  readonly move_ms?: number;
+  readonly bank_ms?: number;
+  readonly deadline_ms?: number;
+  readonly bot?: number;
+  readonly timing?: { bot: number; think_ms: number; bank_ms: number; missed: boolean };
   readonly seats?: ReadonlyArray<{ index: number; score?: number; rank?: number }>;
   readonly summary?: string;
   readonly body_hex?: string;
@@ -37,6 +42,14 @@ function outcome(receive: () => BotStep | GameStep): Expect {
       return { event: "start", bots: step.bots };
     case "result":
       return { event: "result", seats: step.result.seats, summary: step.result.summary };
+    case "timing":
+      return { event: "timing", move_ms: step.timing.moveMs, bank_ms: step.timing.bankMs, deadline_ms: step.timing.deadlineMs };
+    case "missed":
+      return { event: "missed", bot: step.missed.bot, deadline_ms: step.missed.deadlineMs };
+    case "trigger": {
+      const t = step.timing;
+      return t ? { event: "trigger", timing: { bot: t.bot, think_ms: t.thinkMs, bank_ms: t.bankMs, missed: t.missed } } : { event: "trigger" };
+    }
     default:
       return { event: step.kind };
   }

@@ -1,0 +1,114 @@
+// Standard padded base64 for v1 lines: the runtime's own Uint8Array.fromBase64/toBase64 where it
+// has them (Bun, so the broker), else a portable codec (Node 20 for the SDK). Pure; both strict.
+import { ProtocolError } from "./errors.ts";
+
+/** Uint8Array's base64 methods (TC39 proposal, in Bun; not in Node 20), typed here for every runtime. */
+interface NativeStatics {
+  fromBase64?(text: string, options: { lastChunkHandling: "strict" }): Uint8Array;
+}
+interface NativeBytes extends Uint8Array {
+  toBase64(): string;
+}
+
+const native = Uint8Array as unknown as NativeStatics;
+const hasNative = typeof native.fromBase64 === "function" && typeof (Uint8Array.prototype as Partial<NativeBytes>).toBase64 === "function";
+const STRICT = { lastChunkHandling: "strict" } as const;
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const PAD = 0x3d; // "="
+/** ASCII code → 6-bit value, or -1 for a byte outside the alphabet. */
+const VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
+const CODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+// Any non-ASCII byte maps to a non-base64 character, so decoding as latin1 loses nothing.
+const latin1 = new TextDecoder("latin1");
+
+/** Portable encoder: the same text as `bytes.toBase64()`. */
+export function portableToBase64(bytes: Uint8Array): string {
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = CODE[n >> 18]!;
+    out[o++] = CODE[(n >> 12) & 63]!;
+    out[o++] = CODE[(n >> 6) & 63]!;
+    out[o++] = CODE[n & 63]!;
+  }
+  const left = bytes.length - i;
+  if (left > 0) {
+    const n = (bytes[i]! << 16) | (left === 2 ? bytes[i + 1]! << 8 : 0);
+    out[o++] = CODE[n >> 18]!;
+    out[o++] = CODE[(n >> 12) & 63]!;
+    out[o++] = left === 2 ? CODE[(n >> 6) & 63]! : PAD;
+    out[o++] = PAD;
+  }
+  return latin1.decode(out);
+}
+
+/**
+ * Portable strict decoder of one line's ASCII bytes: null unless they are canonical padded
+ * standard base64 (length a multiple of 4, only the alphabet, "=" only as the last one or two
+ * characters, zero padding bits), which is all the original accepts.
+ */
+export function portableFromBase64(line: Uint8Array): Uint8Array | null {
+  const length = line.length;
+  if (length % 4 !== 0) return null;
+  const padding = length === 0 ? 0 : line[length - 1] !== PAD ? 0 : line[length - 2] !== PAD ? 1 : 2;
+  const out = new Uint8Array((length / 4) * 3 - padding);
+  const full = padding === 0 ? length : length - 4;
+  let o = 0;
+  for (let i = 0; i < full; i += 4) {
+    const a = VALUE[line[i]!]!, b = VALUE[line[i + 1]!]!, c = VALUE[line[i + 2]!]!, d = VALUE[line[i + 3]!]!;
+    if ((a | b | c | d) < 0) return null;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
+  }
+  if (padding > 0) {
+    const a = VALUE[line[full]!]!, b = VALUE[line[full + 1]!]!;
+    const c = padding === 1 ? VALUE[line[full + 2]!]! : 0;
+    if ((a | b | c) < 0) return null;
+    // Strict: the bits below the last byte must be zero (the original rejects anything else).
+    if (padding === 2 ? (b & 15) !== 0 : (c & 3) !== 0) return null;
+    const n = (a << 18) | (b << 12) | (c << 6);
+    out[o++] = n >> 16;
+    if (padding === 1) out[o++] = (n >> 8) & 0xff;
+  }
+  return out;
+}
+
+function badBase64(line: Uint8Array): ProtocolError {
+  return new ProtocolError("bad_base64", `line of ${line.length} bytes is not padded standard base64`);
+}
+
+function nativeDecode(line: Uint8Array): Uint8Array {
+  const text = latin1.decode(line);
+  let bytes: Uint8Array;
+  try {
+    bytes = native.fromBase64!(text, STRICT);
+  } catch {
+    throw badBase64(line);
+  }
+  // fromBase64 skips ASCII whitespace (so "\r" would pass); the original does not. Any skipped
+  // byte makes the decoded length fall short of what the line's length promises.
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  if (bytes.length !== (text.length / 4) * 3 - padding) throw badBase64(line);
+  return bytes;
+}
+
+function portableDecode(line: Uint8Array): Uint8Array {
+  const bytes = portableFromBase64(line);
+  if (bytes === null) throw badBase64(line);
+  return bytes;
+}
+
+/** Decodes one line (without its "\n") strictly. Throws ProtocolError `bad_base64`. */
+export const fromBase64: (line: Uint8Array) => Uint8Array = hasNative ? nativeDecode : portableDecode;
+
+/** The base64 text of `bytes` (standard alphabet, padded). */
+export const toBase64: (bytes: Uint8Array) => string = hasNative ? (bytes) => (bytes as NativeBytes).toBase64() : portableToBase64;
+
+/** Which codec this runtime uses: "native" (Uint8Array.fromBase64/toBase64) or "portable". */
+export const base64Codec: "native" | "portable" = hasNative ? "native" : "portable";
