@@ -6,6 +6,7 @@ import pytest
 
 from bitbroker import (Action, BotInfo, MatchAbortedError, MatchResult, ProtocolError, SeatResult, Welcome,
                        __version__)
+from bitbroker import arena
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2
 from bitbroker.connection import resolve_room
@@ -181,7 +182,7 @@ def test_a_game_ends_with_its_result_and_a_bot_receives_one() -> None:
     line = session.act(Action.end_game(result))
     assert line.codes == (0x00, 0xFE)
     in_order = MatchResult((SeatResult(0, score=1.5, rank=1), SeatResult(1, rank=2)), "A wins")
-    assert m.decode_result(line.body) == in_order  # seats in index order
+    assert arena.decode_result(line.body) == in_order  # seats in index order
     assert started_bot().receive(Message(0x00, 0x32, line.body)) == ResultReceived(in_order)
     assert session.receive(END) == MatchEnded()
 
@@ -194,5 +195,5 @@ def test_a_game_ends_with_its_result_and_a_bot_receives_one() -> None:
 ])
 def test_a_result_is_checked_when_decoded(result: MatchResult, problem: str) -> None:
     with pytest.raises(ProtocolError) as caught:
-        m.decode_result(m.encode_result(result), bots=2)
+        arena.decode_result(arena.encode_result(result), bots=2)
     assert caught.value.code == "bad_protobuf" and problem in str(caught.value)

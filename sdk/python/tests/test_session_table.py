@@ -11,10 +11,13 @@ import pytest
 import bitbroker
 import bitbroker.aio
 from bitbroker import Action, BitBrokerError, BotInfo, MatchResult, SeatResult, connection, errors
+from bitbroker import arena
 from bitbroker import message as m
 from bitbroker.message import LINE_BYTES_MAX_DEFAULT, Message
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
-                               ResponseReceived, ResultReceived, WelcomeReceived, YourMove)
+                               MoveMissedReceived, ResponseReceived, ResultReceived, TimingReceived,
+                               WelcomeReceived, YourMove)
+from bitbroker.types import MoveMissed, MoveTiming, TurnTiming
 
 from conftest import ROOT
 
@@ -39,7 +42,7 @@ def apply(session: AnySession, step: str) -> None:
         session.act(Action.player_action(int(words[2]), bytes.fromhex(words[3])))
     elif words[:2] == ["act", "end"]:
         assert isinstance(session, GameSession)
-        result = m.decode_result(bytes.fromhex(words[2])) if len(words) > 2 else None
+        result = arena.decode_result(bytes.fromhex(words[2])) if len(words) > 2 else None
         line = session.act(Action.end_game(result))
         assert line.to_bytes().hex() == "00fe" + (words[2] if len(words) > 2 else "")
     else:
@@ -57,6 +60,13 @@ def event_of(expect: Dict[str, Any]) -> object:
     if kind == "result":
         seats = tuple(SeatResult(s["index"], s.get("score"), s.get("rank")) for s in expect["seats"])
         return ResultReceived(MatchResult(seats, expect["summary"]))
+    if kind == "timing":
+        return TimingReceived(MoveTiming(expect["move_ms"], expect["bank_ms"], expect["deadline_ms"]))
+    if kind == "missed":
+        return MoveMissedReceived(MoveMissed(expect["bot"], expect["deadline_ms"]))
+    if kind == "trigger" and "timing" in expect:
+        t = expect["timing"]
+        return ActionRequested(TurnTiming(t["bot"], t["think_ms"], t["bank_ms"], t["missed"]))
     simple = {"end": MatchEnded(), "trigger": ActionRequested()}
     if kind in simple:
         return simple[kind]
@@ -90,7 +100,7 @@ def test_each_session_case_gives_the_tables_event_or_error(case: Dict[str, Any])
 
 def test_the_table_covers_every_event_and_both_sides() -> None:
     events = {c["expect"].get("event") for c in CASES} - {None}
-    assert events == {"move", "end", "welcome", "result", "start", "trigger", "reply"}
+    assert events == {"move", "end", "welcome", "result", "timing", "start", "trigger", "reply", "missed"}
     assert {c["side"] for c in CASES} == {"bot", "game"}
 
 

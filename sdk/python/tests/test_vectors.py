@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bitbroker import LineDecoder, Message, ProtocolError, decode_line, encode_line
+from bitbroker import arena
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2, initial_pb2
 from bitbroker.types import BotInfo, MatchResult, SeatResult, Welcome
@@ -110,7 +111,7 @@ def test_refuses_an_over_long_line_before_its_newline_arrives() -> None:
 @pytest.mark.parametrize("vector", **by_name(ARENA["hellos"]))
 def test_each_hello_vector_is_what_the_sdk_encodes(vector: Dict[str, Any]) -> None:
     value = vector["value"]
-    body = m.encode_hello(room=value["room"], client=value["client"], client_version=value["client_version"],
+    body = arena.encode_hello(room=value["room"], client=value["client"], client_version=value["client_version"],
                           bots=value["bots"], features=value["features"])
     assert body.hex() == vector["body_hex"]
     role = bytes.fromhex(vector["hex"])[1]
@@ -126,7 +127,7 @@ def test_each_welcome_vector_decodes_to_its_value(vector: Dict[str, Any]) -> Non
     message = Message.from_bytes(bytes.fromhex(vector["hex"]))
     assert message.codes == m.WELCOME and message.body.hex() == vector["body_hex"]
     v = vector["value"]
-    assert m.decode_welcome(message.body) == Welcome(v["broker_version"], tuple(v["features"]), v["room"],
+    assert arena.decode_welcome(message.body) == Welcome(v["broker_version"], tuple(v["features"]), v["room"],
                                                      v["queue_position"], v["bots"])
 
 
@@ -135,6 +136,6 @@ def test_each_result_vector_is_what_the_sdk_encodes_and_decodes(vector: Dict[str
     v = vector["value"]
     result = MatchResult(tuple(SeatResult(s["index"], s.get("score"), s.get("rank")) for s in v["seats"]),
                          v["summary"])
-    assert m.encode_result(result).hex() == vector["body_hex"]
-    assert m.end_game(m.encode_result(result)).to_bytes().hex() == vector["hex"]
-    assert m.decode_result(bytes.fromhex(vector["body_hex"])) == result
+    assert arena.encode_result(result).hex() == vector["body_hex"]
+    assert m.end_game(arena.encode_result(result)).to_bytes().hex() == vector["hex"]
+    assert arena.decode_result(bytes.fromhex(vector["body_hex"])) == result

@@ -87,6 +87,8 @@ where
                 return Ok(());
             }
             BotStep::Welcome(welcome) => logs::welcome(&welcome),
+            // Only to a bot that asked for timing, which this SDK does not yet (§9.5).
+            BotStep::Timing(_) => {}
             BotStep::Result(result) => {
                 logs::result(&who, &result);
                 take_result(&mut bot, result).await;

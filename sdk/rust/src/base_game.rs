@@ -90,7 +90,7 @@ where
                 logs::match_started(&batch);
                 game.initialise(batch).await
             }
-            GameStep::Act => {
+            GameStep::Act(_timing) => {
                 let action = game.next_action().await;
                 let has_response = action.has_response();
                 // §9.4: the result is asked for once, with the end only.
@@ -107,6 +107,7 @@ where
                 session.on_action_sent(has_response);
             }
             GameStep::Reply => deliver(game, message.body()).await,
+            GameStep::Missed(missed) => logs::missed(&missed),
             GameStep::End => {
                 log::info!("match over for game: it ended normally");
                 return Ok(());

@@ -1,6 +1,6 @@
 //! What a bot's or game's loop tells the `log` facade (connected, Welcome, match start and end
 //! at info; each message at debug): the texts, in one place. Never called per turn above debug.
-use crate::proto::{MatchResult, Welcome};
+use crate::proto::Welcome;
 use crate::BitBrokerMessage;
 
 /// How a log line names a room: `'name'`, or `default`.
@@ -51,11 +51,21 @@ pub(crate) fn match_started(batch: &crate::proto::InitialMessageBatchProto) {
 
 /// The info line for a match's result, as a bot receives it (§9.4).
 #[cfg(feature = "bot")]
-pub(crate) fn result(who: &str, result: &MatchResult) {
+pub(crate) fn result(who: &str, result: &crate::proto::MatchResult) {
     let summary = if result.summary.is_empty() {
         "(no summary)"
     } else {
         &result.summary
     };
     log::info!("match result for {who}: {summary}");
+}
+
+/// The info line for a missed move under SKIP (§9.5): rare, never the per-turn path.
+#[cfg(feature = "game")]
+pub(crate) fn missed(missed: &crate::proto::MoveMissed) {
+    log::info!(
+        "bot {} missed its move (deadline {} ms): the turn is skipped",
+        missed.bot,
+        missed.deadline_ms
+    );
 }

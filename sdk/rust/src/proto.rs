@@ -90,3 +90,48 @@ pub struct SeatResult {
     #[prost(uint32, optional, tag = "3")]
     pub rank: Option<u32>,
 }
+
+/// Broker → bot (`00 30`), to a bot that asked for `timing`: its time for the state that
+/// follows, in ms (PROTOCOL.md §9.5).
+#[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
+pub struct MoveTiming {
+    /// This move's own time (0 = no deadline).
+    #[prost(uint32, tag = "1")]
+    pub move_ms: u32,
+    /// The bot's time bank left.
+    #[prost(uint32, tag = "2")]
+    pub bank_ms: u32,
+    /// The whole time it has for this move, from when the state was sent (0 = none).
+    #[prost(uint32, tag = "3")]
+    pub deadline_ms: u32,
+}
+
+/// Broker → game, in the body of a trigger, to a game that asked for `timing`: the last turn's
+/// timing (PROTOCOL.md §9.5).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TurnTiming {
+    /// The bot that was asked.
+    #[prost(uint32, tag = "1")]
+    pub bot: u32,
+    /// How long it thought, as the broker measured it, in ms.
+    #[prost(double, tag = "2")]
+    pub think_ms: f64,
+    /// Its time bank left, in ms.
+    #[prost(uint32, tag = "3")]
+    pub bank_ms: u32,
+    /// True when it missed its deadline.
+    #[prost(bool, tag = "4")]
+    pub missed: bool,
+}
+
+/// Broker → game (`00 31`), to a game that asked for `timing`, under SKIP: in place of the reply
+/// of a bot that missed its deadline (PROTOCOL.md §9.5).
+#[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
+pub struct MoveMissed {
+    /// The bot that missed.
+    #[prost(uint32, tag = "1")]
+    pub bot: u32,
+    /// The time it had, in ms.
+    #[prost(uint32, tag = "2")]
+    pub deadline_ms: u32,
+}

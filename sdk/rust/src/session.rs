@@ -4,10 +4,12 @@
 use crate::proto::Hello;
 #[cfg(feature = "game")]
 use crate::proto::InitialMessageBatchProto;
-#[cfg(feature = "bot")]
-use crate::proto::MatchResult;
 #[cfg(any(feature = "bot", feature = "game"))]
 use crate::proto::Welcome;
+#[cfg(feature = "bot")]
+use crate::proto::{MatchResult, MoveTiming};
+#[cfg(feature = "game")]
+use crate::proto::{MoveMissed, TurnTiming};
 use crate::{BitBrokerMessage, Error, Result};
 
 /// This SDK's name in its `Hello` (PROTOCOL.md §9.1).
@@ -81,6 +83,8 @@ pub(crate) enum BotStep {
     Welcome(Welcome),
     /// `00 32`: the match's result, just before the end; hand it to `match_result`.
     Result(MatchResult),
+    /// `00 30`: the time for the state that follows (only to a bot that asked for `timing`).
+    Timing(MoveTiming),
     /// `00 FF` with an empty body: the match ended normally.
     End,
 }
@@ -94,6 +98,7 @@ pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
         (0x02, operand) if *operand != 0x00 => Ok(BotStep::Move),
         (0x00, 0x03) => Ok(BotStep::Welcome(message.body_proto()?)),
         (0x00, 0x32) => Ok(BotStep::Result(checked_result(message.body_proto()?)?)),
+        (0x00, 0x30) => Ok(BotStep::Timing(message.body_proto()?)),
         _ => Err(message.clone().into()),
     }
 }
@@ -120,10 +125,13 @@ pub(crate) enum GameStep {
     Welcome(Welcome),
     /// The match started: hand the batch to `initialise`.
     Start(InitialMessageBatchProto),
-    /// A trigger: ask `next_action` and send it.
-    Act,
+    /// A trigger: ask `next_action` and send it. With the last turn's timing when the game asked
+    /// for `timing` (§9.5).
+    Act(Option<TurnTiming>),
     /// A bot's reply: hand the message body to `deliver_response`.
     Reply,
+    /// `00 31`, under SKIP: the asked bot missed its deadline; no reply comes, a trigger follows.
+    Missed(MoveMissed),
     /// The match ended normally.
     End,
 }
@@ -155,10 +163,18 @@ impl GameSession {
                 Ok(GameStep::Start(batch))
             }
             (GameAwaits::Batch, (0x00, 0x03)) => Ok(GameStep::Welcome(message.body_proto()?)),
-            (GameAwaits::Trigger, (0x01, 0x00)) => Ok(GameStep::Act),
+            (GameAwaits::Trigger, (0x01, 0x00)) => match message.body() {
+                [] => Ok(GameStep::Act(None)),
+                _ => Ok(GameStep::Act(Some(message.body_proto()?))),
+            },
             (GameAwaits::Reply, (0x02, 0x00)) => {
                 self.phase = GameAwaits::Trigger;
                 Ok(GameStep::Reply)
+            }
+            (GameAwaits::Reply, (0x00, 0x31)) => {
+                let missed = message.body_proto()?;
+                self.phase = GameAwaits::Trigger;
+                Ok(GameStep::Missed(missed))
             }
             _ => Err(message.clone().into()),
         }
@@ -214,10 +230,10 @@ mod tests {
         assert_eq!(step.unwrap(), GameStep::Welcome(welcome));
         let start = BitBrokerMessage::new_proto(0, 0x11, batch.clone());
         assert_eq!(s.on_message(&start).unwrap(), GameStep::Start(batch));
-        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act);
+        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act(None));
         s.on_action_sent(true);
         assert_eq!(s.on_message(&msg(2, 0, b"xy")).unwrap(), GameStep::Reply);
-        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act);
+        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act(None));
         s.on_action_sent(false);
         assert_eq!(s.on_message(&msg(0, 0xFF, b"")).unwrap(), GameStep::End);
     }

@@ -50,6 +50,12 @@ fn bot_case(received: &BitBrokerMessage) -> Result<(String, Value)> {
             let carried = serde_json::json!({"seats": seats, "summary": result.summary});
             ("result".into(), carried)
         }
+        BotStep::Timing(t) => {
+            let carried = serde_json::json!({
+                "move_ms": t.move_ms, "bank_ms": t.bank_ms, "deadline_ms": t.deadline_ms,
+            });
+            ("timing".into(), carried)
+        }
         BotStep::End => ("end".into(), Value::Null),
     })
 }
@@ -84,7 +90,17 @@ fn game_case(path: &[Value], received: &BitBrokerMessage, name: &str) -> Result<
                 .collect();
             ("start".into(), Value::from(bots))
         }
-        GameStep::Act => ("trigger".into(), Value::Null),
+        GameStep::Act(None) => ("trigger".into(), Value::Null),
+        GameStep::Act(Some(t)) => {
+            let timing = serde_json::json!({
+                "bot": t.bot, "think_ms": t.think_ms, "bank_ms": t.bank_ms, "missed": t.missed,
+            });
+            ("trigger".into(), timing)
+        }
+        GameStep::Missed(m) => {
+            let carried = serde_json::json!({"bot": m.bot, "deadline_ms": m.deadline_ms});
+            ("missed".into(), carried)
+        }
         GameStep::Reply => ("reply".into(), Value::from(hex(received.body()))),
         GameStep::End => ("end".into(), Value::Null),
     })
@@ -113,6 +129,16 @@ fn every_case_of_the_session_table_gives_its_event_or_error() {
             }
             if let Some(bots) = expect.get("bots") {
                 assert_eq!(&carried, bots, "{name}: bots");
+            }
+            for key in ["move_ms", "bank_ms", "deadline_ms", "bot"] {
+                if let Some(want) = expect.get(key) {
+                    assert_eq!(&carried[key], want, "{name}: {key}");
+                }
+            }
+            match expect.get("timing") {
+                Some(timing) => assert_eq!(&carried, timing, "{name}: timing"),
+                None if kind == "trigger" => assert_eq!(carried, Value::Null, "{name}"),
+                None => {}
             }
             if let Some(seats) = expect.get("seats") {
                 assert_eq!(&carried["seats"], seats, "{name}: seats");

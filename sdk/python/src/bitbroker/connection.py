@@ -14,7 +14,8 @@ from typing import Callable, Deque, Iterator, Mapping, Optional, Tuple, TypeVar
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
-from .session import MatchEnded, MatchStarted, ResultReceived, Session, WelcomeReceived, YourMove
+from .session import (MatchEnded, MatchStarted, MoveMissedReceived, ResultReceived, Session, WelcomeReceived,
+                      YourMove)
 
 EventT = TypeVar("EventT")
 
@@ -180,6 +181,9 @@ class SessionLog:
         elif isinstance(event, YourMove) and not self._moved:
             self._moved = True
             log.info("match started: %s got its first state", self._session.who)
+        elif isinstance(event, MoveMissedReceived):
+            log.info("bot %d missed its move (deadline %d ms): the turn is skipped",
+                     event.missed.bot, event.missed.deadline_ms)
         elif isinstance(event, ResultReceived):
             log.info("match result for %s: %s", self._session.who, event.result.summary or "(no summary)")
         elif isinstance(event, MatchEnded):

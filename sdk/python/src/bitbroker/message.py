@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
-from ._proto import arena_pb2, initial_pb2
+from ._proto import initial_pb2
 from .errors import ProtocolError
-from .types import BotInfo, MatchResult, SeatResult, Welcome
+from .types import BotInfo
 
 # Opcodes and operands of v1 (PROTOCOL.md §3).
 OPCODE_MAX = 0x02
@@ -21,6 +20,8 @@ BOT_HELLO = (0x00, 0x02)
 BOT_NAME = (0x00, 0x22)
 WELCOME = (0x00, 0x03)
 RESULT = (0x00, 0x32)
+MOVE_TIMING = (0x00, 0x30)
+MOVE_MISSED = (0x00, 0x31)
 BATCH = (0x00, 0x11)
 TRIGGER = (0x01, 0x00)
 END_GAME = (0x00, 0xFE)
@@ -129,28 +130,6 @@ def bot_hello(hello: bytes = b"") -> Message:
     return Message(*BOT_HELLO, hello)
 
 
-def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0,
-                 features: Sequence[str] = ()) -> bytes:
-    """A ``Hello`` body (PROTOCOL.md §9.1): ``room`` "" is the default room; ``bots`` (a game's
-    line-up size, 1..255) 0 leaves it to the room; ``features`` asked for (§9.3)."""
-    if not 0 <= bots <= 0xFF:
-        raise ValueError(f"bots {bots} is not 1..255")
-    hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots,
-                            features=list(features))
-    return hello.SerializeToString()
-
-
-def decode_welcome(body: bytes) -> Welcome:
-    """The ``Welcome`` in a ``00 03`` body; raises ProtocolError ``bad_protobuf``."""
-    welcome = arena_pb2.Welcome()
-    try:
-        welcome.ParseFromString(body)
-    except Exception as error:  # protobuf raises DecodeError, a plain Exception subclass
-        raise ProtocolError("bad_protobuf", f"Welcome does not decode ({error})") from None
-    return Welcome(str(welcome.broker_version), tuple(str(f) for f in welcome.features),
-                   str(welcome.room), int(welcome.queue_position), int(welcome.bots))
-
-
 def bot_name(name: str) -> Message:
     """``00 22`` + ``InitialMessageProto{botName}``; botIndex stays 0, so absent (§4)."""
     return Message(*BOT_NAME, initial_pb2.InitialMessageProto(botName=name).SerializeToString())
@@ -166,45 +145,6 @@ def ask_bot(index: int, state: bytes) -> Message:
 def end_game(result: bytes = b"") -> Message:
     """``00 FE``: the game ends the match, with an encoded ``MatchResult`` or nothing (v1)."""
     return Message(*END_GAME, result)
-
-
-# PROTOCOL.md §9.4: a summary is at most this many characters.
-RESULT_SUMMARY_MAX = 256
-
-
-def encode_result(result: MatchResult) -> bytes:
-    """A ``MatchResult`` body; an empty result encodes to no bytes (the v1 ``00 FE``)."""
-    body = arena_pb2.MatchResult(summary=result.summary)
-    for seat in result.seats:
-        entry = body.seats.add(index=seat.index)
-        if seat.score is not None:
-            entry.score = seat.score
-        if seat.rank is not None:
-            entry.rank = seat.rank
-    return body.SerializeToString()
-
-
-def decode_result(body: bytes, bots: int = 256) -> MatchResult:
-    """The ``MatchResult`` in a ``00 32`` (or ``00 FE``) body, checked: indices below ``bots``,
-    each once, finite scores, a summary of at most 256 characters; seats in index order.
-    Raises ProtocolError ``bad_protobuf``."""
-    parsed = arena_pb2.MatchResult()
-    try:
-        parsed.ParseFromString(body)
-    except Exception as error:  # protobuf raises DecodeError, a plain Exception subclass
-        raise ProtocolError("bad_protobuf", f"MatchResult does not decode ({error})") from None
-    seats: List[SeatResult] = []
-    for entry in parsed.seats:
-        index = int(entry.index)
-        if index >= bots or any(seat.index == index for seat in seats):
-            raise ProtocolError("bad_protobuf", f"MatchResult names bot {index} twice or out of 0..{bots - 1}")
-        score = float(entry.score) if entry.HasField("score") else None
-        if score is not None and not math.isfinite(score):
-            raise ProtocolError("bad_protobuf", f"MatchResult gives bot {index} the score {score}")
-        seats.append(SeatResult(index, score, int(entry.rank) if entry.HasField("rank") else None))
-    if len(parsed.summary) > RESULT_SUMMARY_MAX:
-        raise ProtocolError("bad_protobuf", f"MatchResult summary over {RESULT_SUMMARY_MAX} characters")
-    return MatchResult(tuple(sorted(seats, key=lambda seat: seat.index)), str(parsed.summary))
 
 
 def reply(body: bytes) -> Message:

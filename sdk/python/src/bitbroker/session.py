@@ -7,13 +7,14 @@ aio.py drive these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Protocol, Tuple, TypeVar, Union
+from typing import List, Optional, Protocol, Tuple, TypeVar, Union
 
+from . import arena
 from . import message as m
 from ._version import CLIENT_NAME, __version__
 from .errors import MatchAbortedError, ProtocolError, error_for_reason
 from .message import Message
-from .types import Action, BotInfo, MatchResult, Welcome
+from .types import Action, BotInfo, MatchResult, MoveMissed, MoveTiming, TurnTiming, Welcome
 
 # Features every SDK asks for in its Hello (PROTOCOL.md §9.3): the match's result before the end.
 FEATURES = ("results",)
@@ -34,6 +35,22 @@ class WelcomeReceived:
 
 
 @dataclass(frozen=True)
+class TimingReceived:
+    """Bot event: the time it has for the state that follows (``00 30``, §9.5; only to a bot
+    that asked for ``timing``)."""
+
+    timing: MoveTiming
+
+
+@dataclass(frozen=True)
+class MoveMissedReceived:
+    """Game event: under SKIP, the asked bot missed its deadline (``00 31``, §9.5); no reply
+    comes, a trigger follows."""
+
+    missed: MoveMissed
+
+
+@dataclass(frozen=True)
 class ResultReceived:
     """Bot event: the match's result as the game reported it (``00 32``), just before the end."""
 
@@ -49,7 +66,10 @@ class MatchStarted:
 
 @dataclass(frozen=True)
 class ActionRequested:
-    """Game event: the broker wants the game's next action (the trigger ``01 00``)."""
+    """Game event: the broker wants the game's next action (the trigger ``01 00``); ``timing``
+    is the last turn's, when the game asked for ``timing`` (§9.5)."""
+
+    timing: Optional[TurnTiming] = None
 
 
 @dataclass(frozen=True)
@@ -65,8 +85,9 @@ class MatchEnded:
     its own ``00 FE``). Every other end raises a BrokerEndedError instead (§10)."""
 
 
-BotEvent = Union[YourMove, WelcomeReceived, ResultReceived, MatchEnded]
-GameEvent = Union[WelcomeReceived, MatchStarted, ActionRequested, ResponseReceived, MatchEnded]
+BotEvent = Union[YourMove, WelcomeReceived, TimingReceived, ResultReceived, MatchEnded]
+GameEvent = Union[WelcomeReceived, MatchStarted, ActionRequested, ResponseReceived, MoveMissedReceived,
+                  MatchEnded]
 EventT_co = TypeVar("EventT_co", covariant=True)
 
 
@@ -91,7 +112,7 @@ class Session(Protocol[EventT_co]):
 
 def hello_body(room: str, bots: int = 0) -> bytes:
     """This SDK's ``Hello`` (§9.1): the room, the client's name and version, its features."""
-    return m.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots,
+    return arena.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots,
                           features=FEATURES)
 
 
@@ -167,11 +188,13 @@ class BotSession(_SessionBase):
                 return YourMove(message.body)
             # §9.1: a bot takes note of a Welcome whenever it waits.
             if message.codes == m.WELCOME:
-                return WelcomeReceived(m.decode_welcome(message.body))
+                return WelcomeReceived(arena.decode_welcome(message.body))
             # §9.4: the result, to a bot that asked for results; a bot does not know how many
             # bots its match has, so any index the operand byte can name.
             if message.codes == m.RESULT:
-                return ResultReceived(m.decode_result(message.body))
+                return ResultReceived(arena.decode_result(message.body))
+            if message.codes == m.MOVE_TIMING:
+                return TimingReceived(arena.decode_move_timing(message.body))
         raise _unexpected(message, f"the bot is {self._state}")
 
     def reply(self, response: bytes) -> Message:
@@ -214,13 +237,18 @@ class GameSession(_SessionBase):
             self._state = "trigger"
             return MatchStarted(tuple(m.decode_batch(message.body)))
         if state == "batch" and message.codes == m.WELCOME:
-            return WelcomeReceived(m.decode_welcome(message.body))
+            return WelcomeReceived(arena.decode_welcome(message.body))
         if state == "trigger" and message.codes == m.TRIGGER:
+            timing = arena.decode_turn_timing(message.body) if message.body else None
             self._state = "deciding"
-            return ActionRequested()
+            return ActionRequested(timing)
         if state == "reply" and message.codes == m.REPLY:
             self._state = "trigger"
             return ResponseReceived(message.body)
+        if state == "reply" and message.codes == m.MOVE_MISSED:
+            missed = arena.decode_move_missed(message.body)
+            self._state = "trigger"
+            return MoveMissedReceived(missed)
         raise _unexpected(message, f"the game is in state {state!r}")
 
     def act(self, action: Action) -> Message:
@@ -230,6 +258,6 @@ class GameSession(_SessionBase):
         assert self._state == "deciding", "act() answers an ActionRequested"
         if action.bot_index is None:
             self._state = "end"
-            return m.end_game(m.encode_result(action.result) if action.result else b"")
+            return m.end_game(arena.encode_result(action.result) if action.result else b"")
         self._state = "reply"
         return m.ask_bot(action.bot_index, action.state)

@@ -36,6 +36,36 @@ class Welcome:
 
 
 @dataclass(frozen=True)
+class MoveTiming:
+    """A bot's time for the state that follows (``00 30``, docs/PROTOCOL.md §9.5), in ms: the
+    move's own time, its time bank left, and their sum (0: no deadline)."""
+
+    move_ms: int
+    bank_ms: int
+    deadline_ms: int
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    """The last turn's timing, in a trigger's body (§9.5): the bot asked, how long it thought
+    (ms, as the broker measured it), its time bank left, and whether it missed its deadline."""
+
+    bot: int
+    think_ms: float
+    bank_ms: int
+    missed: bool
+
+
+@dataclass(frozen=True)
+class MoveMissed:
+    """Under SKIP (``00 31``, §9.5): the asked bot missed its deadline of ``deadline_ms``; no reply
+    comes, a trigger follows."""
+
+    bot: int
+    deadline_ms: int
+
+
+@dataclass(frozen=True)
 class SeatResult:
     """One bot's result in a MatchResult: its index, and a score (higher is better) and/or a rank
     (1 = first; ties share), each None when not given."""
