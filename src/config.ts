@@ -28,6 +28,14 @@ export interface Config {
   readonly drainMs: number;
   /** BROKER_ROOMS_FILE, or "" for none. */
   readonly roomsFile: string;
+  /** BROKER_TOKEN: one shared secret for every room and role; "" for none. */
+  readonly token: string;
+  /** BROKER_TOKENS_FILE, or "" for none. */
+  readonly tokensFile: string;
+  readonly connectionsMax: number;
+  readonly connectionsPerAddressMax: number;
+  readonly connectRatePerAddress: number;
+  readonly roomsMax: number;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
   readonly logLevel: LogLevelName;
@@ -65,6 +73,12 @@ export const SETTINGS = {
   runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
   record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
+  token: { env: "BROKER_TOKEN", flag: "token", fallback: "", help: "one secret every client must present in its Hello (README: Security); unset = none" },
+  tokensFile: { env: "BROKER_TOKENS_FILE", flag: "tokens-file", fallback: "", help: "TOML or YAML file of tokens per room and role (README: Security); re-read on SIGHUP" },
+  connectionsMax: { env: "BROKER_CONNECTIONS_MAX", flag: "connections-max", fallback: "10000", help: "connections the broker holds at once; more are refused (limit_exceeded)" },
+  connectionsPerAddressMax: { env: "BROKER_CONNECTIONS_PER_ADDRESS_MAX", flag: "connections-per-address-max", fallback: "1000", help: "connections one remote address may hold at once" },
+  connectRatePerAddress: { env: "BROKER_CONNECT_RATE_PER_ADDRESS", flag: "connect-rate-per-address", fallback: "200", help: "new connections per second one remote address may open" },
+  roomsMax: { env: "BROKER_ROOMS_MAX", flag: "rooms-max", fallback: "10000", help: "rooms at once, declared and made on demand" },
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
@@ -122,10 +136,20 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     runningMatchesMax: int(SETTINGS.runningMatchesMax, 0, 1_000_000) || null,
     drainMs: int(SETTINGS.drainMs, 0, 24 * 3600 * 1000),
     roomsFile: raw(SETTINGS.roomsFile).trim(),
+    token: raw(SETTINGS.token),
+    tokensFile: raw(SETTINGS.tokensFile).trim(),
+    connectionsMax: int(SETTINGS.connectionsMax, 1, 10_000_000),
+    connectionsPerAddressMax: int(SETTINGS.connectionsPerAddressMax, 1, 10_000_000),
+    connectRatePerAddress: int(SETTINGS.connectRatePerAddress, 1, 1_000_000),
+    roomsMax: int(SETTINGS.roomsMax, 1, 10_000_000),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
   };
+  if (config.token !== "" && config.tokensFile !== "") {
+    errors.push("set BROKER_TOKEN or BROKER_TOKENS_FILE, not both");
+  }
+  if (config.token !== "" && config.token.length < 8) errors.push("BROKER_TOKEN must be 8 characters or more");
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }

@@ -4,6 +4,7 @@ import { Broker } from "./broker/broker.ts";
 import { DEFAULT_ROOM } from "./broker/handshake.ts";
 import { RecentMatches } from "./matches/recent.ts";
 import { parseRoomsFile, type RoomsFile } from "./rooms/file.ts";
+import { OPEN, Tokens, parseTokensFile, sharedToken, type TokenRules } from "./auth/tokens.ts";
 import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { healthcheck } from "./health/check.ts";
@@ -38,6 +39,7 @@ function run(config: Config): void {
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
   const rooms = loadRooms(config);
+  const tokens = new Tokens(config.token !== "" ? sharedToken(config.token) : config.tokensFile !== "" ? orExit(loadTokens(config.tokensFile)) : OPEN);
   log.log("info", "starting", {
     version: VERSION,
     commit: COMMIT,
@@ -68,6 +70,11 @@ function run(config: Config): void {
     record: config.record,
     brokerVersion: VERSION_TEXT,
     newMatchId: () => Bun.randomUUIDv7(),
+    authorize: (req) => tokens.allows(req),
+    connectionsMax: config.connectionsMax,
+    connectionsPerAddressMax: config.connectionsPerAddressMax,
+    connectRatePerAddress: config.connectRatePerAddress,
+    roomsMax: config.roomsMax,
   });
 
   let exiting = false;
@@ -114,6 +121,14 @@ function run(config: Config): void {
     log.log("info", "signal received", { signal });
     tcp?.dispatch({ kind: "shutdown" });
   };
+  // SIGHUP: the tokens file is read again; matches, queues and connections are untouched.
+  process.on("SIGHUP", () => {
+    if (config.tokensFile === "") return log.log("info", "SIGHUP: nothing to reload (no BROKER_TOKENS_FILE)");
+    const reloaded = loadTokens(config.tokensFile);
+    if ("errors" in reloaded) return log.log("error", "tokens file not reloaded", { file: config.tokensFile, kept: "the rules in force", problems: [...reloaded.errors] });
+    tokens.replace(reloaded.rules);
+    log.log("info", "tokens file reloaded", { file: config.tokensFile, rules: reloaded.rules.rules.length, openRooms: reloaded.rules.openRooms });
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
   // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
@@ -156,4 +171,20 @@ function loadRooms(config: Config): RoomsFile {
 function configErrors(errors: readonly string[]): never {
   console.error(`bitbroker: invalid configuration:\n${errors.map((e) => `  - ${e}`).join("\n")}\nSee bitbroker --help.`);
   process.exit(2);
+}
+
+/** BROKER_TOKENS_FILE, read and checked (every problem listed). */
+function loadTokens(file: string): { rules: TokenRules } | { errors: readonly string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    return { errors: [`BROKER_TOKENS_FILE: cannot read ${file}: ${(e as Error).message}`] };
+  }
+  const parsed = parseTokensFile(text, file);
+  return parsed.kind === "rules" ? { rules: parsed.rules } : { errors: parsed.errors };
+}
+
+function orExit(loaded: { rules: TokenRules } | { errors: readonly string[] }): TokenRules {
+  return "errors" in loaded ? configErrors(loaded.errors) : loaded.rules;
 }

@@ -91,4 +91,6 @@ export type BrokerEvent =
   /** SIGTERM with BROKER_DRAIN_MS: no new clients; running matches go on until `untilMs`. */
   | { readonly type: "draining"; readonly untilMs: number }
   /** No more matches will be played. */
-  | { readonly type: "finished" };
+  | { readonly type: "finished" }
+  /** A connection turned away before a match (PROTOCOL.md §6.1 refusal codes), for metrics. */
+  | { readonly type: "rejected"; readonly code: string; readonly role: "unknown" | "game" | "bot"; readonly room: string | null };

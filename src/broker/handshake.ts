@@ -43,6 +43,7 @@ function helloProblem(h: Hello): string | null {
   }
   if (h.features.length > FEATURES_MAX) return `at most ${FEATURES_MAX} features may be asked for`;
   if (h.bots > 255) return `a match has at most 255 bots; the Hello asks for ${h.bots}`;
+  if (h.seat !== null && h.seat > 254) return `seat ${h.seat} is out of range: seats are 0..254`;
   return null;
 }
 

@@ -13,8 +13,10 @@ export interface Peer extends Linked<Peer>, Timed {
   /** What its place in the deadline heap means: its handshake deadline. */
   readonly due: "hello";
   readonly conn: ConnId;
-  /** Remote address:port. */
+  /** Remote address:port, for logs. */
   readonly address: string;
+  /** Remote address alone, for the per-address limits (PROTOCOL.md §7). */
+  readonly ip: string;
   role: "unknown" | "game" | "bot";
   stage: Stage;
   name: string;
@@ -24,15 +26,18 @@ export interface Peer extends Linked<Peer>, Timed {
   match: Match | null;
   /** A game's bots per match. */
   botsNeeded: number;
+  /** A bot's seat ticket (PROTOCOL.md §9.7), or null: seated by arrival. */
+  seat: number | null;
   /** Features of its Hello that the broker granted (PROTOCOL.md §9.3). */
   features: readonly string[];
 }
 
-export function newPeer(conn: ConnId, address: string): Peer {
+export function newPeer(conn: ConnId, address: string, ip: string): Peer {
   return {
     due: "hello",
     conn,
     address,
+    ip,
     role: "unknown",
     stage: "hello",
     name: "",
@@ -40,6 +45,7 @@ export function newPeer(conn: ConnId, address: string): Peer {
     room: null,
     match: null,
     botsNeeded: 0,
+    seat: null,
     features: [],
     prev: null,
     next: null,

@@ -8,7 +8,11 @@ import type { BrokerSettings, RoomRules, RoomSnapshot } from "./types.ts";
 
 export class Room implements Linked<Room> {
   readonly games = new Fifo<Peer>();
+  /** Bots seated by arrival. */
   readonly bots = new Fifo<Peer>();
+  /** Bots seated by ticket (PROTOCOL.md §9.7): one queue per seat index. */
+  private readonly byTicket = new Map<number, Fifo<Peer>>();
+  private ticketedBots = 0;
   matchesRunning = 0;
   prev: Room | null = null;
   next: Room | null = null;
@@ -23,14 +27,21 @@ export class Room implements Linked<Room> {
     readonly queueMax: number,
   ) {}
 
-  get queued(): number {
-    return this.games.length + this.bots.length;
+  get botsWaiting(): number {
+    return this.bots.length + this.ticketedBots;
   }
 
-  /** True when the first game and every bot it needs are waiting. */
+  get queued(): number {
+    return this.games.length + this.botsWaiting;
+  }
+
+  /** True when the first game and every bot it needs are waiting (by ticket: one for each seat). */
   get lineupReady(): boolean {
     const game = this.games.first();
-    return game !== null && this.bots.length >= game.botsNeeded;
+    if (game === null) return false;
+    if (this.ticketedBots === 0) return this.bots.length >= game.botsNeeded;
+    for (let seat = 0; seat < game.botsNeeded; seat++) if (!this.byTicket.get(seat)?.length) return false;
+    return true;
   }
 
   /** The bots a game of this room needs: the room's declaration wins over the game's Hello. */
@@ -38,11 +49,48 @@ export class Room implements Linked<Room> {
     return this.rules ? this.rules.bots : asked > 0 ? asked : this.botsPerMatch;
   }
 
-  /** Takes the first game and the bots it needs, in queue order (their seat order). */
+  /**
+   * Puts a client in its queue; returns its place, or why it cannot wait here: a room seats its
+   * bots either by arrival or by ticket, never both at once.
+   */
+  enqueue(p: Peer): { position: number } | { problem: string } {
+    if (p.role === "game") {
+      this.games.push(p);
+      return { position: this.games.length };
+    }
+    if (p.seat === null) {
+      if (this.ticketedBots > 0) return { problem: `room ${this.name} seats its bots by ticket: this bot has none` };
+      this.bots.push(p);
+      return { position: this.bots.length };
+    }
+    if (this.bots.length > 0) return { problem: `room ${this.name} seats its bots by arrival: this bot has a ticket` };
+    if (this.rules !== null && p.seat >= this.rules.bots) return { problem: `seat ${p.seat} is not one of room ${this.name}'s ${this.rules.bots} seats` };
+    let q = this.byTicket.get(p.seat);
+    if (!q) this.byTicket.set(p.seat, (q = new Fifo<Peer>()));
+    q.push(p);
+    this.ticketedBots++;
+    return { position: q.length };
+  }
+
+  /** Takes a waiting client out of its queue. */
+  leave(p: Peer): void {
+    const q = p.list;
+    if (q === null) return;
+    q.remove(p);
+    if (p.role !== "bot" || p.seat === null) return;
+    this.ticketedBots--;
+    if (this.byTicket.get(p.seat)?.length === 0) this.byTicket.delete(p.seat);
+  }
+
+  /** Takes the first game and the bots it needs: seat i is the i-th in arrival order, or the holder of ticket i. */
   takeLineup(): { game: Peer; bots: Peer[] } {
     const game = this.games.shift()!;
     const bots: Peer[] = [];
-    for (let i = 0; i < game.botsNeeded; i++) bots.push(this.bots.shift()!);
+    for (let i = 0; i < game.botsNeeded; i++) {
+      const bot = this.ticketedBots === 0 ? this.bots.first()! : this.byTicket.get(i)!.first()!;
+      this.leave(bot);
+      bots.push(bot);
+    }
     return { game, bots };
   }
 
@@ -51,13 +99,13 @@ export class Room implements Linked<Room> {
       botsPerMatch: this.botsPerMatch,
       declared: this.rules !== null,
       gamesWaiting: this.games.length,
-      botsWaiting: this.bots.length,
+      botsWaiting: this.botsWaiting,
       matchesRunning: this.matchesRunning,
     };
   }
 }
 
-export type RoomLookup = { readonly room: Room } | { readonly refused: "unknown_room"; readonly reason: string };
+export type RoomLookup = { readonly room: Room } | { readonly refused: "unknown_room" | "limit_exceeded"; readonly reason: string };
 
 /** Every room: the declared ones for good, on-demand ones while someone is in them. */
 export class Rooms {
@@ -77,6 +125,7 @@ export class Rooms {
     const room = this.byName.get(key);
     if (room) return { room };
     if (!this.settings.roomsOnDemand) return { refused: "unknown_room", reason: `room ${key} is not declared, and this broker makes no rooms on demand` };
+    if (this.byName.size >= this.settings.roomsMax) return { refused: "limit_exceeded", reason: `the broker holds ${this.byName.size} rooms, its limit` };
     return { room: this.make(key, null) };
   }
 

@@ -6,7 +6,8 @@ import type { BrokerEvent } from "./events.ts";
 export type ConnId = number;
 
 export type Event =
-  | { readonly kind: "opened"; readonly conn: ConnId; readonly peer: string }
+  /** A new connection: `peer` is address:port for logs, `address` the remote address the limits count. */
+  | { readonly kind: "opened"; readonly conn: ConnId; readonly peer: string; readonly address: string }
   | { readonly kind: "received"; readonly conn: ConnId; readonly message: Message }
   /** The transport could not decode this connection's input. */
   | { readonly kind: "failed"; readonly conn: ConnId; readonly error: ProtocolError }
@@ -29,6 +30,8 @@ export type Command =
   /** Close once everything sent before it is flushed. */
   | { readonly kind: "close"; readonly conn: ConnId }
   | { readonly kind: "log"; readonly level: LogLevel; readonly event: string; readonly fields: LogFields }
+  /** Its handshake is done: the transport lifts its small handshake line limit to BROKER_LINE_BYTES_MAX. */
+  | { readonly kind: "admitted"; readonly conn: ConnId }
   /** A domain event for the projections (records, metrics, dashboard, fleet): STYLE.md "Growing the house". */
   | { readonly kind: "event"; readonly event: BrokerEvent }
   /** No more matches will be played: the driver exits once every close is flushed. */
@@ -77,6 +80,24 @@ export interface BrokerSettings {
   readonly brokerVersion: string;
   /** A new match id, unique across brokers (the driver gives UUIDv7s; tests, counters). */
   readonly newMatchId: () => string;
+  /** May this client join? (BROKER_TOKEN / BROKER_TOKENS_FILE; constant-time, outside the broker.) */
+  readonly authorize: (req: JoinRequest) => boolean;
+  /** Connections the broker holds at once (BROKER_CONNECTIONS_MAX). */
+  readonly connectionsMax: number;
+  /** Connections one remote address may hold (BROKER_CONNECTIONS_PER_ADDRESS_MAX). */
+  readonly connectionsPerAddressMax: number;
+  /** New connections per second one remote address may open (BROKER_CONNECT_RATE_PER_ADDRESS). */
+  readonly connectRatePerAddress: number;
+  /** Rooms at once, declared and made on demand (BROKER_ROOMS_MAX). */
+  readonly roomsMax: number;
+}
+
+/** What the authorizer is asked. The token is never logged nor kept. */
+export interface JoinRequest {
+  readonly token: string;
+  readonly room: string;
+  readonly role: "game" | "bot";
+  readonly name: string;
 }
 
 export type Phase = "lobby" | "running" | "draining" | "finished";

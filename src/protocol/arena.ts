@@ -16,6 +16,8 @@ export interface Hello {
   readonly time: AskedTime | null;
   /** An access token (PROTOCOL.md §9.6); "" = none. */
   readonly token: string;
+  /** Bot only: its seat ticket (PROTOCOL.md §9.7); null = seated by arrival. */
+  readonly seat: number | null;
 }
 
 /** Time rules as a Hello asks them: an absent field takes the room's or the broker's value. */
@@ -65,6 +67,7 @@ interface HelloFields {
   bots?: number;
   time?: TimeFields;
   token?: string;
+  seat?: number;
 }
 
 interface WelcomeFields {
@@ -96,7 +99,7 @@ function askedTime(f: TimeFields): AskedTime {
   };
 }
 
-export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "" };
+export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "", seat: null };
 
 export function encodeHello(h: Partial<Hello>): Uint8Array {
   const fields: HelloFields = {
@@ -108,6 +111,7 @@ export function encodeHello(h: Partial<Hello>): Uint8Array {
     token: h.token ?? "",
   };
   if (h.time) fields.time = timeFields(h.time);
+  if (h.seat !== undefined && h.seat !== null) fields.seat = h.seat;
   return HelloType.encode(HelloType.create(fields)).finish();
 }
 
@@ -123,6 +127,7 @@ export function decodeHello(body: Uint8Array): Hello | null {
     bots: f.bots ?? 0,
     time: f.time ? askedTime(f.time) : null,
     token: f.token ?? "",
+    seat: f.seat ?? null,
   };
 }
 

@@ -12,7 +12,12 @@ export class LineDecoder {
   private pendingBytes = 0;
 
   /** @param lineBytesMax longest accepted line, in bytes on the wire, not counting "\n". */
-  constructor(private readonly lineBytesMax: number) {}
+  constructor(private lineBytesMax: number) {}
+
+  /** Changes the longest accepted line from now on (a connection past its handshake gets more room). */
+  setLineBytesMax(lineBytesMax: number): void {
+    this.lineBytesMax = lineBytesMax;
+  }
 
   /** Bytes held for a line whose "\n" has not arrived yet. */
   get bufferedBytes(): number {

@@ -1,7 +1,13 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
 import type { MatchResult, MoveTiming } from "../protocol/index.ts";
-import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
+import { Connection, brokerAddress, roomOption, seatOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
+
+/** {@link runBot}'s settings: those of every client, and the bot's seat ticket. */
+export interface BotOptions extends ConnectOptions {
+  /** The seat this bot takes in a room that seats by ticket (PROTOCOL.md §9.7). Default: $BITBROKER_SEAT, else by arrival. */
+  readonly seat?: number;
+}
 import { FEATURES, botJoin, botReply, botStep } from "./session.ts";
 
 /** A bot's time for the state it is deciding on (its `timing` option): what the broker said, and what is left. */
@@ -45,7 +51,8 @@ export abstract class BaseBot {
 }
 
 /**
- * Plays one match as `bot`: connects (retrying for `connectTimeoutMs`), sends hello (with a
+ * Plays one match as `bot`: connects to `host`:`port` (default $BITBROKER_HOST:$BITBROKER_PORT, else
+ * 127.0.0.1:7878; retrying for `connectTimeoutMs`), sends hello (with a
  * Hello: room, client) and name, answers every state with `bot.decideMove`, and resolves when the
  * match ends normally.
  *
@@ -55,12 +62,13 @@ export abstract class BaseBot {
  *   `refused` or `broker_shutdown` (with the broker's `reason` and `reasonCode`), `connect_failed`,
  *   `connection_lost`, `read_timeout`, an invalid line's code, `unexpected_message` or `aborted`.
  */
-export async function runBot(bot: BaseBot, host = "127.0.0.1", port = 7878, options: ConnectOptions = {}): Promise<void> {
+export async function runBot(bot: BaseBot, host?: string, port?: number, options: BotOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
-  const conn = await Connection.open(host, port, { ...options, log });
+  const seat = seatOption(options);
+  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
   try {
     const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
-    await conn.send(...botJoin(bot.name, { room: roomOption(options), features }));
+    await conn.send(...botJoin(bot.name, { room: roomOption(options), token: tokenOption(options), features, seat }));
     log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
     let moves = 0;
     let clock: MoveClock | undefined;

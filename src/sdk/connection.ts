@@ -17,6 +17,8 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal;
   /** The room to play in (PROTOCOL.md §9). Default: $BITBROKER_ROOM, else the broker's default room. */
   readonly room?: string;
+  /** The access token the broker requires, if it does (PROTOCOL.md §9.6). Default: $BITBROKER_TOKEN. */
+  readonly token?: string;
   /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
   readonly log?: SdkLog;
   /**
@@ -42,6 +44,27 @@ export const DEFAULTS = {
 /** The room a client asks for: the option, else $BITBROKER_ROOM, else "" (the default room). */
 export function roomOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return options.room ?? env.BITBROKER_ROOM ?? "";
+}
+
+/** A bot's seat ticket (PROTOCOL.md §9.7): the option, else $BITBROKER_SEAT, else none. */
+export function seatOption(options: { readonly seat?: number }, env: Readonly<Record<string, string | undefined>> = process.env): number | null {
+  if (options.seat !== undefined) return options.seat;
+  const text = env.BITBROKER_SEAT?.trim();
+  if (!text) return null;
+  if (!/^\d{1,3}$/.test(text)) throw new RangeError(`BITBROKER_SEAT must be a seat index (0-254); got "${text}"`);
+  return Number(text);
+}
+
+/** Where the broker is: the arguments, else $BITBROKER_HOST / $BITBROKER_PORT, else 127.0.0.1:7878. */
+export function brokerAddress(host: string | undefined, port: number | undefined, env: Readonly<Record<string, string | undefined>> = process.env): [string, number] {
+  const envPort = env.BITBROKER_PORT?.trim();
+  if (port === undefined && envPort && !/^\d{1,5}$/.test(envPort)) throw new RangeError(`BITBROKER_PORT must be a TCP port; got "${envPort}"`);
+  return [host ?? env.BITBROKER_HOST ?? "127.0.0.1", port ?? (envPort ? Number(envPort) : 7878)];
+}
+
+/** The token a client presents: the option, else $BITBROKER_TOKEN, else "" (none). */
+export function tokenOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return options.token ?? env.BITBROKER_TOKEN ?? "";
 }
 
 const RANK: Record<SdkLogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -1,7 +1,7 @@
 // BaseGame and runGame: the game's whole session with the broker (batch, one action per
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { AskedTime, BotInfo, MoveMissed, TurnTiming } from "../protocol/index.ts";
-import { Connection, roomOption, stderrLog, type ConnectOptions } from "./connection.ts";
+import { Connection, brokerAddress, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
 import { FEATURES, GameSession, type Action } from "./session.ts";
 
 /**
@@ -54,7 +54,8 @@ export interface GameOptions extends ConnectOptions {
 }
 
 /**
- * Plays one match as `game`: connects (retrying for `connectTimeoutMs`), sends hello (with a
+ * Plays one match as `game`: connects to `host`:`port` (default $BITBROKER_HOST:$BITBROKER_PORT,
+ * else 127.0.0.1:7878; retrying for `connectTimeoutMs`), sends hello (with a
  * Hello: room, bots per match, client), calls `initialise` with the batch, then `nextAction` at
  * every trigger and `deliverResponse` with every reply. Resolves once the match has ended
  * normally (after {@link Action.endGame}).
@@ -66,11 +67,11 @@ export interface GameOptions extends ConnectOptions {
  *   `reason` and `reasonCode`), `connect_failed`, `connection_lost`, `read_timeout`, an invalid
  *   line's code, `unexpected_message` or `aborted`.
  */
-export async function runGame(game: BaseGame, host = "127.0.0.1", port = 7878, options: GameOptions = {}): Promise<void> {
+export async function runGame(game: BaseGame, host?: string, port?: number, options: GameOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
-  const conn = await Connection.open(host, port, { ...options, log });
+  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
   const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
-  const session = new GameSession({ room: roomOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
+  const session = new GameSession({ room: roomOption(options), token: tokenOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
   try {
     await conn.send(session.hello());
     log("info", "game joined; waiting for a match");

@@ -29,6 +29,13 @@ export interface TcpOptions {
 /** A closing socket whose peer does not read its last lines is cut after this long. */
 const LINGER_MS = 2000;
 
+/**
+ * The longest line of a connection still in its handshake (hello, Hello, name): a few KiB, so a
+ * stranger cannot make the broker hold a 16 MiB line for the whole hello deadline (README
+ * "Limits"). Raised to BROKER_LINE_BYTES_MAX once the broker admits it.
+ */
+export const HANDSHAKE_LINE_BYTES_MAX = 4096;
+
 export class TcpTransport {
   private readonly sockets = new Map<ConnId, Socket<Conn>>();
   private nextId = 1;
@@ -87,12 +94,12 @@ export class TcpTransport {
 
   private opened(socket: Socket<Conn>): void {
     socket.setNoDelay(true);
-    const conn: Conn = { id: this.nextId++, decoder: new LineDecoder(this.options.lineBytesMax), outbox: null, done: false };
+    const conn: Conn = { id: this.nextId++, decoder: new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, this.options.lineBytesMax)), outbox: null, done: false };
     // Unsent bytes beyond two full lines mean the peer is not reading.
     conn.outbox = new Outbox(socket, 2 * this.options.lineBytesMax);
     socket.data = conn;
     this.sockets.set(conn.id, socket);
-    this.dispatch({ kind: "opened", conn: conn.id, peer: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.dispatch({ kind: "opened", conn: conn.id, peer: `${socket.remoteAddress}:${socket.remotePort}`, address: socket.remoteAddress });
   }
 
   private data(socket: Socket<Conn>, chunk: Uint8Array): void {
@@ -155,6 +162,9 @@ export class TcpTransport {
           break;
         case "event":
           this.options.onEvent?.(c.event);
+          break;
+        case "admitted":
+          this.sockets.get(c.conn)?.data.decoder.setLineBytesMax(this.options.lineBytesMax);
           break;
         case "finished":
           queueMicrotask(this.options.onFinished);

@@ -44,6 +44,11 @@ export class Driver {
       record: false,
       brokerVersion: "test",
       newMatchId: () => `m${++ids}`,
+      authorize: () => true,
+      connectionsMax: 10_000,
+      connectionsPerAddressMax: 10_000,
+      connectRatePerAddress: 10_000,
+      roomsMax: 10_000,
       ...settings,
     });
   }
@@ -54,7 +59,7 @@ export class Driver {
   }
 
   open(conn: ConnId): Command[] {
-    return this.run(this.broker.handle({ kind: "opened", conn, peer: `127.0.0.1:${40000 + conn}` }, this.nowMs));
+    return this.run(this.broker.handle({ kind: "opened", conn, peer: `127.0.0.1:${40000 + conn}`, address: "127.0.0.1" }, this.nowMs));
   }
 
   recv(conn: ConnId, ...messages: Message[]): Command[] {
@@ -85,6 +90,15 @@ export class Driver {
   bot(conn: ConnId, name: string, hello?: Partial<Hello>): Command[] {
     const h = hello ? message(Opcode.control, Control.botHello, encodeHello({ client: "test", ...hello })) : botHello();
     return [...this.open(conn), ...this.recv(conn, h, botName(name))];
+  }
+
+  /** The hello line of a v1 client of this role. */
+  helloOf(role: "game" | "bot"): Message[] {
+    return [role === "game" ? gameHello() : botHello()];
+  }
+
+  nameOf(name: string): Message {
+    return botName(name);
   }
 
   ask(game: ConnId, index: number, state: string): Command[] {

@@ -268,3 +268,45 @@ test("a client that speaks while it waits is refused with unexpected_message and
   expect(logs(out).at(-1)).toMatchObject({ event: "connection rejected", role: "bot", room: "r", code: "unexpected_message" });
   expect(d.broker.snapshot().botsWaiting).toBe(0);
 });
+
+describe("seat tickets (PROTOCOL.md §9.7)", () => {
+  test("bots with tickets take the seat their ticket names, whatever order they arrive in", () => {
+    const d = new Driver();
+    d.bot(1, "second-seat", { room: "t", seat: 1 });
+    d.game(2, { room: "t", bots: 2 });
+    d.bot(3, "first-seat", { room: "t", seat: 0 });
+    expect(batchTo(d, 2)).toEqual(["first-seat", "second-seat"]);
+  });
+
+  test("a line-up waits until every seat's ticket is there; two holders of one ticket play one after the other", () => {
+    const d = new Driver();
+    d.game(1, { room: "t", bots: 2 });
+    d.bot(2, "a0", { room: "t", seat: 0 });
+    d.bot(3, "b0", { room: "t", seat: 0 });
+    expect(batchTo(d, 1)).toBeNull();
+    d.bot(4, "a1", { room: "t", seat: 1 });
+    expect(batchTo(d, 1)).toEqual(["a0", "a1"]);
+    d.game(5, { room: "t", bots: 2 });
+    d.bot(6, "b1", { room: "t", seat: 1 });
+    expect(batchTo(d, 5)).toEqual(["b0", "b1"]);
+  });
+
+  test("a room seats by ticket or by arrival, never both at once; a declared room refuses a seat it does not have", () => {
+    const d = new Driver({ rooms: new Map([["duel", { bots: 2, queueMax: null, record: null, time: null }]]) });
+    d.bot(1, "ticketed", { room: "t", seat: 0 });
+    expect(sends(d.bot(2, "plain", { room: "t" }))[0]![2]).toBe("bad_hello: room t seats its bots by ticket: this bot has none");
+    d.bot(3, "plain", { room: "u" });
+    expect(sends(d.bot(4, "ticketed", { room: "u", seat: 0 }))[0]![2]).toBe("bad_hello: room u seats its bots by arrival: this bot has a ticket");
+    expect(sends(d.bot(5, "x", { room: "duel", seat: 2 }))[0]![2]).toBe("bad_hello: seat 2 is not one of room duel's 2 seats");
+  });
+
+  test("a ticketed bot that leaves its queue frees its ticket for the next holder", () => {
+    const d = new Driver();
+    d.bot(1, "gone", { room: "t", seat: 0 });
+    d.closed(1);
+    d.bot(2, "a0", { room: "t", seat: 0 });
+    d.game(3, { room: "t", bots: 1 });
+    expect(batchTo(d, 3)).toEqual(["a0"]);
+    expect(d.broker.snapshot()).toMatchObject({ botsWaiting: 0, botsPlaying: 1 });
+  });
+});

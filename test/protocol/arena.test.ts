@@ -6,7 +6,7 @@ import vectors from "../vectors/arena.json" with { type: "json" };
 describe("Hello", () => {
   for (const v of vectors.hellos) {
     test(`${v.name}: ${v.about}`, () => {
-      const value = { room: v.value.room, client: v.value.client, clientVersion: v.value.client_version, features: v.value.features, bots: v.value.bots, time: null, token: "" };
+      const value = { room: v.value.room, client: v.value.client, clientVersion: v.value.client_version, features: v.value.features, bots: v.value.bots, time: null, token: "", seat: null };
       expect(encodeHello(value).toHex()).toBe(v.body_hex);
       const m = decodeEnvelope(Uint8Array.fromHex(v.hex));
       expect(encodeEnvelope(message(m.opcode, m.operand, encodeHello(value))).toHex()).toBe(v.hex);
