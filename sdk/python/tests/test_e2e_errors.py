@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bitbroker import ConnectionLostError, MatchAbortedError, ProtocolError
+from bitbroker import ConnectionLostError, MatchAbortedError, ProtocolError, RefusedError
 
 from conftest import Runner
 from players import RUN, BlockingBot, CounterBot, CountingGame, expect_reason
@@ -94,3 +94,25 @@ def test_a_game_whose_connection_closes_without_00_ff_raises_connection_lost() -
         CountingGame().run("127.0.0.1", port, **RUN)
     assert caught.value.code == "connection_lost"
     thread.join(10.0)
+
+
+def test_a_broker_that_requires_a_token_refuses_a_bot_without_it_and_plays_with_it(broker_factory) -> None:
+    broker = broker_factory(1, BROKER_TOKEN="s3cret-token")
+    with pytest.raises(RefusedError) as caught:
+        CounterBot("Stranger").run("127.0.0.1", broker.port, token="wrong", **RUN)
+    expect_reason(caught.value, "unauthorized", "")
+    bot = Runner(lambda: CounterBot("Member").run("127.0.0.1", broker.port, token="s3cret-token", **RUN), "bot")
+    game = CountingGame(turns=2)
+    game.run("127.0.0.1", broker.port, token="s3cret-token", **RUN)
+    assert bot.join().error is None and [b.name for b in game.bots] == ["Member"]
+
+
+def test_seat_tickets_decide_the_bots_indices_whatever_their_arrival(broker_factory) -> None:
+    broker = broker_factory(2)
+    second = Runner(lambda: CounterBot("Second").run("127.0.0.1", broker.port, seat=1, **RUN), "seat 1")
+    broker.wait_for_log(lambda l: l.get("event") == "seat taken" and l.get("name") == "Second")
+    first = Runner(lambda: CounterBot("First").run("127.0.0.1", broker.port, seat=0, **RUN), "seat 0")
+    game = CountingGame(turns=2)
+    game.run("127.0.0.1", broker.port, **RUN)
+    assert first.join().error is None and second.join().error is None
+    assert [(b.index, b.name) for b in game.bots] == [(0, "First"), (1, "Second")]

@@ -9,7 +9,7 @@ from bitbroker import (Action, BotInfo, MatchAbortedError, MatchResult, Protocol
 from bitbroker import arena
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2
-from bitbroker.connection import resolve_room
+from bitbroker.connection import resolve_room, resolve_seat, resolve_token
 from bitbroker.game import bots_of
 from bitbroker.message import Message
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
@@ -197,3 +197,23 @@ def test_a_result_is_checked_when_decoded(result: MatchResult, problem: str) -> 
     with pytest.raises(ProtocolError) as caught:
         arena.decode_result(arena.encode_result(result), bots=2)
     assert caught.value.code == "bad_protobuf" and problem in str(caught.value)
+
+
+def test_a_bot_presents_its_token_and_seat_ticket_and_a_game_its_token() -> None:
+    hello, _ = BotSession("B", token="s3cret", seat=2).start()
+    body = hello_of(hello)
+    assert (body.token, body.HasField("seat"), body.seat) == ("s3cret", True, 2)
+    assert not hello_of(BotSession("B").start()[0]).HasField("seat")  # seated by arrival
+    assert hello_of(GameSession(token="t").start()[0]).token == "t"
+    with pytest.raises(ValueError):
+        BotSession("B", seat=255)
+
+
+def test_the_token_and_seat_default_to_their_environment_variables() -> None:
+    assert resolve_token(None, {}) == "" and resolve_token(None, {"BITBROKER_TOKEN": "t"}) == "t"
+    assert resolve_token("given", {"BITBROKER_TOKEN": "t"}) == "given"
+    assert resolve_seat(None, {}) is None and resolve_seat(None, {"BITBROKER_SEAT": " 7 "}) == 7
+    assert resolve_seat(3, {"BITBROKER_SEAT": "7"}) == 3
+    for bad in ("x", "-1", "255", "1000"):
+        with pytest.raises(ValueError, match="BITBROKER_SEAT"):
+            resolve_seat(None, {"BITBROKER_SEAT": bad})

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use crate::logs::{self, describe, room_text};
 use crate::proto::MatchResult;
 use crate::session::{bot_step, hello, BotStep};
-use crate::{BitBrokerMessage, ConnectOptions, Connection, Result};
+use crate::{BitBrokerMessage, ConnectOptions, Connection, Error, Result};
 
 /// A bot: it has a name and decides a move for each state the game sends it.
 ///
@@ -65,9 +65,15 @@ where
     B: BaseBot,
 {
     let room = options.room_or_env();
+    let seat = options.seat_or_env().map_err(|problem| Error::Connect {
+        address: format!("{host}:{port}"),
+        attempts: 0,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, problem),
+    })?;
+    let hello = hello(&room, &options.token_or_env(), 0, seat);
     let mut connection = Connection::connect(host, port, &options).await?;
     connection
-        .send_message(BitBrokerMessage::bot_hello_message(&hello(&room, 0)))
+        .send_message(BitBrokerMessage::bot_hello_message(&hello))
         .await?;
     connection
         .send_message(BitBrokerMessage::bot_info_message(B::NAME))

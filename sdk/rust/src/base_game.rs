@@ -72,7 +72,12 @@ where
 {
     let room = options.room_or_env();
     let mut connection = Connection::connect(host, port, &options).await?;
-    let hello = hello(&room, options.bots.unwrap_or(0));
+    let hello = hello(
+        &room,
+        &options.token_or_env(),
+        options.bots.unwrap_or(0),
+        None,
+    );
     connection
         .send_message(BitBrokerMessage::game_hello_message(&hello))
         .await?;

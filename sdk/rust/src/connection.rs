@@ -21,6 +21,10 @@ pub const RETRY_MAX_DELAY_DEFAULT: Duration = Duration::from_secs(1);
 pub const LINE_BYTES_MAX_DEFAULT: usize = 64 * 1024 * 1024;
 /// The environment variable naming the room when `ConnectOptions::room` is `None`.
 pub const ROOM_ENV: &str = "BITBROKER_ROOM";
+/// The environment variable holding the access token when `ConnectOptions::token` is `None`.
+pub const TOKEN_ENV: &str = "BITBROKER_TOKEN";
+/// The environment variable holding a bot's seat ticket when `ConnectOptions::seat` is `None`.
+pub const SEAT_ENV: &str = "BITBROKER_SEAT";
 
 /// How a session connects and plays: connect retries, limits, read timeout, and what its
 /// `Hello` asks for (room, and for a game its line-up size). Build one with
@@ -45,6 +49,12 @@ pub struct ConnectOptions {
     pub room: Option<String>,
     /// Game only: bots per match (1-255); `None`: the room's line-up size. Bots ignore it.
     pub bots: Option<u8>,
+    /// The access token the broker requires, if it does (PROTOCOL.md §9.6); `None`:
+    /// `$BITBROKER_TOKEN`, else none. Never logged.
+    pub token: Option<String>,
+    /// Bot only: its seat ticket, the index it takes in its match (0-254, §9.7); `None`:
+    /// `$BITBROKER_SEAT`, else seated by arrival. Games ignore it.
+    pub seat: Option<u8>,
 }
 
 impl Default for ConnectOptions {
@@ -60,6 +70,8 @@ impl Default for ConnectOptions {
             read_timeout: None,
             room: None,
             bots: None,
+            token: None,
+            seat: None,
         }
     }
 }
@@ -78,6 +90,33 @@ impl ConnectOptions {
         match &self.room {
             Some(room) => room.clone(),
             None => std::env::var(ROOM_ENV).unwrap_or_default(),
+        }
+    }
+
+    /// The token to present: `token` if set, else `$BITBROKER_TOKEN`, else "" (none).
+    pub fn token_or_env(&self) -> String {
+        match &self.token {
+            Some(token) => token.clone(),
+            None => std::env::var(TOKEN_ENV).unwrap_or_default(),
+        }
+    }
+
+    /// A bot's seat ticket: `seat` if set, else `$BITBROKER_SEAT`, else `None` (by arrival);
+    /// `Err` with a readable text when the variable is not a seat index (0-254).
+    pub fn seat_or_env(&self) -> std::result::Result<Option<u8>, String> {
+        if self.seat.is_some() {
+            return Ok(self.seat);
+        }
+        let text = std::env::var(SEAT_ENV).unwrap_or_default();
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<u8>() {
+            Ok(seat) if seat <= 254 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(seat)),
+            _ => Err(format!(
+                "{SEAT_ENV} must be a seat index (0-254); got {text:?}"
+            )),
         }
     }
 }

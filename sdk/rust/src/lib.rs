@@ -121,7 +121,7 @@ pub use action::Action;
 pub use batch::{bots, BatchExt, BotInfo};
 pub use connection::{
     ConnectOptions, Connection, CONNECT_TIMEOUT_DEFAULT, LINE_BYTES_MAX_DEFAULT,
-    RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV,
+    RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV, SEAT_ENV, TOKEN_ENV,
 };
 pub use error::Error;
 pub use message::BitBrokerMessage;

@@ -41,6 +41,12 @@ pub struct Hello {
     /// Game only: bots per match (1-255); 0 = the room's line-up size.
     #[prost(uint32, tag = "5")]
     pub bots: u32,
+    /// The access token, when the broker requires one (PROTOCOL.md §9.6); "" = none.
+    #[prost(string, tag = "6")]
+    pub token: String,
+    /// Bot only: its seat ticket, the index it takes in its match (§9.7); `None` = by arrival.
+    #[prost(uint32, optional, tag = "7")]
+    pub seat: Option<u32>,
 }
 
 /// The broker's answer to a `Hello` (`00 03`), before the match (PROTOCOL.md §9.1). Only

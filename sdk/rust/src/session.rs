@@ -19,14 +19,17 @@ pub(crate) const CLIENT_NAME: &str = "bitbroker-rust";
 pub(crate) const FEATURES: [&str; 1] = ["results"];
 
 /// This SDK's `Hello`: the room (`""` = the default room), its name and version, its features,
-/// and for a game the bots per match (0 = the room's line-up size).
-pub(crate) fn hello(room: &str, bots: u8) -> Hello {
+/// the access token (`""` = none), for a game the bots per match (0 = the room's line-up size),
+/// for a bot its seat ticket (`None` = by arrival).
+pub(crate) fn hello(room: &str, token: &str, bots: u8, seat: Option<u8>) -> Hello {
     Hello {
         room: room.to_string(),
         client: CLIENT_NAME.to_string(),
         client_version: env!("CARGO_PKG_VERSION").to_string(),
         features: FEATURES.iter().map(|f| f.to_string()).collect(),
         bots: u32::from(bots),
+        token: token.to_string(),
+        seat: seat.map(u32::from),
     }
 }
 
@@ -206,8 +209,9 @@ mod tests {
 
     #[test]
     fn the_hello_names_this_client_its_version_and_room() {
-        let hello = hello("blitz", 3);
+        let hello = hello("blitz", "t0ken", 3, Some(2));
         assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 3));
+        assert_eq!((hello.token.as_str(), hello.seat), ("t0ken", Some(2)));
         assert_eq!(hello.client, "bitbroker-rust");
         assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
         assert_eq!(hello.features, ["results"]);

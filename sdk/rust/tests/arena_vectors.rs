@@ -37,6 +37,7 @@ fn every_hello_vector_is_what_the_sdk_encodes_and_decodes() {
             client_version: value["client_version"].as_str().unwrap().into(),
             features: strings(&value["features"]),
             bots: value["bots"].as_u64().unwrap() as u32,
+            ..Hello::default()
         };
         let body = unhex(v["body_hex"].as_str().unwrap());
         assert_eq!(hello.encode_to_vec(), body, "{name}: encode");

@@ -162,3 +162,33 @@ fn a_bot_started_before_the_broker_connects_once_it_listens() {
     broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "match started"));
     assert_eq!(count_events(&broker, "match started"), 1);
 }
+
+#[test]
+fn seat_tickets_decide_the_bots_indices_whatever_their_arrival() {
+    let broker = Broker::start(2);
+    let rt = runtime();
+    let port = usize::from(broker.port);
+    let seated = |seat: u8| bitbroker::ConnectOptions {
+        seat: Some(seat),
+        ..bitbroker::ConnectOptions::default()
+    };
+    let b = EchoBot::<1> {
+        seen: Seen::default(),
+    };
+    let second = rt.spawn(bitbroker::run_bot_with(b, HOST, port, seated(1)));
+    broker.wait_for(STEP_TIMEOUT, |l| {
+        is_event(l, "seat taken") && l.contains(BOT_NAMES[1])
+    });
+    let a = EchoBot::<0> {
+        seen: Seen::default(),
+    };
+    let first = rt.spawn(bitbroker::run_bot_with(a, HOST, port, seated(0)));
+    let game = spawn_game(&rt, port, 1);
+    let (game, result) = within(&rt, MATCH_TIMEOUT, async { game.await.unwrap() });
+    check_game(&game, &result, 2, 1);
+    assert_eq!(game.name_of(0).as_deref(), Some(BOT_NAMES[0]));
+    assert_eq!(game.name_of(1).as_deref(), Some(BOT_NAMES[1]));
+    for bot in [first, second] {
+        assert!(within(&rt, MATCH_TIMEOUT, bot).unwrap().is_ok());
+    }
+}

@@ -178,3 +178,38 @@ fn a_game_naming_an_unknown_bot_index_gets_the_brokers_reason() {
     assert_eq!((game.replies.len(), seen.lock().unwrap().len()), (1, 1));
     assert_eq!(game.problems, Vec::<String>::new());
 }
+
+#[test]
+fn a_broker_that_requires_a_token_refuses_a_bot_without_it_and_plays_with_it() {
+    let broker = Broker::start_with(1, &[("BROKER_TOKEN", "s3cret-token")]);
+    let rt = runtime();
+    let port = usize::from(broker.port);
+    let with = |token: &str| ConnectOptions {
+        token: Some(token.into()),
+        ..ConnectOptions::no_retry()
+    };
+    let stranger = EchoBot::<1> {
+        seen: Seen::default(),
+    };
+    let err = within(
+        &rt,
+        MATCH_TIMEOUT,
+        run_bot_with(stranger, HOST, port, with("wrong")),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err}");
+    expect_reason(&err, "unauthorized", "");
+    let member = EchoBot::<0> {
+        seen: Seen::default(),
+    };
+    let bot = rt.spawn(run_bot_with(member, HOST, port, with("s3cret-token")));
+    let mut game = ScriptedGame::new(1);
+    let result = within(
+        &rt,
+        MATCH_TIMEOUT,
+        run_game_with(&mut game, HOST, port, with("s3cret-token")),
+    );
+    assert!(result.is_ok(), "{}", result.unwrap_err());
+    assert!(within(&rt, MATCH_TIMEOUT, bot).unwrap().is_ok());
+    assert_eq!(game.name_of(0).as_deref(), Some("interop-a"));
+}

@@ -127,8 +127,9 @@ fn a_game_sends_its_hello_notes_the_welcome_and_plays() {
 fn a_bot_sends_hello_and_name_in_the_room_of_bitbroker_room_and_takes_a_welcome() {
     let _one = capture();
     let rt = runtime();
-    // The only test of this binary that reads the variable; the others give a room or none.
+    // Tests of this binary run one at a time (capture), so the variables are this test's.
     std::env::set_var("BITBROKER_ROOM", "from-env");
+    std::env::set_var("BITBROKER_SEAT", "3");
     let (got, result) = within(&rt, LIMIT, async {
         let listener = TcpListener::bind((HOST, 0)).await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -140,14 +141,21 @@ fn a_bot_sends_hello_and_name_in_the_room_of_bitbroker_room_and_takes_a_welcome(
         let bot = EchoBot::<1> {
             seen: Seen::default(),
         };
-        let result = run_bot_with(bot, HOST, usize::from(port), ConnectOptions::no_retry()).await;
+        let options = ConnectOptions {
+            token: Some("s3cret-token".into()),
+            ..ConnectOptions::no_retry()
+        };
+        let result = run_bot_with(bot, HOST, usize::from(port), options).await;
         (peer.await.unwrap(), result)
     });
-    std::env::remove_var("BITBROKER_ROOM");
     assert!(result.is_ok(), "{}", result.unwrap_err());
     assert_eq!(got[0].codes(), (&0x00, &0x02));
     let hello = hello_of(&got[0]);
     assert_eq!((hello.room.as_str(), hello.bots), ("from-env", 0));
+    assert_eq!(
+        (hello.token.as_str(), hello.seat),
+        ("s3cret-token", Some(3))
+    );
     assert_eq!(got[1], BitBrokerMessage::bot_info_message("interop-b"));
     assert_eq!(got[2].body(), b"interop-b:ba");
     let infos = infos();
@@ -227,4 +235,28 @@ fn no_log_line_above_debug_is_written_per_turn() {
     assert_eq!(infos().len(), 3, "{:?}", infos()); // connected, match started, match over
     let debugs = RECORDS.lock().unwrap().len() - 3;
     assert!(debugs >= 2 * turns, "each message at debug: {debugs}");
+}
+
+#[test]
+fn a_seat_variable_that_is_not_a_seat_index_fails_before_connecting() {
+    let _one = capture();
+    std::env::set_var("BITBROKER_SEAT", "255");
+    let rt = runtime();
+    let bot = EchoBot::<0> {
+        seen: Seen::default(),
+    };
+    // Nothing listens on port 1: the error comes before any connect.
+    let err = within(
+        &rt,
+        LIMIT,
+        run_bot_with(bot, HOST, 1, ConnectOptions::no_retry()),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "connect_failed");
+    assert!(
+        err.to_string()
+            .ends_with("BITBROKER_SEAT must be a seat index (0-254); got \"255\""),
+        "{err}"
+    );
+    assert!(infos().is_empty(), "{:?}", infos());
 }

@@ -9,7 +9,8 @@ import asyncio
 from collections import deque
 from typing import Awaitable, Callable, Deque, List, Optional, Tuple, TypeVar
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, ConnectRetry, SessionLog, resolve_room
+from .connection import (CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, ConnectRetry, SessionLog, resolve_room,
+                         resolve_seat, resolve_token)
 from .errors import ConnectionLostError, ReadTimeoutError
 from .game import bots_of
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
@@ -125,14 +126,17 @@ class AsyncBaseBot(abc.ABC):
 
     async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
                   room: Optional[str] = None,
+                  token: Optional[str] = None,
+                  seat: Optional[int] = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Plays one match; takes the options and raises as BaseBot.run does."""
+        session = BotSession(self.name, resolve_room(room), resolve_token(token), resolve_seat(seat))
         async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s,
                                               line_bytes_max=line_bytes_max) as connection:
-            await play_bot(self, BotSession(self.name, resolve_room(room)), connection)
+            await play_bot(self, session, connection)
 
 
 class AsyncBaseGame(abc.ABC):
@@ -153,11 +157,12 @@ class AsyncBaseGame(abc.ABC):
     async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
                   room: Optional[str] = None,
                   bots: Optional[int] = None,
+                  token: Optional[str] = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Runs one match; takes the options and raises as BaseGame.run does."""
-        session = GameSession(resolve_room(room), bots_of(bots))
+        session = GameSession(resolve_room(room), bots_of(bots), resolve_token(token))
         async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s,
                                               line_bytes_max=line_bytes_max) as connection:

@@ -4,7 +4,7 @@ sends, and the Welcome, results and time notices it may receive. Pure: bytes in,
 from __future__ import annotations
 
 import math
-from typing import List, Sequence, Type, TypeVar
+from typing import List, Optional, Sequence, Type, TypeVar
 
 from google.protobuf.message import Message as ProtoMessage
 
@@ -13,13 +13,18 @@ from .errors import ProtocolError
 from .types import MatchResult, MoveMissed, MoveTiming, SeatResult, TurnTiming, Welcome
 
 def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0,
-                 features: Sequence[str] = ()) -> bytes:
+                 features: Sequence[str] = (), token: str = "", seat: Optional[int] = None) -> bytes:
     """A ``Hello`` body (PROTOCOL.md §9.1): ``room`` "" is the default room; ``bots`` (a game's
-    line-up size, 1..255) 0 leaves it to the room; ``features`` asked for (§9.3)."""
+    line-up size, 1..255) 0 leaves it to the room; ``features`` asked for (§9.3); ``token`` the
+    access token (§9.6, "" for none); ``seat`` a bot's seat ticket (§9.7, 0..254, None: by arrival)."""
     if not 0 <= bots <= 0xFF:
         raise ValueError(f"bots {bots} is not 1..255")
+    if seat is not None and not 0 <= seat <= 254:
+        raise ValueError(f"seat {seat} is not 0..254")
     hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots,
-                            features=list(features))
+                            features=list(features), token=token)
+    if seat is not None:
+        hello.seat = seat
     return hello.SerializeToString()
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import abc
 from typing import Optional
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_room
+from .connection import (CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_room, resolve_seat,
+                         resolve_token)
 from .message import LINE_BYTES_MAX_DEFAULT, Message
 from .session import BotEvent, BotSession, ResultReceived, YourMove
 from .types import MatchResult, Payload, to_bytes
@@ -42,23 +43,28 @@ class BaseBot(abc.ABC):
         port: int = 7878,
         *,
         room: Optional[str] = None,
+        token: Optional[str] = None,
+        seat: Optional[int] = None,
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = None,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
     ) -> None:
         """Plays one match and returns when it ends normally. Blocks.
 
-        ``room`` (default ``$BITBROKER_ROOM``, else the broker's default room) goes in the
-        Hello; the original broker ignores it. Raises ConnectFailedError if the broker cannot
+        ``room`` (default ``$BITBROKER_ROOM``, else the broker's default room), ``token`` (the
+        access token, default ``$BITBROKER_TOKEN``) and ``seat`` (a seat ticket 0..254, default
+        ``$BITBROKER_SEAT``, else seated by arrival) go in the Hello; the original broker
+        ignores them. Raises ConnectFailedError if the broker cannot
         be reached within ``connect_timeout_s`` (retrying meanwhile); MatchAbortedError,
         RefusedError or BrokerShutdownError when the broker ends the session (``.reason_code``,
         ``.reason``); ConnectionLostError, ProtocolError, ReadTimeoutError (only with a
         ``read_timeout_s``; a bot may wait long for its match); and lets any exception raised
         by ``decide_move`` pass through unchanged after closing the connection.
         """
+        session = BotSession(self.name, resolve_room(room), resolve_token(token), resolve_seat(seat))
         with Connection.open(host, port, connect_timeout_s=connect_timeout_s,
                              read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max) as connection:
-            play_bot(self, BotSession(self.name, resolve_room(room)), connection)
+            play_bot(self, session, connection)
 
 
 def play_bot(bot: BaseBot, session: BotSession, connection: Connection) -> None:

@@ -25,6 +25,8 @@ RETRY_FIRST_DELAY_S = 0.05
 RETRY_MAX_DELAY_S = 1.0
 READ_TIMEOUT_S_DEFAULT: Optional[float] = None
 ROOM_ENV = "BITBROKER_ROOM"
+TOKEN_ENV = "BITBROKER_TOKEN"
+SEAT_ENV = "BITBROKER_SEAT"
 RECV_BYTES = 65536
 
 log = logging.getLogger("bitbroker")
@@ -33,6 +35,24 @@ log = logging.getLogger("bitbroker")
 def resolve_room(room: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
     """The room to ask for: ``room`` if given, else ``$BITBROKER_ROOM``, else ``""`` (the default room)."""
     return room if room is not None else environ.get(ROOM_ENV, "")
+
+
+def resolve_token(token: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
+    """The access token to present (§9.6): ``token`` if given, else ``$BITBROKER_TOKEN``, else none."""
+    return token if token is not None else environ.get(TOKEN_ENV, "")
+
+
+def resolve_seat(seat: Optional[int], environ: Mapping[str, str] = os.environ) -> Optional[int]:
+    """A bot's seat ticket (§9.7): ``seat`` if given, else ``$BITBROKER_SEAT``, else None (by
+    arrival). Raises ValueError for a variable that is not a seat index."""
+    if seat is not None:
+        return seat
+    text = environ.get(SEAT_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 3 or int(text) > 254:
+        raise ValueError(f"{SEAT_ENV} must be a seat index (0-254); got {text!r}")
+    return int(text)
 
 
 def retry_delays_s(first_s: float = RETRY_FIRST_DELAY_S, max_s: float = RETRY_MAX_DELAY_S) -> Iterator[float]:

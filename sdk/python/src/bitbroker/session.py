@@ -110,10 +110,11 @@ class Session(Protocol[EventT_co]):
         BrokerEndedError (MatchAbortedError, RefusedError, BrokerShutdownError)."""
 
 
-def hello_body(room: str, bots: int = 0) -> bytes:
-    """This SDK's ``Hello`` (§9.1): the room, the client's name and version, its features."""
+def hello_body(room: str, bots: int = 0, token: str = "", seat: Optional[int] = None) -> bytes:
+    """This SDK's ``Hello`` (§9.1): the room, the client's name and version, its features, and the
+    access token (§9.6), a game's line-up size and a bot's seat ticket (§9.7) when given."""
     return arena.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots,
-                          features=FEATURES)
+                              features=FEATURES, token=token, seat=seat)
 
 
 def _unexpected(message: Message, state: str) -> ProtocolError:
@@ -123,9 +124,10 @@ def _unexpected(message: Message, state: str) -> ProtocolError:
 class _SessionBase:
     """What both sides share: ``start()`` once and first, nothing after ``00 FF`` (§6)."""
 
-    def __init__(self, room: str) -> None:
+    def __init__(self, room: str, token: str) -> None:
         self._state = "new"
         self._room = room
+        self._token = token  # PROTOCOL.md §9.6: never logged
 
     @property
     def room(self) -> str:
@@ -161,9 +163,12 @@ class _SessionBase:
 class BotSession(_SessionBase):
     """A bot's side of one match: hello and name, then one reply per state."""
 
-    def __init__(self, name: str, room: str = "") -> None:
-        super().__init__(room)  # new → waiting ⇄ deciding → ended
+    def __init__(self, name: str, room: str = "", token: str = "", seat: Optional[int] = None) -> None:
+        super().__init__(room, token)  # new → waiting ⇄ deciding → ended
+        if seat is not None and not 0 <= seat <= 254:
+            raise ValueError(f"seat must be 0..254, got {seat}")
         self.name = name
+        self.seat = seat
 
     @property
     def who(self) -> str:
@@ -173,7 +178,8 @@ class BotSession(_SessionBase):
     def start(self) -> List[Message]:
         """The opening lines: hello (``00 02`` + Hello) and name (``00 22``)."""
         self._begin("waiting")
-        return [m.bot_hello(hello_body(self._room)), m.bot_name(self.name)]
+        hello = hello_body(self._room, token=self._token, seat=self.seat)
+        return [m.bot_hello(hello), m.bot_name(self.name)]
 
     def receive(self, message: Message) -> BotEvent:
         """Turns one message from the broker into an event; raises ProtocolError or a
@@ -209,8 +215,8 @@ class GameSession(_SessionBase):
 
     # States: new → batch → trigger → deciding → (reply → trigger | end) ; any → ended
 
-    def __init__(self, room: str = "", bots: int = 0) -> None:
-        super().__init__(room)
+    def __init__(self, room: str = "", bots: int = 0, token: str = "") -> None:
+        super().__init__(room, token)
         if not 0 <= bots <= 0xFF:
             raise ValueError(f"bots must be 1..255, got {bots}")
         self.bots = bots
@@ -223,7 +229,7 @@ class GameSession(_SessionBase):
     def start(self) -> List[Message]:
         """The opening line: hello (``00 01`` + Hello)."""
         self._begin("batch")
-        return [m.game_hello(hello_body(self._room, self.bots))]
+        return [m.game_hello(hello_body(self._room, self.bots, self._token))]
 
     def receive(self, message: Message) -> GameEvent:
         """Turns one message from the broker into an event; raises ProtocolError or a

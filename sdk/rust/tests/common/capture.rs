@@ -31,7 +31,10 @@ pub fn capture() -> MutexGuard<'static, ()> {
     });
     let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     RECORDS.lock().unwrap().clear();
-    std::env::remove_var("BITBROKER_ROOM"); // hermetic: each test sets it if it needs it
+    // Hermetic: each test sets the variables it needs.
+    for name in ["BITBROKER_ROOM", "BITBROKER_TOKEN", "BITBROKER_SEAT"] {
+        std::env::remove_var(name);
+    }
     guard
 }
 

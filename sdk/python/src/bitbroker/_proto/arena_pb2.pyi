@@ -8,13 +8,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Hello(_message.Message):
-    __slots__ = ("room", "client", "client_version", "features", "bots", "token", "time")
+    __slots__ = ("room", "client", "client_version", "features", "bots", "token", "seat", "time")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     CLIENT_VERSION_FIELD_NUMBER: _ClassVar[int]
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     BOTS_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SEAT_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
     room: str
     client: str
@@ -22,8 +23,9 @@ class Hello(_message.Message):
     features: _containers.RepeatedScalarFieldContainer[str]
     bots: int
     token: str
+    seat: int
     time: TimeRules
-    def __init__(self, room: _Optional[str] = ..., client: _Optional[str] = ..., client_version: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., bots: _Optional[int] = ..., token: _Optional[str] = ..., time: _Optional[_Union[TimeRules, _Mapping]] = ...) -> None: ...
+    def __init__(self, room: _Optional[str] = ..., client: _Optional[str] = ..., client_version: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., bots: _Optional[int] = ..., token: _Optional[str] = ..., seat: _Optional[int] = ..., time: _Optional[_Union[TimeRules, _Mapping]] = ...) -> None: ...
 
 class TimeRules(_message.Message):
     __slots__ = ("move_ms", "first_move_ms", "bank_ms", "on_miss")
