@@ -128,6 +128,7 @@ export class Broker {
       // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
       const why = this.state === "finished" ? this.finishedReason() : this.state === "draining" ? DRAINING : SHUTTING_DOWN;
       this.log("info", "connection refused", { conn, peer: address, code: why.code, reason: why.text });
+      this.event({ type: "connection_rejected", code: why.code, role: "unknown", room: null });
       this.out.push({ kind: "send", conn, message: end(formatReason(why)) }, { kind: "close", conn });
       return;
     }
@@ -302,7 +303,7 @@ export class Broker {
     if (t.kind === "missed") {
       this.log("info", "move missed", { match: match.id, room: match.room, bot: t.bot, thinkMs: Math.round(t.thinkMs) });
     }
-    const e = { matchId: match.id, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
+    const e = { matchId: match.id, atMs: this.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
     this.event(t.kind === "relayed" ? { type: "turn", ...e } : { type: "move_missed", ...e });
   }
 
@@ -390,6 +391,7 @@ export class Broker {
     const p = this.peers.get(conn);
     if (!p) return;
     this.forget(p);
+    if (how === "slow_consumer") this.event({ type: "slow_consumer", room: p.room?.name ?? null, matchId: p.match?.id ?? null });
     if (p.stage !== "match") {
       this.log("info", "connection closed", { conn, peer: p.address, role: p.role, room: p.room?.name ?? null, reason: `${how}${detail}` });
       return;
@@ -482,6 +484,7 @@ export class Broker {
   private reject(p: Peer, why: Reason): void {
     const room = p.room?.name ?? null;
     this.log("warn", "connection rejected", { conn: p.conn, peer: p.address, role: p.role, room, code: why.code, reason: why.text });
+    this.event({ type: "connection_rejected", code: why.code, role: p.role, room });
     this.send(p.conn, end(formatReason(why)));
     this.drop(p.conn);
   }
