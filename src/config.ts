@@ -32,6 +32,10 @@ export interface Config {
   readonly record: boolean;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
+  /** BROKER_ADMIN_TOKEN: what the dashboard, /matches*, /leaderboard and /metrics need; "" = loopback clients only. */
+  readonly adminToken: string;
+  /** BROKER_VIEWERS_DIR: the game viewers' folder (<room>.js, <game client>.js); "" = none. */
+  readonly viewersDir: string;
 }
 
 export type ConfigResult =
@@ -68,6 +72,8 @@ export const SETTINGS = {
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
+  adminToken: { env: "BROKER_ADMIN_TOKEN", flag: "admin-token", fallback: "", help: "token for the dashboard, /matches, /leaderboard, /metrics; unset = loopback clients only (prefer the variable: flags show in ps)" },
+  viewersDir: { env: "BROKER_VIEWERS_DIR", flag: "viewers-dir", fallback: "", help: "folder of game viewers for the dashboard (<room>.js or <game client>.js)" },
 } as const satisfies Record<string, Setting>;
 
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -125,7 +131,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
+    adminToken: raw(SETTINGS.adminToken),
+    viewersDir: raw(SETTINGS.viewersDir).trim(),
   };
+  if (/\s/.test(config.adminToken)) errors.push(`${SETTINGS.adminToken.env} (--${SETTINGS.adminToken.flag}) must not contain whitespace`);
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }

@@ -11,6 +11,7 @@ import { healthcheck } from "./health/check.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
+import { observability } from "./http/compose.ts";
 
 /** Set by `bun run build` (--define); unknown under `bun run src/main.ts`. */
 declare const BITBROKER_COMMIT: string | undefined;
@@ -52,6 +53,8 @@ function run(config: Config): void {
     roomsOnDemand: rooms.onDemand,
     runningMatchesMax: config.runningMatchesMax,
     drainMs: config.drainMs,
+    access: config.adminToken === "" ? "loopback only" : "admin token",
+    viewersDir: config.viewersDir,
   });
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
@@ -74,6 +77,10 @@ function run(config: Config): void {
     newMatchId: () => Bun.randomUUIDv7(),
   });
 
+  // Metrics, the dashboard and access (src/metrics, src/dashboard, src/http): projections of the broker's events.
+  const obs = observability(config, broker, version, [...rooms.rooms.keys()], (e) => tcp?.dispatch(e));
+  if ("error" in obs) return configErrors([obs.error]);
+
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
@@ -85,6 +92,7 @@ function run(config: Config): void {
       if ((tcp?.openCount ?? 0) === 0 || performance.now() >= deadline) {
         clearInterval(wait);
         tcp?.stopListening();
+        obs.stop();
         health?.stop(true);
         log.log("info", "stopped", { exitCode: code });
         process.exit(code);
@@ -102,13 +110,16 @@ function run(config: Config): void {
       port: config.port,
       lineBytesMax: config.lineBytesMax,
       onFinished: () => exit(0),
-      onEvent: (e) => recent.onEvent(e),
+      onEvent: (e) => {
+        recent.onEvent(e);
+        obs.onEvent(e);
+      },
     });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, version, recent);
+    health = startHealth(broker, config.host, config.healthPort, version, recent, obs.hooks);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

@@ -26,6 +26,8 @@ describe("loadConfig", () => {
         record: false,
         logLevel: "info",
         logFormat: "text",
+        adminToken: "",
+        viewersDir: "",
       },
     });
   });
