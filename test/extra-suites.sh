@@ -21,3 +21,4 @@ run_hadolint() {
 }
 run_hadolint
 [ -f test/packaging/suites.sh ] && source test/packaging/suites.sh
+[ -f test/browser/suite.sh ] && source test/browser/suite.sh
