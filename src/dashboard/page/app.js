@@ -17,6 +17,7 @@ const view = new MatchView($("#match"));
 /** A think-time sparkline (SVG), scaled to the largest of its points. */
 function sparkline(points) {
   if (points.length === 0) return `<svg class="spark"></svg>`;
+  if (points.length === 1) points = [points[0], points[0]]; // one move: a flat line, not an invisible point
   const max = Math.max(...points, 0.001);
   const step = points.length > 1 ? 80 / (points.length - 1) : 0;
   const xy = points.map((v, i) => `${(i * step).toFixed(1)},${(17 - (v / max) * 16).toFixed(1)}`).join(" ");
