@@ -13,7 +13,10 @@ import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
 import { WsTransport } from "./transport/ws.ts";
+import { playerRoutes } from "./play/routes.ts";
+import { Viewers } from "./dashboard/viewers.ts";
 import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
+import { observability } from "./http/compose.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -52,6 +55,8 @@ function run(config: Config): void {
     roomsOnDemand: rooms.onDemand,
     runningMatchesMax: config.runningMatchesMax,
     drainMs: config.drainMs,
+    access: config.adminToken === "" ? "loopback only" : "admin token",
+    viewersDir: config.viewersDir,
   });
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
@@ -87,6 +92,9 @@ function run(config: Config): void {
   const fleet = config.agones
     ? new FleetDriver({ sdkPort: config.agonesSdkHttpPort, version: VERSION_TEXT, log: (l, e, f) => log.log(l, e, f), queued: waiting })
     : undefined;
+  // Metrics, the dashboard and access (src/metrics, src/dashboard, src/http): projections of the broker's events.
+  const obs = observability(config, broker, VERSION_TEXT, [...rooms.rooms.keys()], (e) => tcp?.dispatch(e));
+  if ("error" in obs) return configErrors([obs.error]);
 
   let exiting = false;
   const exit = (code: number): void => {
@@ -102,6 +110,7 @@ function run(config: Config): void {
       if (((tcp?.openCount ?? 0) === 0 && fleetSettled) || performance.now() >= deadline) {
         clearInterval(wait);
         tcp?.stopListening();
+        obs.stop();
         health?.stop(true);
         log.log("info", "stopped", { exitCode: code });
         process.exit(code);
@@ -122,15 +131,17 @@ function run(config: Config): void {
       onEvent: (e) => {
         recent.onEvent(e);
         fleet?.onEvent(e);
+        obs.onEvent(e);
       },
     });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    // Games and bots over WebSocket on the same port (/ws), fed to the same driver as TCP.
+    // Games and bots over WebSocket (/ws, the same driver as TCP) and the human seat (/play): src/play/.
     const ws = config.ws ? new WsTransport(tcp.driver, { lineBytesMax: config.lineBytesMax }) : undefined;
-    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, ws);
+    const players = playerRoutes(ws, new Viewers(config.viewersDir), VERSION);
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, obs.hooks, players);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

@@ -35,6 +35,8 @@ describe("loadConfig", () => {
         logFormat: "text",
         agones: false,
         agonesSdkHttpPort: 9358,
+        adminToken: "",
+        viewersDir: "",
       },
     });
   });

@@ -6,7 +6,9 @@ import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
-import { WS_PATH, type WsData, type WsTransport } from "../transport/ws.ts";
+import type { HttpHooks } from "../http/routes.ts";
+import type { PlayerRoutes } from "../play/routes.ts";
+import type { WsData } from "../transport/ws.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -34,8 +36,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-/** @param ws games and bots over WebSocket at /ws (PROTOCOL.md §12), unless BROKER_WS=off. */
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, ws?: WsTransport): Server<WsData> {
+/** @param players games and bots over WebSocket (/ws) and the human seat (/play): src/play/. */
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, hooks?: HttpHooks, players?: PlayerRoutes): Server<WsData> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -60,11 +62,18 @@ export function startHealth(broker: Broker, host: string, port: number, version:
   return Bun.serve<WsData>({
     hostname: host,
     port,
-    // Without /ws no connection is ever upgraded, and this handler never runs.
-    websocket: ws?.handler ?? { message() {} },
+    // Without players' routes no connection is ever upgraded, and this handler never runs.
+    websocket: players?.websocket ?? { message() {} },
     fetch(request, server) {
       const url = new URL(request.url);
-      if (url.pathname === WS_PATH && ws) return ws.upgrade(request, server);
+      // The players' routes come before the admin guard: players present their own tokens, in their Hello.
+      const played = players?.route(request, url, server) ?? null;
+      if (played !== null) return played;
+      // Access (BROKER_ADMIN_TOKEN or loopback) and the metrics and dashboard routes: src/http/.
+      const refused = hooks?.guard(request, url, server);
+      if (refused) return refused;
+      const answered = hooks?.route(request, url, server);
+      if (answered) return answered;
       const route = routes[url.pathname];
       if (!route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {
