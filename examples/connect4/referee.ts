@@ -1,6 +1,6 @@
 // The Connect Four game as an SDK game: sends each bot the board, applies its move, ends the match
 // on a win, a draw or a forfeit. Rules are in match.ts; printing goes through `print`.
-import { Action, BaseGame, type BotInfo } from "../../src/sdk/index.ts";
+import { Action, BaseGame, type BotInfo, type MatchResult } from "../../src/sdk/index.ts";
 import { Connect4Match, type Result } from "./match.ts";
 import { renderBoard, markOf } from "./render.ts";
 import { discOf } from "./rules.ts";
@@ -36,7 +36,8 @@ export class Connect4Game extends BaseGame {
 
   nextAction(): Action {
     const match = this.started();
-    if (match.result) return Action.endGame();
+    // The result travels in the 00 FE (PROTOCOL.md §9.4): bots, records and leaderboards see it.
+    if (match.result) return Action.endGame(resultOf(match.result));
     const index = match.toMove;
     return Action.playerAction(index, GameStateCodec.encode({ cells: match.cells, you: discOf(index), turn: match.moves }));
   }
@@ -66,6 +67,13 @@ export class Connect4Game extends BaseGame {
   private label(index: number): string {
     return `${JSON.stringify(this.names[index])} (bot ${index})`;
   }
+}
+
+/** The match's result for the broker: the winner ranks first (score 1), or both share a draw (½). */
+function resultOf(r: Result): MatchResult {
+  if (r.result === "draw") return { seats: [0, 1].map((index) => ({ index, score: 0.5, rank: 1 })), summary: `draw after ${r.moves} moves` };
+  const seats = [0, 1].map((index) => (index === r.winner ? { index, score: 1, rank: 1 } : { index, score: 0, rank: 2 }));
+  return { seats, summary: `${r.name} wins${r.forfeit ? " by forfeit" : ""} after ${r.moves} moves` };
 }
 
 /** The column of a Move, or undefined if the reply is not one (a forfeit, connect4.proto). */

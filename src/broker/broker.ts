@@ -222,7 +222,7 @@ export class Broker {
     if (p.role === "game") {
       this.out.log("info", "game joined the lobby", { conn: p.conn, peer: p.address, room: room.name, position, bots: p.botsNeeded, client });
     } else {
-      this.out.log("info", "seat taken", { conn: p.conn, peer: p.address, room: room.name, name: p.name, position, client });
+      this.out.log("info", "seat taken", { conn: p.conn, peer: p.address, room: room.name, name: p.name, position, client, human: p.hello?.human ?? false });
     }
     this.roomChanged(room);
   }
