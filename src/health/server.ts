@@ -6,6 +6,7 @@ import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
+import type { TlsFiles } from "../transport/tls.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -33,7 +34,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches): Server<undefined> {
+/** With `tls` (BROKER_TLS_CERT/KEY) the port speaks HTTPS only. */
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, tls: TlsFiles | null = null): Server<undefined> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -58,6 +60,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
   return Bun.serve({
     hostname: host,
     port,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     fetch(request) {
       const url = new URL(request.url);
       const route = routes[url.pathname];
