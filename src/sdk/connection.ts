@@ -5,7 +5,7 @@ import { createConnection, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { LineDecoder, ProtocolError, encodeLine, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
-import { resolveTls, type ResolvedTls, type TlsOptions } from "./tls.ts";
+import { TlsFailure, resolveTls, tlsFailed, type ResolvedTls, type TlsOptions } from "./tls.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
@@ -284,26 +284,6 @@ function attach(socket: Socket, state: SocketState): void {
     state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
     wake(state);
   });
-}
-
-/** A TLS handshake that failed once TCP was up: not retried. */
-class TlsFailure extends Error {
-  constructor(cause: Error) {
-    super(cause.message, { cause });
-  }
-}
-
-function tlsFailed(host: string, port: number, tls: ResolvedTls, error: Error): SdkError {
-  const code = (error as { code?: string }).code;
-  const why = code ? `${code}: ${error.message}` : error.message;
-  const hint = /WRONG_VERSION_NUMBER|packet length|ECONNRESET/i.test(why) ? " (does the broker speak TLS on this port?)" : "";
-  return new SdkError(
-    "connect_failed",
-    `cannot connect to the broker at ${host}:${port}: TLS failed, its certificate checked against ${tls.trusting}${tls.serverName ? ` for the name ${tls.serverName}` : ""}: ${why}${hint}`,
-    "",
-    "",
-    { cause: error },
-  );
 }
 
 function wake(state: SocketState): void {

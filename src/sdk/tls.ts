@@ -66,3 +66,24 @@ export function resolveTls(
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw bad(`${trusting} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   return { ca: pem, trusting, ...(serverName ? { serverName } : {}) };
 }
+
+/** A TLS handshake that failed once TCP was up: not retried. */
+export class TlsFailure extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
+/** The connect_failed error of a failed TLS handshake: what failed, and against which CA. */
+export function tlsFailed(host: string, port: number, tls: ResolvedTls, error: Error): SdkError {
+  const code = (error as { code?: string }).code;
+  const why = code ? `${code}: ${error.message}` : error.message;
+  const hint = /WRONG_VERSION_NUMBER|packet length|ECONNRESET/i.test(why) ? " (does the broker speak TLS on this port?)" : "";
+  return new SdkError(
+    "connect_failed",
+    `cannot connect to the broker at ${host}:${port}: TLS failed, its certificate checked against ${tls.trusting}${tls.serverName ? ` for the name ${tls.serverName}` : ""}: ${why}${hint}`,
+    "",
+    "",
+    { cause: error },
+  );
+}
