@@ -8,6 +8,7 @@ import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
 import type { HttpHooks } from "../http/routes.ts";
 import type { PlayerRoutes } from "../play/routes.ts";
+import type { TlsFiles } from "../transport/tls.ts";
 import type { WsData } from "../transport/ws.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
@@ -36,8 +37,21 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-/** @param players games and bots over WebSocket (/ws) and the human seat (/play): src/play/. */
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, hooks?: HttpHooks, players?: PlayerRoutes): Server<WsData> {
+/**
+ * With `tls` (BROKER_TLS_CERT/KEY) the port speaks HTTPS only (and WebSocket as wss://).
+ * `players`: games and bots over WebSocket (/ws) and the human seat (/play), src/play/.
+ */
+export function startHealth(
+  broker: Broker,
+  host: string,
+  port: number,
+  version: string,
+  commit: string,
+  recent: RecentMatches,
+  hooks?: HttpHooks,
+  tls: TlsFiles | null = null,
+  players?: PlayerRoutes,
+): Server<WsData> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -62,6 +76,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
   return Bun.serve<WsData>({
     hostname: host,
     port,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     // Without players' routes no connection is ever upgraded, and this handler never runs.
     websocket: players?.websocket ?? { message() {} },
     fetch(request, server) {

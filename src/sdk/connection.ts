@@ -1,24 +1,13 @@
-// The SDK's only socket code: one TCP connection to the broker over node:net (so the same code
-// runs on Bun and on Node), or a WebSocket to its HTTP port (websocket.ts), with a retried first
-// connect, back-pressure on writes and an async read of the next message. No session logic here.
+// The SDK's only socket code: one TCP connection to the broker over node:net, or node:tls when
+// asked (so the same code runs on Bun and on Node), or a WebSocket to its HTTP port (websocket.ts),
+// with a retried first connect, back-pressure on writes and an async read of the next message.
+// No session logic here.
 import { createConnection, type Socket } from "node:net";
-import {
-  Control,
-  EnvelopeDecoder,
-  FrameDecoder,
-  LineDecoder,
-  Opcode,
-  ProtocolError,
-  decodeWelcome,
-  encodeLine,
-  envelopeBytes,
-  envelopeBytesMax,
-  frameBytes,
-  isCode,
-  type Message,
-} from "../protocol/index.ts";
+import { connect as tlsConnect } from "node:tls";
+import { Control, EnvelopeDecoder, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytes, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
-import { openWebSocket, type WsPipe } from "./websocket.ts";
+import { TlsFailure, resolveTls, tlsFailed, type ResolvedTls, type TlsOptions } from "./tls.ts";
+import { openWebSocket, wsTls, type WsPipe } from "./websocket.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
@@ -48,10 +37,17 @@ export interface ConnectOptions {
    */
   readonly timing?: boolean;
   /**
+   * Connect with TLS, verifying the broker's certificate (README "TLS"): `true` trusts the
+   * system's CAs; `{ ca }` trusts only that CA (a PEM file's path or its text); `{ serverName }`
+   * checks the certificate against that name instead of `host`. Default: from $BITBROKER_TLS,
+   * $BITBROKER_TLS_CA and $BITBROKER_TLS_SERVER_NAME, else plain TCP. Never skips verification.
+   */
+  readonly tls?: boolean | TlsOptions;
+  /**
    * Connect over WebSocket instead of TCP (PROTOCOL.md §12): the broker's HTTP port at `/ws`, e.g.
-   * `ws://127.0.0.1:8080/ws` (`wss://` when the broker serves TLS). Host and port are then unused,
-   * and `frames` does not apply (a WebSocket frames every message). Default: $BITBROKER_URL, else TCP.
-   * Needs a WebSocket: Bun and Node.js 22+ have one; on Node.js 20 the SDK loads the `ws` package.
+   * `ws://127.0.0.1:8080/ws`, or `wss://…` (then `tls` says which CA to trust). Host, port and
+   * `frames` do not apply. Default: $BITBROKER_URL, else TCP. Bun's own WebSocket; on Node.js the
+   * `ws` package.
    */
   readonly url?: string;
 }
@@ -87,13 +83,6 @@ export function brokerAddress(host: string | undefined, port: number | undefined
   const envPort = env.BITBROKER_PORT?.trim();
   if (port === undefined && envPort && !/^\d{1,5}$/.test(envPort)) throw new RangeError(`BITBROKER_PORT must be a TCP port; got "${envPort}"`);
   return [host ?? env.BITBROKER_HOST ?? "127.0.0.1", port ?? (envPort ? Number(envPort) : 7878)];
-}
-
-/** The broker's WebSocket URL (PROTOCOL.md §12): the option, else $BITBROKER_URL, else "" (TCP). */
-export function urlOption(options: ConnectOptions, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const url = options.url ?? env.BITBROKER_URL ?? "";
-  if (url !== "" && !/^wss?:\/\/[^/]/.test(url)) throw new RangeError(`the broker's URL must be ws://… or wss://… (its /ws path); got "${url}"`);
-  return url;
 }
 
 /** The token a client presents: the option, else $BITBROKER_TOKEN, else "" (none). */
@@ -154,6 +143,7 @@ export class Connection {
     const where = url === "" ? `${host}:${port}` : url;
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const log = options.log ?? stderrLog();
+    const tls = url === "" ? resolveTls(options.tls, host, port) : wsTls(url, options.tls);
     const deadline = performance.now() + timeoutMs;
     let attempts = 0;
     let delayMs: number = DEFAULTS.connectRetryFirstDelayMs;
@@ -164,7 +154,7 @@ export class Connection {
       const state: SocketState = {
         decoder: url === "" ? new LineDecoder(lineBytesMax) : new EnvelopeDecoder(envelopeBytesMax(lineBytesMax)),
         askFrames: url === "" && (options.frames ?? true),
-        lineBytesMax: options.lineBytesMax ?? DEFAULTS.lineBytesMax,
+        lineBytesMax,
         inbox: [],
         waiters: [],
         closed: false,
@@ -173,10 +163,13 @@ export class Connection {
       };
       try {
         const limitMs = Math.max(deadline - performance.now(), ATTEMPT_MIN_MS);
-        const socket = url === "" ? await connectOnce(host, port, limitMs, state) : await connectWs(url, limitMs, state);
-        log("info", `connected to the broker at ${where}`);
+        const socket = url === "" ? await connectOnce(host, port, limitMs, state, tls) : await connectWs(url, limitMs, state, tls);
+        log("info", `connected to the broker at ${where}${tls ? ` over TLS, its certificate verified against ${tls.trusting}` : ""}`);
         return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
+        // The broker answered, but TLS failed (a certificate we do not trust, a plain port):
+        // trying again would fail the same way.
+        if (e instanceof TlsFailure) throw tlsFailed(host, port, tls!, e.cause as Error);
         const leftMs = deadline - performance.now();
         if (leftMs <= 0) {
           throw new SdkError(
@@ -232,12 +225,8 @@ export class Connection {
   /** Writes in this connection's framing; false when the socket asks to wait for drain. */
   private write(messages: Message[]): boolean {
     const d = this.state.decoder;
-    if (d instanceof EnvelopeDecoder) {
-      // PROTOCOL.md §12: one envelope per WebSocket message, as it is (no copy when it has its bytes).
-      let ok = true;
-      for (const m of messages) ok = this.socket.write(envelopeBytes(m)) && ok;
-      return ok;
-    }
+    // PROTOCOL.md §12: one envelope per WebSocket message, as it is.
+    if (d instanceof EnvelopeDecoder) return messages.map((m) => this.socket.write(envelopeBytes(m))).every(Boolean);
     return this.socket.write(d instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join("")));
   }
 
@@ -283,17 +272,23 @@ export class Connection {
  * One attempt: resolves once connected, with the session's handlers attached in the same tick
  * (so no byte or error goes unheard); rejects on an error or after `limitMs`.
  */
-function connectOnce(host: string, port: number, limitMs: number, state: SocketState): Promise<Socket> {
+function connectOnce(host: string, port: number, limitMs: number, state: SocketState, tls: ResolvedTls | null): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port });
+    // rejectUnauthorized: an untrusted certificate fails the connect (never skipped).
+    const socket = tls
+      ? tlsConnect({ host, port, rejectUnauthorized: true, ...(tls.ca !== undefined ? { ca: tls.ca } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}) })
+      : createConnection({ host, port });
     const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${Math.round(limitMs)} ms`)), limitMs);
+    let reached = false;
     const refused = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
-      reject(error);
+      reject(tls && reached ? new TlsFailure(error) : error);
     };
     socket.once("error", refused);
-    socket.once("connect", () => {
+    // TCP is up: from here a failure is the TLS handshake's.
+    if (tls) socket.once("connect", () => (reached = true));
+    socket.once(tls ? "secureConnect" : "connect", () => {
       clearTimeout(timer);
       socket.off("error", refused);
       // Small lines, one turn at a time: send each at once (no Nagle delay waiting for an ACK).
@@ -305,18 +300,21 @@ function connectOnce(host: string, port: number, limitMs: number, state: SocketS
 }
 
 function attach(socket: Socket, state: SocketState): void {
-  socket.on("data", (chunk: Uint8Array) => {
-    // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
-    received(state, socket, () => read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  });
+  // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
+  socket.on("data", (chunk: Uint8Array) => received(state, socket, () => read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))));
   socket.on("drain", () => wake(state));
-  socket.on("close", () => {
-    state.closed = true;
-    wake(state);
-  });
-  socket.on("error", (error: Error) => {
-    state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
-    wake(state);
+  socket.on("close", () => closed(state));
+  socket.on("error", (error: Error) => failed(state, error));
+}
+
+/** One attempt over WebSocket (PROTOCOL.md §12): its handlers attached before it opens, as for TCP. */
+function connectWs(url: string, limitMs: number, state: SocketState, tls: ResolvedTls | null): Promise<WsPipe> {
+  const d = state.decoder as EnvelopeDecoder;
+  return openWebSocket(url, limitMs, tls, {
+    message: (data, pipe) => received(state, pipe, () => state.inbox.push(...(typeof data === "string" ? d.text(data.length) : d.push(data)))),
+    drain: () => wake(state),
+    close: () => closed(state),
+    error: (error) => failed(state, error),
   });
 }
 
@@ -333,23 +331,14 @@ function received(state: SocketState, socket: Pipe, decode: () => void): void {
   wake(state);
 }
 
-/** One attempt over WebSocket (PROTOCOL.md §12): handlers attached before it opens, as for TCP. */
-async function connectWs(url: string, limitMs: number, state: SocketState): Promise<WsPipe> {
-  const decoder = state.decoder as EnvelopeDecoder;
-  return await openWebSocket(url, limitMs, {
-    message(data, pipe) {
-      received(state, pipe, () => state.inbox.push(...(typeof data === "string" ? decoder.text(data.length) : decoder.push(data))));
-    },
-    drain: () => wake(state),
-    close() {
-      state.closed = true;
-      wake(state);
-    },
-    error(error) {
-      state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
-      wake(state);
-    },
-  });
+function closed(state: SocketState): void {
+  state.closed = true;
+  wake(state);
+}
+
+function failed(state: SocketState, error: Error): void {
+  state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
+  wake(state);
 }
 
 /** Decodes a chunk; after a Welcome that grants frames, the rest of the stream is v2 (PROTOCOL.md §11). */

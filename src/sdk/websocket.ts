@@ -1,9 +1,11 @@
 // The SDK's WebSocket socket (PROTOCOL.md §12): a connection to the broker's `/ws`, one envelope per
-// binary message, behind the few socket operations connection.ts uses (write, drain, end). The
-// platform's WebSocket where there is one (Bun, Node 22+), else the `ws` package (Node 20, which has
-// none). No session logic and no decoding here.
+// binary message, behind the few socket operations connection.ts uses (write, drain, end). Bun's
+// own WebSocket on Bun; the `ws` package on Node.js (Node 20 has no WebSocket, and neither Node's
+// takes a CA). No session logic and no decoding here.
+import { SdkError } from "./errors.ts";
+import { resolveTls, type ResolvedTls, type TlsOptions } from "./tls.ts";
 
-/** The WHATWG WebSocket surface used here: Bun's, Node 22's and the `ws` package's alike. */
+/** The WHATWG WebSocket surface used here: Bun's and the `ws` package's alike. */
 interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
@@ -13,7 +15,7 @@ interface WebSocketLike {
   addEventListener(type: "open" | "close" | "error", listener: (event: { message?: string; code?: number; reason?: string }) => void): void;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
 }
-type WebSocketClass = new (url: string) => WebSocketLike;
+type WebSocketClass = new (url: string, options?: object) => WebSocketLike;
 
 /** readyState values (WHATWG). */
 const OPEN = 1;
@@ -25,6 +27,22 @@ const OPEN = 1;
 const HIGH_WATER_BYTES = 1024 * 1024;
 /** How often a waiting writer looks at bufferedAmount again. */
 const DRAIN_POLL_MS = 2;
+
+/** The broker's WebSocket URL: the option, else $BITBROKER_URL, else "" (TCP). Throws RangeError for a URL that is not ws:// or wss://. */
+export function urlOption(options: { readonly url?: string }, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const url = options.url ?? env.BITBROKER_URL ?? "";
+  if (url !== "" && !/^wss?:\/\/[^/]/.test(url)) throw new RangeError(`the broker's URL must be ws://… or wss://… (its /ws path); got "${url}"`);
+  return url;
+}
+
+/** The TLS of a WebSocket: a wss:// URL verifies the broker (against the `tls` option's CA, else the system's); ws:// has none. */
+export function wsTls(url: string, option: boolean | TlsOptions | undefined, env: Readonly<Record<string, string | undefined>> = process.env): ResolvedTls | null {
+  const { hostname, port } = new URL(url);
+  const asked = resolveTls(option, hostname, Number(port), env);
+  if (url.startsWith("wss:")) return asked ?? { trusting: "the system's CAs" };
+  if (asked) throw new SdkError("connect_failed", `cannot connect to the broker at ${url}: TLS is asked for, but the URL is ws://; use wss://`);
+  return null;
+}
 
 export interface WsHandlers {
   /** One whole message: an envelope (bytes), or text (never sent by the broker: the caller refuses it). */
@@ -76,30 +94,33 @@ export class WsPipe {
   }
 }
 
-/** The WebSocket class: the platform's, else the `ws` package's (a dependency of the SDK package for Node 20). */
-async function webSocketClass(): Promise<WebSocketClass> {
-  const native = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  if (native) return native;
-  // A computed name: bundlers leave it alone, so only Node 20 ever loads it.
+/** A WebSocket to `url`, verifying the broker as `tls` says: Bun's own, else the `ws` package's (a dependency of the SDK's package). */
+async function newWebSocket(url: string, tls: ResolvedTls | null): Promise<WebSocketLike> {
+  const verify = { ...(tls?.ca ? { ca: tls.ca } : {}), ...(tls?.serverName ? { servername: tls.serverName } : {}) };
+  const bun = (globalThis as { Bun?: unknown; WebSocket?: WebSocketClass }).Bun !== undefined;
+  if (bun) return new (globalThis as unknown as { WebSocket: WebSocketClass }).WebSocket(url, tls ? { tls: verify } : undefined);
+  // A computed name: bundlers leave it alone, so only Node.js loads it.
   const name = "ws";
+  let Ws: WebSocketClass | undefined;
   try {
     const mod = (await import(name)) as { WebSocket?: WebSocketClass; default?: WebSocketClass };
-    const found = mod.WebSocket ?? mod.default;
-    if (found) return found;
+    Ws = mod.WebSocket ?? mod.default;
   } catch {
-    // Reported below.
+    Ws = undefined;
   }
-  throw new Error("this runtime has no WebSocket: use Node.js 22+ or Bun, or install the `ws` package (npm install ws@8.23.0)");
+  if (Ws) return new Ws(url, verify);
+  const native = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
+  if (native && !tls?.ca && !tls?.serverName) return new native(url);
+  throw new Error("the `ws` package is not installed (npm install ws@8.23.0): Node.js needs it for the url option");
 }
 
 /**
  * One attempt: resolves once the WebSocket is open, with `handlers` attached from the start (so
  * no message or close goes unheard); rejects on an error, a close, or after `limitMs`.
  */
-export async function openWebSocket(url: string, limitMs: number, handlers: WsHandlers): Promise<WsPipe> {
-  const Ws = await webSocketClass();
+export async function openWebSocket(url: string, limitMs: number, tls: ResolvedTls | null, handlers: WsHandlers): Promise<WsPipe> {
+  const ws = await newWebSocket(url, tls);
   return await new Promise((resolve, reject) => {
-    const ws = new Ws(url);
     ws.binaryType = "arraybuffer";
     const pipe = new WsPipe(ws, handlers);
     let open = false;

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Action, BaseBot, BaseGame, SdkError, isRefused, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
-import { urlOption } from "../../src/sdk/connection.ts";
+import { urlOption } from "../../src/sdk/websocket.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 import { EchoBot, ScriptGame } from "./players.ts";
 
