@@ -132,6 +132,9 @@ export class WsTransport {
       backpressureLimit: this.capBytes,
       closeOnBackpressureLimit: false,
       perMessageDeflate: false,
+      // A quiet WebSocket is pinged; one that answers nothing for this long is a dead peer, closed.
+      idleTimeout: 120,
+      sendPings: true,
       open(ws) {
         self.opened(ws);
       },
