@@ -1,6 +1,9 @@
 // Configuration from environment and flags (flags win). Pure: loadConfig(argv, env) lists every
 // problem at once; main prints them and exits 2. No I/O here.
 import { parseArgs } from "node:util";
+import { parseKeep } from "./records/keep.ts";
+import { parseDbTarget, type DbTarget } from "./store/target.ts";
+import type { Keep } from "./store/types.ts";
 
 export type LogFormat = "text" | "json";
 export type LogLevelName = "debug" | "info" | "warn" | "error";
@@ -26,6 +29,14 @@ export interface Config {
   readonly roomsFile: string;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
+  /** Where match records go (BROKER_DB). */
+  readonly db: DbTarget;
+  /** The folder of replay files (BROKER_RECORD_DIR). */
+  readonly recordDir: string;
+  /** Records and replays to keep; null = all (BROKER_RECORDS_KEEP). */
+  readonly recordsKeep: Keep | null;
+  /** This broker's id in the records; "" = host name and port (BROKER_INSTANCE_ID). */
+  readonly instanceId: string;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
 }
@@ -59,6 +70,10 @@ export const SETTINGS = {
   runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
   record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
+  recordDir: { env: "BROKER_RECORD_DIR", flag: "record-dir", fallback: "replays", help: "folder of the replay files of recorded matches (docs/REPLAY.md)" },
+  db: { env: "BROKER_DB", flag: "db", fallback: "bitbroker.db", help: 'match records: a SQLite file, ":memory:", "off", or a postgres:// URL' },
+  recordsKeep: { env: "BROKER_RECORDS_KEEP", flag: "records-keep", fallback: "all", help: "records and replays kept: all, a count (100000), an age (30d), or both (30d,100000)" },
+  instanceId: { env: "BROKER_INSTANCE_ID", flag: "instance-id", fallback: "", help: "this broker's id in the records, unique among brokers sharing BROKER_DB (default: host name:port)" },
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
@@ -97,6 +112,14 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     return allowed[0]!;
   };
 
+  const checked = <T>(s: Setting, parsed: T | { readonly problem: string }, fallback: T): T => {
+    if (typeof parsed === "object" && parsed !== null && "problem" in parsed) {
+      errors.push(`${s.env} (--${s.flag}) ${parsed.problem}; got "${raw(s)}"`);
+      return fallback;
+    }
+    return parsed as T;
+  };
+
   const host = raw(SETTINGS.host).trim();
   if (host === "") errors.push(`${SETTINGS.host.env} (--${SETTINGS.host.flag}) must not be empty`);
   const matchesText = raw(SETTINGS.matches).trim();
@@ -115,9 +138,17 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     drainMs: int(SETTINGS.drainMs, 0, 24 * 3600 * 1000),
     roomsFile: raw(SETTINGS.roomsFile).trim(),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
+    db: checked<DbTarget>(SETTINGS.db, parseDbTarget(raw(SETTINGS.db)), { kind: "off" }),
+    recordDir: raw(SETTINGS.recordDir).trim(),
+    recordsKeep: checked<Keep | null>(SETTINGS.recordsKeep, parseKeep(raw(SETTINGS.recordsKeep)), null),
+    instanceId: raw(SETTINGS.instanceId).trim(),
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
   };
+  if (config.recordDir === "") errors.push(`${SETTINGS.recordDir.env} (--${SETTINGS.recordDir.flag}) must not be empty`);
+  if (!/^[\x21-\x7e]{0,128}$/.test(config.instanceId)) {
+    errors.push(`${SETTINGS.instanceId.env} (--${SETTINGS.instanceId.flag}) must be up to 128 printable ASCII characters without spaces; got "${config.instanceId}"`);
+  }
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }
@@ -134,6 +165,10 @@ export function helpText(): string {
     "usage: bitbroker [flags]            run the broker",
     "       bitbroker healthcheck [--health-port N] [--host H]",
     "                                    exit 0 if the broker on this host is healthy, 1 if not",
+    "       bitbroker replay FILE [--serve-game | --serve-bot N] [...]",
+    "                                    print a recorded match, or play it back to a live game or bot",
+    "       bitbroker records export [--db D] [--room R] [--out FILE]",
+    "                                    write the match records as JSON Lines",
     "       bitbroker --version | --help",
     "",
     "Every setting comes from its environment variable or its flag (the flag wins):",

@@ -8,6 +8,9 @@ import { parseRoomsFile, type RoomsFile } from "./rooms/file.ts";
 import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { healthcheck } from "./health/check.ts";
+import { recordsCommand } from "./cli/records.ts";
+import { replayCommand } from "./cli/replay.ts";
+import { Records, RecordsStartError } from "./records/index.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
@@ -24,6 +27,8 @@ const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
   process.exit(await healthcheck(argv.slice(1), process.env));
 }
+if (argv[0] === "replay") process.exit(await replayCommand(argv.slice(1)));
+if (argv[0] === "records") process.exit(await recordsCommand(argv.slice(1), process.env));
 const loaded = loadConfig(argv, process.env);
 switch (loaded.kind) {
   case "help":
@@ -35,10 +40,10 @@ switch (loaded.kind) {
   case "errors":
     configErrors(loaded.errors);
   case "config":
-    run(loaded.config);
+    await run(loaded.config);
 }
 
-function run(config: Config): void {
+async function run(config: Config): Promise<void> {
   // A closed log pipe (say, a supervisor that stopped reading) loses log lines, never the broker.
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
@@ -52,6 +57,7 @@ function run(config: Config): void {
     roomsOnDemand: rooms.onDemand,
     runningMatchesMax: config.runningMatchesMax,
     drainMs: config.drainMs,
+    db: config.db.kind === "postgres" ? "postgres" : config.db.kind === "sqlite" ? config.db.path : "off",
   });
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
@@ -72,6 +78,27 @@ function run(config: Config): void {
     newMatchId: () => Bun.randomUUIDv7(),
   });
 
+  const recent = new RecentMatches();
+  let records: Records;
+  try {
+    records = await Records.start({
+      config,
+      log,
+      version,
+      replays: config.record || [...rooms.rooms.values()].some((r) => r.record === true),
+      running: () => broker.runningMatches(),
+      recent,
+      fatal: (message) => {
+        log.log("error", "records stopped the broker", { error: message });
+        process.exit(1);
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof RecordsStartError)) throw e;
+    log.log("error", "cannot keep records", { error: e.message });
+    process.exit(1);
+  }
+
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
@@ -84,14 +111,15 @@ function run(config: Config): void {
         clearInterval(wait);
         tcp?.stopListening();
         health?.stop(true);
-        log.log("info", "stopped", { exitCode: code });
-        process.exit(code);
+        void records.close(SHUTDOWN_GRACE_MS).finally(() => {
+          log.log("info", "stopped", { exitCode: code });
+          process.exit(code);
+        });
       }
     }, 10);
   };
 
   // Projections of the broker's events (STYLE.md "Growing the house").
-  const recent = new RecentMatches();
   let tcp: TcpTransport | undefined;
   let health: ReturnType<typeof startHealth> | undefined;
   try {
@@ -100,13 +128,16 @@ function run(config: Config): void {
       port: config.port,
       lineBytesMax: config.lineBytesMax,
       onFinished: () => exit(0),
-      onEvent: (e) => recent.onEvent(e),
+      onEvent: (e) => {
+        recent.onEvent(e);
+        records.onEvent(e);
+      },
     });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, version, recent);
+    health = startHealth(broker, config.host, config.healthPort, version, recent, records);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

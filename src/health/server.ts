@@ -11,12 +11,24 @@ export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
   readonly status: "ok" | "draining" | "stopping";
   readonly uptimeSeconds: number;
   readonly version: string;
+  /** Counters of the records and replays (README "Records"), when the broker keeps them. */
+  readonly records?: Record<string, unknown>;
 };
+
+/** More routes, from a projection (records: GET /matches…, /leaderboard), tried before the built-in ones. */
+export interface HttpRoutes {
+  /** Does it answer this path? */
+  owns(pathname: string): boolean;
+  /** The answer to a GET of a path it owns. */
+  handle(url: URL): Promise<Response>;
+  /** The `records` field of GET /health. */
+  health(): Record<string, unknown>;
+}
 
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, recent: RecentMatches): Server<undefined> {
+export function startHealth(broker: Broker, host: string, port: number, version: string, recent: RecentMatches, extra?: HttpRoutes): Server<undefined> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -30,6 +42,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
       ...snapshot,
       uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
       version,
+      ...(extra ? { records: extra.health() } : {}),
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }
@@ -38,12 +51,13 @@ export function startHealth(broker: Broker, host: string, port: number, version:
     port,
     fetch(request) {
       const url = new URL(request.url);
+      const owned = extra?.owns(url.pathname) ?? false;
       const route = routes[url.pathname];
-      if (!route) return Response.json({ error: "not found" }, { status: 404 });
+      if (!owned && !route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {
         return Response.json({ error: "method not allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
       }
-      return route();
+      return owned ? extra!.handle(url) : route!();
     },
   });
 }
