@@ -188,13 +188,14 @@ export class SqlStore implements Store {
 
   async markInterrupted(instanceId: string, atMs: number): Promise<number> {
     const why = `the broker (instance ${instanceId}) stopped while the match ran; marked when it started again`;
-    const [n] = await this.driver.exec([
-      {
-        text: "UPDATE matches SET status = 'interrupted', end_code = 'interrupted', end_reason = ?, ended_at_ms = ? WHERE instance_id = ? AND status = 'running'",
-        params: [why, atMs, instanceId],
-      },
-    ]);
-    return n ?? 0;
+    let n = 0;
+    // At start-up, like the migrations: under the lock, so it waits out another broker's write.
+    await this.driver.locked(async (all) => {
+      const running = "SELECT count(*) AS n FROM matches WHERE instance_id = ? AND status = 'running'";
+      n = num((await all(running, [instanceId]))[0]?.n ?? 0);
+      await all("UPDATE matches SET status = 'interrupted', end_code = 'interrupted', end_reason = ?, ended_at_ms = ? WHERE instance_id = ? AND status = 'running'", [why, atMs, instanceId]);
+    });
+    return n;
   }
 
   async write(batch: readonly Write[]): Promise<void> {

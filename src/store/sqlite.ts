@@ -11,6 +11,8 @@ import type { Driver, Param, Row, Stmt } from "./sql.ts";
 const CHECKPOINT_COMMITS = 250;
 const CHECKPOINT_AFTER_MS = 10_000;
 const CHECK_EVERY_MS = 1000;
+/** At start-up only (migrations), a lock held by another broker on the same file is waited for. */
+const STARTUP_BUSY_MS = 5000;
 
 export class SqliteDriver implements Driver {
   readonly kind = "sqlite";
@@ -57,14 +59,19 @@ export class SqliteDriver implements Driver {
 
   async locked(fn: (all: (text: string, params?: readonly Param[]) => Promise<Row[]>) => Promise<void>): Promise<void> {
     // Only at start-up, before anything else uses this connection: BEGIN IMMEDIATE holds the
-    // write lock against another process migrating the same file.
-    this.db.exec("BEGIN IMMEDIATE");
+    // write lock against another process migrating the same file, which it may wait for.
+    this.db.exec(`PRAGMA busy_timeout = ${STARTUP_BUSY_MS}`);
     try {
-      await fn(async (text, params = []) => this.db.query(text).all(...bind(params)) as Row[]);
-      this.db.exec("COMMIT");
-    } catch (e) {
-      this.db.exec("ROLLBACK");
-      throw e;
+      this.db.exec("BEGIN IMMEDIATE");
+      try {
+        await fn(async (text, params = []) => this.db.query(text).all(...bind(params)) as Row[]);
+        this.db.exec("COMMIT");
+      } catch (e) {
+        this.db.exec("ROLLBACK");
+        throw e;
+      }
+    } finally {
+      this.db.exec("PRAGMA busy_timeout = 0");
     }
   }
 
