@@ -29,12 +29,17 @@ const ms = (us: number): string => `${(us / 1000).toFixed(3)} ms`;
 export class Timeline {
   turn = 0;
   private readonly askedAtUs = new Map<number, number>();
+  /** Characters of the "from → to" column: the longest party's, within bounds. */
+  private readonly routeWidth: number;
 
   constructor(
     private readonly header: ReplayHeader,
     /** Characters of body text per line. */
     private readonly width: number,
-  ) {}
+  ) {
+    const longest = Math.max(4, ...header.seats.map((_, i) => this.party(i).length));
+    this.routeWidth = Math.min(48, longest + 9);
+  }
 
   /** The lines before the first record. */
   intro(): string[] {
@@ -45,7 +50,7 @@ export class Timeline {
       `started ${h.startedAt}; game ${who(h.game)}`,
       ...h.seats.map((s) => `  bot ${s.index} ${JSON.stringify(s.name)} ${who(s)}`),
       "",
-      `${"time".padStart(13)}  ${"turn".padStart(5)}  ${"from → to".padEnd(22)} codes  ${"bytes".padStart(8)}  ${"think".padStart(11)}  body`,
+      `${"time".padStart(13)}  ${"turn".padStart(5)}  ${"from → to".padEnd(this.routeWidth)} codes  ${"bytes".padStart(8)}  ${"think".padStart(11)}  body`,
     ];
   }
 
@@ -66,7 +71,7 @@ export class Timeline {
     }
     const route = m.dir === "in" ? `${this.party(m.party)} → broker` : `broker → ${this.party(m.party)}`;
     const codes = `${hex(m.opcode)} ${hex(m.operand)}`;
-    return `${`+${ms(m.atUs)}`.padStart(13)}  ${String(this.turn).padStart(5)}  ${cut(route, 22).padEnd(22)} ${codes}  ${String(m.body.length).padStart(8)}  ${think.padStart(11)}  ${cut(this.describe(m), this.width)}`;
+    return `${`+${ms(m.atUs)}`.padStart(13)}  ${String(this.turn).padStart(5)}  ${cut(route, this.routeWidth).padEnd(this.routeWidth)} ${codes}  ${String(m.body.length).padStart(8)}  ${think.padStart(11)}  ${cut(this.describe(m), this.width)}`;
   }
 
   /** The closing lines. */
