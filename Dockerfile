@@ -23,7 +23,7 @@ COPY src/ src/
 COPY scripts/build.ts scripts/
 # No .git in the build context: the commit for `bitbroker --version` comes in as a build argument.
 ARG BITBROKER_COMMIT=""
-RUN BITBROKER_COMMIT="${BITBROKER_COMMIT}" bun run build && /src/dist/bitbroker --version
+RUN BITBROKER_COMMIT="${BITBROKER_COMMIT}" bun run build && /src/dist/bitbroker --version && mkdir -p /src/data
 
 # The example game and bots run from source on Bun (compose.yaml's game and bot services).
 FROM deps AS examples
@@ -43,12 +43,17 @@ LABEL org.opencontainers.image.title="bitbroker" \
       org.opencontainers.image.licenses="BSD-3-Clause" \
       org.opencontainers.image.revision="${BITBROKER_COMMIT}"
 COPY --from=build /src/dist/bitbroker /bitbroker
+# The records volume (BROKER_DB, BROKER_RECORD_DIR), owned by nonroot: distroless has no shell to make it.
+COPY --from=build --chown=65532:65532 /src/data /data
 # nonroot, as the :nonroot tag already is; numeric, so a runtime can check it is not root.
 USER 65532:65532
 ENV BROKER_HOST=0.0.0.0 \
     BROKER_PORT=7878 \
     BROKER_HEALTH_PORT=8080 \
+    BROKER_DB=/data/bitbroker.db \
+    BROKER_RECORD_DIR=/data/replays \
     LOG_FORMAT=json
+VOLUME ["/data"]
 EXPOSE 7878 8080
 # `bitbroker healthcheck` reads BROKER_HEALTH_PORT, so it follows a changed port: no curl needed.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/bitbroker", "healthcheck"]
