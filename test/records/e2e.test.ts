@@ -121,12 +121,12 @@ describe("a recorded match", () => {
     for (const id of ids) await recordOf(broker, id);
     const first = await getJson(broker, "/matches?limit=2");
     expect(first.status).toBe(200);
-    expect((first.body.ended as Array<{ id: string }>).map((m) => m.id)).toEqual([ids[2], ids[1]]);
+    expect((first.body.ended as Array<{ id: string }>).map((m) => m.id)).toEqual([ids[2]!, ids[1]!]);
     expect(first.body.running).toEqual([]);
     const next = String(first.body.next);
     expect(next).toBe(`/matches?limit=2&before=${ids[1]}`);
     const second = await getJson(broker, next);
-    expect((second.body.ended as Array<{ id: string }>)[0]!.id).toBe(ids[0]);
+    expect((second.body.ended as Array<{ id: string }>)[0]!.id).toBe(ids[0]!);
     const byTime = await getJson(broker, `/matches?room=default&limit=1000&before=${encodeURIComponent("2000-01-01T00:00:00Z")}`);
     expect(byTime.body).toEqual({ running: [], ended: [], next: null });
     const other = await getJson(broker, "/matches?room=elsewhere");
