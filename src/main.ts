@@ -22,6 +22,8 @@ const version = commit ? `${pkg.version} (${commit})` : pkg.version;
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
+/** Then spooled records and buffered replays are written for up to this long. */
+const RECORDS_CLOSE_MS = 400;
 
 const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
@@ -111,7 +113,7 @@ async function run(config: Config): Promise<void> {
         clearInterval(wait);
         tcp?.stopListening();
         health?.stop(true);
-        void records.close(SHUTDOWN_GRACE_MS).finally(() => {
+        void records.close(RECORDS_CLOSE_MS).finally(() => {
           log.log("info", "stopped", { exitCode: code });
           process.exit(code);
         });

@@ -57,6 +57,6 @@ export class PostgresDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    await this.sql.close({ timeout: 1 });
+    await this.sql.close({ timeout: 0 });
   }
 }
