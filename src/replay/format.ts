@@ -6,6 +6,8 @@ export const MAGIC = new TextEncoder().encode("BBREPLAY");
 export const FORMAT_VERSION = 1;
 /** Record tags. */
 export const Tag = { in: 0x01, out: 0x02, end: 0x03 } as const;
+/** On an in/out tag: the body is the previous message record's (a relayed state or reply), not repeated. */
+export const SAME_BODY = 0x10;
 /** A header or end record larger than this is damage, not data. */
 const JSON_BYTES_MAX = 1 << 20;
 /** No message is larger than the broker's largest line allows (1 GiB of base64). */
@@ -113,28 +115,31 @@ export function encodeHeader(h: ReplayHeader): Uint8Array {
   return out;
 }
 
-/** Bytes a message record takes. */
-export function messageRecordLength(party: number, atUs: number, bodyLength: number): number {
-  return 1 + varintLength(party + 1) + varintLength(atUs) + 2 + varintLength(bodyLength) + bodyLength + 4;
+/** Bytes a message record takes (`sameBody`: its body is the previous record's, not written). */
+export function messageRecordLength(party: number, atUs: number, bodyLength: number, sameBody = false): number {
+  const body = sameBody ? 0 : varintLength(bodyLength) + bodyLength;
+  return 1 + varintLength(party + 1) + varintLength(atUs) + 2 + body + 4;
 }
 
 /** Writes a message record into `buf` at `at` (room checked by the caller); returns the end. */
-export function putMessageRecord(buf: Uint8Array, at: number, m: Omit<ReplayMessage, "kind">): number {
+export function putMessageRecord(buf: Uint8Array, at: number, m: Omit<ReplayMessage, "kind">, sameBody = false): number {
   const start = at;
-  buf[at++] = m.dir === "in" ? Tag.in : Tag.out;
+  buf[at++] = (m.dir === "in" ? Tag.in : Tag.out) | (sameBody ? SAME_BODY : 0);
   at = putVarint(buf, at, m.party + 1);
   at = putVarint(buf, at, m.atUs);
   buf[at++] = m.opcode;
   buf[at++] = m.operand;
-  at = putVarint(buf, at, m.body.length);
-  buf.set(m.body, at);
-  at += m.body.length;
+  if (!sameBody) {
+    at = putVarint(buf, at, m.body.length);
+    buf.set(m.body, at);
+    at += m.body.length;
+  }
   return putU32(buf, at, crc32(buf.subarray(start, at)));
 }
 
-export function encodeMessageRecord(m: Omit<ReplayMessage, "kind">): Uint8Array {
-  const buf = new Uint8Array(messageRecordLength(m.party, m.atUs, m.body.length));
-  putMessageRecord(buf, 0, m);
+export function encodeMessageRecord(m: Omit<ReplayMessage, "kind">, sameBody = false): Uint8Array {
+  const buf = new Uint8Array(messageRecordLength(m.party, m.atUs, m.body.length, sameBody));
+  putMessageRecord(buf, 0, m, sameBody);
   return buf;
 }
 
@@ -164,6 +169,8 @@ export class ReplayDecoder {
   private base = 0;
   header: ReplayHeader | null = null;
   ended = false;
+  /** The body of the last message record, for a record that repeats it. */
+  private lastBody: Uint8Array | null = null;
   records = 0;
 
   /** Appends a chunk; returns every record now complete. Throws ReplayError on damage. */
@@ -265,18 +272,25 @@ export class ReplayDecoder {
     if (this.ended) throw new ReplayError("after_end", `bytes after the end record (byte ${at}): the file is damaged`, at);
     const tag = this.u8();
     let record: ReplayRecord;
-    if (tag === Tag.in || tag === Tag.out) {
+    const kind = tag & ~SAME_BODY;
+    if (kind === Tag.in || kind === Tag.out) {
       const party = this.varint("party") - 1;
       const atUs = this.varint("time");
       this.need(2);
       const opcode = this.buf[this.pos++]!;
       const operand = this.buf[this.pos++]!;
-      const length = this.varint("length");
-      if (length > BODY_BYTES_MAX) throw new ReplayError("bad_record", `record ${this.records + 1} (byte ${at}) claims a body of ${length} bytes: the file is damaged`, at);
-      this.need(length + 4);
-      const body = this.buf.slice(this.pos, this.pos + length);
-      this.pos += length;
-      record = { kind: "message", dir: tag === Tag.in ? "in" : "out", party, atUs, opcode, operand, body };
+      let body: Uint8Array;
+      if (tag & SAME_BODY) {
+        if (this.lastBody === null) throw new ReplayError("bad_record", `record ${this.records + 1} (byte ${at}) repeats a body, but no record before it has one`, at);
+        body = this.lastBody;
+      } else {
+        const length = this.varint("length");
+        if (length > BODY_BYTES_MAX) throw new ReplayError("bad_record", `record ${this.records + 1} (byte ${at}) claims a body of ${length} bytes: the file is damaged`, at);
+        this.need(length + 4);
+        body = this.buf.slice(this.pos, this.pos + length);
+        this.pos += length;
+      }
+      record = { kind: "message", dir: kind === Tag.in ? "in" : "out", party, atUs, opcode, operand, body };
     } else if (tag === Tag.end) {
       const atUs = this.varint("time");
       const length = this.varint("length");
@@ -301,6 +315,7 @@ export class ReplayDecoder {
     }
     this.records++;
     if (record.kind === "end") this.ended = true;
+    else this.lastBody = record.body;
     return record;
   }
 }

@@ -40,6 +40,8 @@ interface ReplayFile {
   ended: boolean;
   closed: boolean;
   failed: boolean;
+  /** The body of the last message record written. */
+  lastBody: Uint8Array | null;
 }
 
 /** The file name of a match's replay. */
@@ -68,10 +70,13 @@ export class ReplayWriter {
         const f = this.files.get(e.matchId) ?? this.create(e.matchId);
         if (!f || f.failed) return;
         const atUs = Math.max(0, Math.round((e.atMs - f.startedAtMs) * 1000));
-        const length = messageRecordLength(e.party, atUs, e.body.length);
+        // A relayed state or reply is the very body just read: written once (docs/REPLAY.md).
+        const same = e.body === f.lastBody && e.body.length > 0;
+        const length = messageRecordLength(e.party, atUs, e.body.length, same);
         const buf = this.room(f, length);
         if (!buf) return;
-        f.used = putMessageRecord(buf, f.used, { dir: e.dir, party: e.party, atUs, opcode: e.opcode, operand: e.operand, body: e.body });
+        f.used = putMessageRecord(buf, f.used, { dir: e.dir, party: e.party, atUs, opcode: e.opcode, operand: e.operand, body: e.body }, same);
+        f.lastBody = e.body;
         this.added(f, length);
         return;
       }
@@ -126,6 +131,7 @@ export class ReplayWriter {
       ended: false,
       closed: false,
       failed: false,
+      lastBody: null,
     };
     handle.catch((e: unknown) => this.fail(f, e));
     this.files.set(matchId, f);

@@ -114,3 +114,18 @@ describe("a replay file", () => {
     expect(() => decodeReplay(new Uint8Array([...f, ...encodeMessageRecord(MESSAGES[1])]))).toThrow(expect.objectContaining({ code: "after_end" }));
   });
 });
+
+test("a record that repeats the previous body stores it once and decodes to the same bytes", () => {
+  const state = new Uint8Array(1000).fill(3);
+  const parts = [
+    encodeHeader(HEADER),
+    encodeMessageRecord({ dir: "in", party: -1, atUs: 1, opcode: 1, operand: 0, body: state }),
+    encodeMessageRecord({ dir: "out", party: 0, atUs: 1, opcode: 2, operand: 5, body: state }, true),
+    encodeEndRecord(2, END),
+  ];
+  expect(parts[2]!.length).toBeLessThan(16);
+  const { records } = decodeReplay(new Uint8Array(parts.flatMap((p) => [...p])));
+  expect(records[1]).toMatchObject({ kind: "message", dir: "out", party: 0, opcode: 2, operand: 5, body: state });
+  const orphan = [encodeHeader(HEADER), encodeMessageRecord({ dir: "out", party: 0, atUs: 1, opcode: 2, operand: 5, body: state }, true)];
+  expect(() => decodeReplay(new Uint8Array(orphan.flatMap((p) => [...p])))).toThrow(expect.objectContaining({ code: "bad_record" }));
+});
