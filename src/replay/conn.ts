@@ -44,10 +44,14 @@ export class PeerConn {
     this.outbox.flush();
   }
 
-  /** Sends what is queued, then closes. */
-  close(): void {
+  /** Sends what is queued, then closes; resolves once closed (cut after `timeoutMs`). */
+  async close(timeoutMs = 2000): Promise<void> {
     this.outbox.closeWhenFlushed();
-    setTimeout(() => this.socket.terminate(), 2000).unref();
+    const deadline = performance.now() + timeoutMs;
+    while (!this.closed && performance.now() < deadline) {
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(50)]);
+    }
+    if (!this.closed) this.socket.terminate();
   }
 }
 

@@ -34,7 +34,7 @@ export async function serveBot(header: ReplayHeader, records: readonly ReplayRec
       }
       o.print(`replay: turned away ${c.peer}: ${h}`);
       c.send(end(`bad_handshake: bitbroker replay --serve-bot serves a bot: ${h}`));
-      c.close();
+      void c.close();
     }
     listener.stop();
     o.print(`replay: bot ${JSON.stringify(name)} connected from ${c.peer}${name === seat.name ? "" : ` (the recorded bot was named ${JSON.stringify(seat.name)})`}`);
@@ -66,6 +66,6 @@ export async function serveBot(header: ReplayHeader, records: readonly ReplayRec
     return differ === 0 ? 0 : 1;
   } finally {
     listener.stop();
-    c?.close();
+    await c?.close();
   }
 }

@@ -55,7 +55,7 @@ export async function serveGame(header: ReplayHeader, records: readonly ReplayRe
       if (typeof h !== "string") break;
       o.print(`replay: turned away ${c.peer}: ${h}`);
       c.send(end(`bad_handshake: bitbroker replay --serve-game serves a game: ${h}`));
-      c.close();
+      void c.close();
     }
     listener.stop();
     o.print(`replay: game connected from ${c.peer}`);
@@ -86,6 +86,6 @@ export async function serveGame(header: ReplayHeader, records: readonly ReplayRe
     return 0;
   } finally {
     listener.stop();
-    c?.close();
+    await c?.close();
   }
 }
