@@ -92,7 +92,7 @@ function putVarint(buf: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-function putU32(buf: Uint8Array, at: number, n: number): number {
+export function putU32(buf: Uint8Array, at: number, n: number): number {
   buf[at] = n & 0xff;
   buf[at + 1] = (n >>> 8) & 0xff;
   buf[at + 2] = (n >>> 16) & 0xff;
@@ -121,16 +121,29 @@ export function messageRecordLength(party: number, atUs: number, bodyLength: num
   return 1 + varintLength(party + 1) + varintLength(atUs) + 2 + body + 4;
 }
 
-/** Writes a message record into `buf` at `at` (room checked by the caller); returns the end. */
-export function putMessageRecord(buf: Uint8Array, at: number, m: Omit<ReplayMessage, "kind">, sameBody = false): number {
-  const start = at;
+/** Bytes of a message record before its body (tag … body_len). */
+export function messageHeadLength(party: number, atUs: number, bodyLength: number): number {
+  return messageRecordLength(party, atUs, bodyLength) - bodyLength - 4;
+}
+
+/**
+ * Writes a record's bytes before its body into `buf` at `at`; returns the end. The caller adds the
+ * body and then `putU32(crc32 of head and body)`: a large body need not be copied (writer.ts).
+ */
+export function putMessageHead(buf: Uint8Array, at: number, m: Omit<ReplayMessage, "kind">, sameBody = false): number {
   buf[at++] = (m.dir === "in" ? Tag.in : Tag.out) | (sameBody ? SAME_BODY : 0);
   at = putVarint(buf, at, m.party + 1);
   at = putVarint(buf, at, m.atUs);
   buf[at++] = m.opcode;
   buf[at++] = m.operand;
+  return sameBody ? at : putVarint(buf, at, m.body.length);
+}
+
+/** Writes a message record into `buf` at `at` (room checked by the caller); returns the end. */
+export function putMessageRecord(buf: Uint8Array, at: number, m: Omit<ReplayMessage, "kind">, sameBody = false): number {
+  const start = at;
+  at = putMessageHead(buf, at, m, sameBody);
   if (!sameBody) {
-    at = putVarint(buf, at, m.body.length);
     buf.set(m.body, at);
     at += m.body.length;
   }

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { BrokerEvent, MatchInfo } from "../broker/events.ts";
-import { encodeEndRecord, encodeHeader, messageRecordLength, putMessageRecord } from "./format.ts";
+import { encodeEndRecord, encodeHeader, messageHeadLength, messageRecordLength, putMessageHead, putMessageRecord, putU32 } from "./format.ts";
 
 type LogFn = (level: "debug" | "info" | "warn" | "error", event: string, fields: Record<string, string | number>) => void;
 
@@ -20,6 +20,8 @@ export interface ReplayWriterOptions {
 }
 
 const CHUNK_BYTES = 64 * 1024;
+/** Bodies this large are written by reference, not copied into a chunk. */
+const BIG_BODY_BYTES = 16 * 1024;
 const isoTime = (brokerMs: number): string => new Date(performance.timeOrigin + brokerMs).toISOString();
 /** A file with this much waiting is written at once rather than at the next timer. */
 const EAGER_FLUSH_BYTES = 256 * 1024;
@@ -32,7 +34,9 @@ interface ReplayFile {
   /** Full chunks waiting for the disk, and the one being filled. */
   full: Uint8Array[];
   chunk: Uint8Array;
+  /** Bytes of `chunk` in use, and where the part not yet handed to `full` starts. */
   used: number;
+  segment: number;
   /** Bytes appended and not yet on disk (those being written included). */
   pendingBytes: number;
   inflightBytes: number;
@@ -72,12 +76,27 @@ export class ReplayWriter {
         const atUs = Math.max(0, Math.round((e.atMs - f.startedAtMs) * 1000));
         // A relayed state or reply is the very body just read: written once (docs/REPLAY.md).
         const same = e.body === f.lastBody && e.body.length > 0;
-        const length = messageRecordLength(e.party, atUs, e.body.length, same);
-        const buf = this.room(f, length);
-        if (!buf) return;
-        f.used = putMessageRecord(buf, f.used, { dir: e.dir, party: e.party, atUs, opcode: e.opcode, operand: e.operand, body: e.body }, same);
+        const m = { dir: e.dir, party: e.party, atUs, opcode: e.opcode, operand: e.operand, body: e.body };
         f.lastBody = e.body;
-        this.added(f, length);
+        if (same || e.body.length < BIG_BODY_BYTES) {
+          const length = messageRecordLength(e.party, atUs, e.body.length, same);
+          const buf = this.room(f, length, 0);
+          if (!buf) return;
+          f.used = putMessageRecord(buf, f.used, m, same);
+          this.added(f, length);
+          return;
+        }
+        // A large body is written from where it is (the broker never reuses it), not copied.
+        const head = messageHeadLength(e.party, atUs, e.body.length);
+        const buf = this.room(f, head + 4, e.body.length);
+        if (!buf) return;
+        const start = f.used;
+        f.used = putMessageHead(buf, f.used, m);
+        const crc = Bun.hash.crc32(e.body, Bun.hash.crc32(buf.subarray(start, f.used)));
+        f.full.push(buf.subarray(f.segment, f.used), e.body);
+        f.segment = f.used;
+        f.used = putU32(buf, f.used, crc >>> 0);
+        this.added(f, head + e.body.length + 4);
         return;
       }
       case "match_ended": {
@@ -125,6 +144,7 @@ export class ReplayWriter {
       full: [],
       chunk: new Uint8Array(CHUNK_BYTES),
       used: 0,
+      segment: 0,
       pendingBytes: 0,
       inflightBytes: 0,
       writing: null,
@@ -152,23 +172,27 @@ export class ReplayWriter {
   }
 
   private append(f: ReplayFile, bytes: Uint8Array): void {
-    const buf = this.room(f, bytes.length);
+    const buf = this.room(f, bytes.length, 0);
     if (!buf) return;
     buf.set(bytes, f.used);
     f.used += bytes.length;
     this.added(f, bytes.length);
   }
 
-  /** The chunk to write `length` more bytes into at `f.used`, or null if buffers are full. */
-  private room(f: ReplayFile, length: number): Uint8Array | null {
-    if (this.pendingBytes + length > (this.o.bufferBytesMax ?? 64 * 1024 * 1024)) {
+  /**
+   * The chunk to write `length` more bytes into at `f.used` (and `held` more bytes waiting by
+   * reference), or null if that would pass the buffers' bound (the replay is then abandoned).
+   */
+  private room(f: ReplayFile, length: number, held: number): Uint8Array | null {
+    if (this.pendingBytes + length + held > (this.o.bufferBytesMax ?? 64 * 1024 * 1024)) {
       this.fail(f, new Error(`replay buffers full (${this.pendingBytes} bytes wait for the disk)`));
       return null;
     }
     if (f.used + length > f.chunk.length) {
-      if (f.used > 0) f.full.push(f.chunk.subarray(0, f.used));
+      if (f.used > f.segment) f.full.push(f.chunk.subarray(f.segment, f.used));
       f.chunk = new Uint8Array(Math.max(CHUNK_BYTES, length));
       f.used = 0;
+      f.segment = 0;
     }
     return f.chunk;
   }
@@ -183,10 +207,10 @@ export class ReplayWriter {
   private flush(f: ReplayFile): Promise<void> {
     if (f.writing) return f.writing.then(() => this.flush(f));
     if (f.failed || f.closed) return Promise.resolve();
-    if (f.used > 0) {
-      f.full.push(f.chunk.subarray(0, f.used));
-      f.chunk = f.ended ? new Uint8Array(0) : new Uint8Array(CHUNK_BYTES);
-      f.used = 0;
+    if (f.used > f.segment) {
+      // The rest of the chunk stays in use: writes go on after the part handed to the disk.
+      f.full.push(f.chunk.subarray(f.segment, f.used));
+      f.segment = f.used;
     }
     if (f.full.length === 0 && !f.ended) return Promise.resolve();
     const chunks = f.full;
@@ -201,7 +225,7 @@ export class ReplayWriter {
           if (bytesWritten !== bytes) throw new Error(`wrote ${bytesWritten} of ${bytes} bytes (is the disk full?)`);
           this.counts.bytes += bytes;
         }
-        if (f.ended && f.full.length === 0 && f.used === 0 && !f.closed) {
+        if (f.ended && f.full.length === 0 && f.used === f.segment && !f.closed) {
           f.closed = true;
           this.files.delete(f.matchId);
           await h.close();
@@ -227,7 +251,7 @@ export class ReplayWriter {
     this.pendingBytes -= f.pendingBytes - f.inflightBytes;
     f.pendingBytes = f.inflightBytes;
     f.full = [];
-    f.used = 0;
+    f.segment = f.used;
     this.o.log("error", "replay abandoned", { match: f.matchId, file: join(this.o.dir, f.name), error: (e as Error).message ?? String(e) });
     if (f.ended || !this.started.has(f.matchId)) this.files.delete(f.matchId);
     void f.handle.then((h) => h.close()).catch(() => {});
