@@ -1,7 +1,8 @@
 // Reads a replay file (docs/REPLAY.md) from disk: streamed record by record for the timeline, or
 // whole for the play-back servers. Throws ReplayError on damage, with where it is.
 import { open } from "node:fs/promises";
-import { ReplayDecoder, ReplayError, type ReplayHeader, type ReplayRecord } from "./format.ts";
+import { ReplayDecoder } from "./decode.ts";
+import { ReplayError, type ReplayHeader, type ReplayRecord } from "./format.ts";
 
 const CHUNK_BYTES = 256 * 1024;
 

@@ -2,7 +2,10 @@
 // (placeholders `?`, the PostgreSQL driver numbers them), and rows → records. One Store over a
 // Driver: the drivers (sqlite.ts, postgres.ts) only execute; they never write SQL of their own.
 import type { MatchResult } from "../protocol/index.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 import type { Cursor, Keep, ListQuery, MatchRecord, RatedMatch, SeatRecord, Store, Write } from "./types.ts";
+
+export { SCHEMA_VERSION };
 
 export type Param = string | number | null;
 export type Row = Record<string, unknown>;
@@ -34,62 +37,6 @@ export class StoreError extends Error {
     super(message);
   }
 }
-
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly statements: readonly string[];
-}
-
-/**
- * Versioned, append-only: a released migration is never edited; a change is a new one. The
- * types are spelled so both engines read them the same (SQLite: BIGINT is an integer, DOUBLE
- * PRECISION a real). Seats are deleted with their match by the store (no reliance on cascades).
- */
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: "matches and seats",
-    statements: [
-      `CREATE TABLE matches (
-        id TEXT PRIMARY KEY,
-        instance_id TEXT NOT NULL,
-        room TEXT NOT NULL,
-        broker_version TEXT NOT NULL,
-        status TEXT NOT NULL,
-        started_at_ms BIGINT NOT NULL,
-        ended_at_ms BIGINT,
-        end_code TEXT,
-        end_reason TEXT,
-        turns INTEGER,
-        bytes_relayed BIGINT,
-        game_peer TEXT NOT NULL,
-        game_client TEXT NOT NULL,
-        game_client_version TEXT NOT NULL,
-        result TEXT,
-        replay TEXT
-      )`,
-      `CREATE TABLE seats (
-        match_id TEXT NOT NULL,
-        seat INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        peer TEXT NOT NULL,
-        client TEXT NOT NULL,
-        client_version TEXT NOT NULL,
-        moves INTEGER,
-        think_total_ms DOUBLE PRECISION,
-        think_max_ms DOUBLE PRECISION,
-        PRIMARY KEY (match_id, seat)
-      )`,
-      "CREATE INDEX matches_ended ON matches (ended_at_ms, id)",
-      "CREATE INDEX matches_room_ended ON matches (room, ended_at_ms, id)",
-      "CREATE INDEX matches_instance_status ON matches (instance_id, status)",
-      "CREATE INDEX matches_rated ON matches (room, ended_at_ms, id) WHERE result IS NOT NULL",
-      "CREATE INDEX seats_name ON seats (name)",
-    ],
-  },
-];
-export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 const MATCH_COLUMNS =
   "id, instance_id, room, broker_version, status, started_at_ms, ended_at_ms, end_code, end_reason, turns, bytes_relayed, game_peer, game_client, game_client_version, result, replay";

@@ -2,7 +2,8 @@
 // every kind — a cut at every byte, a flipped byte anywhere, random bytes — gives records or a
 // ReplayError with its code, never anything else.
 import { describe, expect, test } from "bun:test";
-import { ReplayDecoder, ReplayError, decodeReplay, encodeEndRecord, encodeHeader, encodeMessageRecord, type ReplayHeader, type ReplayRecord } from "../../src/replay/format.ts";
+import { ReplayDecoder, decodeReplay } from "../../src/replay/decode.ts";
+import { ReplayError, encodeEndRecord, encodeHeader, encodeMessageRecord, type ReplayHeader, type ReplayRecord } from "../../src/replay/format.ts";
 
 const HEADER: ReplayHeader = {
   matchId: "01900000-0000-7000-8000-000000000001",

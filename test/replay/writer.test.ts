@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerEvent } from "../../src/broker/events.ts";
-import { decodeReplay } from "../../src/replay/format.ts";
+import { decodeReplay } from "../../src/replay/decode.ts";
 import { ReplayWriter } from "../../src/replay/writer.ts";
 import { tempDir } from "../records/helpers.ts";
 
