@@ -55,7 +55,7 @@ console.log(`${runs} run(s) of ${given.length > 0 ? given.join(" ") : `bun test 
 for (let run = 1; run <= runs; run++) {
   const seed = Math.floor(Math.random() * 2 ** 31);
   // A bun suite runs in a random order from a printed seed, so a failure can be replayed exactly.
-  const cmd = [...pin, ...(given.length > 0 ? given : ["bun", "test", "--randomize", `--seed=${seed}`, ...positionals])];
+  const cmd = [...pin, ...(given.length > 0 ? given : ["bun", "test", "--timeout", "60000", "--randomize", `--seed=${seed}`, ...positionals])];
   const started = performance.now();
   const proc = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, STRESS_RUN: String(run) } });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -118,12 +118,10 @@ export class Spool {
   private async failed(batch: readonly Write[], e: unknown): Promise<void> {
     this.counts.failures++;
     const error = (e as Error).message ?? String(e);
-    if (batch.length === 1) {
-      const answers = await this.o.ping().then(
-        () => true,
-        () => false,
-      );
-      if (answers) {
+    if (batch.length === 1 && !unreachable(e)) {
+      const verdict = await this.tryAgain(batch[0]!);
+      if (verdict === "written") return;
+      if (verdict === "refused") {
         // The database is there and refuses this one write: retrying would hold back every other.
         this.queue.shift();
         this.drop(batch[0]!, `the database refused it: ${error}`);
@@ -137,4 +135,26 @@ export class Spool {
     this.single = true;
     this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, this.backoffMs * 2));
   }
+
+  /**
+   * After a failed write of `w` alone: does the database answer, and does it refuse `w` again?
+   * (A connection that just came back may fail once.) Written: it is taken off the queue.
+   */
+  private async tryAgain(w: Write): Promise<"written" | "refused" | "unreachable"> {
+    if (!(await this.o.ping().then(() => true, () => false))) return "unreachable";
+    try {
+      await this.o.write([w]);
+    } catch (again) {
+      return unreachable(again) ? "unreachable" : "refused";
+    }
+    this.queue.shift();
+    this.counts.written++;
+    return "written";
+  }
+}
+
+/** An error of reaching the database (not of the write itself): connection refused, closed, timed out. */
+function unreachable(e: unknown): boolean {
+  const code = String((e as { code?: unknown }).code ?? "");
+  return /CONNECTION|ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|SQLITE_BUSY|SQLITE_IOERR|SQLITE_FULL|SQLITE_CANTOPEN/.test(code);
 }

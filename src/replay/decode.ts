@@ -61,7 +61,7 @@ export class ReplayDecoder {
       throw new ReplayError("truncated", `${what}: not a whole replay`, at);
     }
     if (this.pos < this.buf.length) {
-      throw new ReplayError("truncated", `the file ends inside record ${this.records + 1} (byte ${at}, ${this.buf.length - this.pos} bytes of it): it was cut short`, at);
+      throw new ReplayError("truncated", `the file ends inside record ${this.records + 1} (byte ${at}, ${this.buf.length - this.pos} bytes of it): it was cut short, or a length in it is damaged`, at);
     }
     if (!this.ended) {
       throw new ReplayError("truncated", `the file ends after ${this.records} records without its end record: the recording stopped before the match ended (broker killed, or disk full)`, at);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import pkg from "../../package.json" with { type: "json" };
 import type { MatchResult } from "../../src/protocol/index.ts";
 import { Action, BaseBot, BaseGame, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
-import type { BrokerProcess } from "../e2e/harness.ts";
+import { pollUntil, type BrokerProcess } from "../e2e/harness.ts";
 import { brokerWithRecords, getJson, playMatch, recordOf } from "./helpers.ts";
 
 const quiet = { log: () => {} };
@@ -154,7 +154,9 @@ describe("a recorded match", () => {
   });
 
   test("GET /health counts what was written, spooled and dropped", async () => {
-    const { body } = await getJson(broker, "/health");
+    await recordOf(broker, await playMatch(broker, 1, ["H1", "H2"]));
+    // Its start row may still wait in the spool for a few ms: wait for the spool to empty.
+    const { body } = await pollUntil(() => getJson(broker, "/health"), (h) => (h.body.records as { spooled: number }).spooled === 0);
     expect(body.records).toMatchObject({ store: "sqlite", spooled: 0, dropped: 0, failures: 0 });
     expect(Number((body.records as Record<string, number>).written)).toBeGreaterThan(0);
   });
