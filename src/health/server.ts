@@ -8,8 +8,8 @@ import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
 import type { HttpHooks } from "../http/routes.ts";
 import type { PlayerRoutes } from "../play/routes.ts";
-import type { TlsFiles } from "../transport/tls.ts";
 import type { WsData } from "../transport/ws.ts";
+import type { TlsFiles } from "../transport/tls.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -18,7 +18,37 @@ export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
   readonly version: string;
   /** The git commit of the build ("" when run from source), as `--version` prints it. */
   readonly commit: string;
+  /** Counters of the records and replays (README "Records"), when the broker keeps them. */
+  readonly records?: Record<string, unknown>;
 };
+
+/** More routes, from a projection (records: GET /matches…, /leaderboard), tried before the built-in ones. */
+export interface HttpRoutes {
+  /** Does it answer this path? */
+  owns(pathname: string): boolean;
+  /** The answer to a GET of a path it owns. */
+  handle(url: URL): Promise<Response>;
+  /** The `records` field of GET /health. */
+  health(): Record<string, unknown>;
+}
+
+/** What the HTTP port serves, beside the broker itself. */
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly version: string;
+  readonly commit: string;
+  /** The recently ended matches, when no records database pages them. */
+  readonly recent: RecentMatches;
+  /** Access (admin token or loopback), metrics and the dashboard (src/http). */
+  readonly hooks?: HttpHooks;
+  /** The records' routes (src/records). */
+  readonly records?: HttpRoutes;
+  /** With TLS (BROKER_TLS_CERT/KEY) the port speaks HTTPS only (and WebSocket as wss://). */
+  readonly tls?: TlsFiles | null;
+  /** Games and bots over WebSocket (/ws) and the human seat (/play): src/play/. */
+  readonly players?: PlayerRoutes;
+}
 
 /** The JSON of GET /ready: 200 with ready true while new clients are taken, else 503 and why not. */
 export interface ReadyBody {
@@ -37,21 +67,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-/**
- * With `tls` (BROKER_TLS_CERT/KEY) the port speaks HTTPS only (and WebSocket as wss://).
- * `players`: games and bots over WebSocket (/ws) and the human seat (/play), src/play/.
- */
-export function startHealth(
-  broker: Broker,
-  host: string,
-  port: number,
-  version: string,
-  commit: string,
-  recent: RecentMatches,
-  hooks?: HttpHooks,
-  tls: TlsFiles | null = null,
-  players?: PlayerRoutes,
-): Server<WsData> {
+export function startHealth(broker: Broker, options: HttpOptions): Server<WsData> {
+  const { host, port, version, commit, recent, hooks, records, tls, players } = options;
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -70,6 +87,7 @@ export function startHealth(
       uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
       version,
       commit,
+      ...(records ? { records: records.health() } : {}),
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }
@@ -89,12 +107,13 @@ export function startHealth(
       if (refused) return refused;
       const answered = hooks?.route(request, url, server);
       if (answered) return answered;
+      const owned = records?.owns(url.pathname) ?? false;
       const route = routes[url.pathname];
-      if (!route) return Response.json({ error: "not found" }, { status: 404 });
+      if (!owned && !route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {
         return Response.json({ error: "method not allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
       }
-      return route();
+      return owned ? records!.handle(url) : route!();
     },
   });
 }

@@ -93,6 +93,7 @@ export class Driver {
 
   private apply(commands: Command[]): void {
     const touched: Link[] = [];
+    let closing: Link[] | null = null;
     for (const c of commands) {
       switch (c.kind) {
         case "send": {
@@ -102,9 +103,13 @@ export class Driver {
           touched.push(link);
           break;
         }
-        case "close":
-          this.links.get(c.conn)?.close();
+        case "close": {
+          // Closed after every command of the step, events included: nothing of a step is
+          // written before its projections saw its events (a match's record before its 00 FF).
+          const link = this.links.get(c.conn);
+          if (link) (closing ??= []).push(link);
           break;
+        }
         case "log":
           this.log.log(c.level, c.event, c.fields);
           break;
@@ -122,6 +127,7 @@ export class Driver {
     for (const link of touched) {
       if (!link.flush()) this.slow(link.id);
     }
+    if (closing) for (const link of closing) link.close();
   }
 
   /** One timer, at the broker's next deadline; an early fire is harmless (the tick does nothing). */
