@@ -141,7 +141,7 @@ export class MatchesHttp {
       turns: m.turns,
       bytesRelayed: null,
       game: { peer: "", client: "", clientVersion: "" },
-      seats: m.bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "", moves: null, thinkTotalMs: null, thinkMaxMs: null })),
+      seats: m.bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "", moves: null, thinkTotalMs: null, thinkMaxMs: null, human: false })),
       result: null,
       replay: null,
     }));

@@ -24,6 +24,7 @@ export function recordJson(r: MatchRecord): Record<string, unknown> {
       peer: s.peer,
       client: s.client,
       clientVersion: s.clientVersion,
+      human: s.human,
       think:
         s.moves === null
           ? null

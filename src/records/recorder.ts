@@ -98,7 +98,7 @@ export class Recorder {
       turns: null,
       bytesRelayed: null,
       game: { peer: m.game.peer, client: m.game.client, clientVersion: m.game.clientVersion },
-      seats: m.bots.map((b) => ({ index: b.index, name: b.name, peer: b.peer, client: b.client, clientVersion: b.clientVersion, moves: null, thinkTotalMs: null, thinkMaxMs: null })),
+      seats: m.bots.map((b) => ({ index: b.index, name: b.name, peer: b.peer, client: b.client, clientVersion: b.clientVersion, moves: null, thinkTotalMs: null, thinkMaxMs: null, human: b.human })),
       result: null,
       replay: null,
     };

@@ -16,6 +16,8 @@ export interface SeatRecord extends ClientRecord {
   readonly moves: number | null;
   readonly thinkTotalMs: number | null;
   readonly thinkMaxMs: number | null;
+  /** A person played this seat (its Hello said `human`: the /play page, PROTOCOL.md §12.2). */
+  readonly human: boolean;
 }
 
 /** `running` until its end is recorded; `interrupted` when its broker died while it ran. */
@@ -70,6 +72,8 @@ export interface RatedMatch {
   readonly id: string;
   readonly endedAtMs: number;
   readonly names: readonly string[];
+  /** Per seat: a person played it. */
+  readonly humans: readonly boolean[];
   readonly result: MatchResult;
 }
 

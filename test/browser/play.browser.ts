@@ -3,7 +3,8 @@
 // the deadline counting down), a typed reply in a room without a viewer behind a token, and the
 // README's browser snippet run as written. Every wait is on a DOM condition or a log line, bounded.
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { runBot, runGame } from "../../src/sdk/index.ts";
@@ -19,6 +20,7 @@ const WAIT = { timeout: 30_000 };
 let browser: Browser;
 let broker: BrokerProcess | undefined;
 let page: Page | undefined;
+let tmp: string | undefined;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -32,6 +34,8 @@ afterEach(async () => {
   page = undefined;
   await broker?.stop();
   broker = undefined;
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
 });
 
 const phase = (p: Page) => p.evaluate(`document.querySelector("#status").dataset.phase`) as Promise<string>;
@@ -45,8 +49,10 @@ async function clickColumn(p: Page, column: number): Promise<void> {
   await p.mouse.click(box.x + ((column + 0.5) * cell * box.width) / w, box.y + (cell * box.height) / h);
 }
 
-test("a person's seat plays a whole Connect Four match against the random bot by clicking columns", async () => {
-  broker = await BrokerProcess.start({ BROKER_VIEWERS_DIR: "examples/connect4/viewer", BROKER_MOVE_TIMEOUT_MS: "120000", BROKER_HELLO_TIMEOUT_MS: "60000" });
+test("a person's seat plays a whole Connect Four match against the random bot by clicking columns; records mark it human", async () => {
+  tmp = mkdtempSync(join(tmpdir(), "bitbroker-play-"));
+  const db = join(tmp, "records.db");
+  broker = await BrokerProcess.start({ BROKER_VIEWERS_DIR: "examples/connect4/viewer", BROKER_MOVE_TIMEOUT_MS: "120000", BROKER_HELLO_TIMEOUT_MS: "60000", BROKER_DB: db });
   page = await browser.context.newPage();
   const errors = consoleErrors(page);
   await page.goto(`http://127.0.0.1:${broker.healthPort}/play?room=connect4&name=Human`);
@@ -99,6 +105,13 @@ test("a person's seat plays a whole Connect Four match against the random bot by
   expect(moves).toBe(Math.ceil(result.moves / 2));
   await page.screenshot({ path: join(ARTIFACTS, "play-connect4.png"), fullPage: true });
   expect(errors).toEqual([]);
+  // The records (committed before the match's 00 FF) and the leaderboard mark the person's seat.
+  const http = `http://127.0.0.1:${broker.healthPort}`;
+  const listed = (await (await fetch(`${http}/matches?room=connect4`)).json()) as { ended: Array<{ id: string }> };
+  const record = (await (await fetch(`${http}/matches/${listed.ended[0]!.id}`)).json()) as { seats: Array<{ name: string; human: boolean; client: string }> };
+  expect(record.seats.map((s) => [s.name, s.human, s.client])).toEqual([["Human", true, "bitbroker-play"], ["Random", false, "bitbroker-typescript"]]);
+  const board = (await (await fetch(`${http}/leaderboard?room=connect4`)).json()) as { bots: Array<{ name: string; human: boolean }> };
+  expect(board.bots.map((b) => [b.name, b.human]).sort()).toEqual([["Human", true], ["Random", false]]);
 }, 180_000);
 
 test("without a viewer the state is text and the reply is typed; a token goes in the fragment", async () => {

@@ -17,6 +17,8 @@ function seat(index: number, name: string, done: boolean): SeatRecord {
     moves: done ? 10 + index : null,
     thinkTotalMs: done ? 12.345 + index : null,
     thinkMaxMs: done ? 3.25 : null,
+    // A person sits at index 1 (the /play page): the mark must round-trip like the rest.
+    human: index === 1,
   };
 }
 
