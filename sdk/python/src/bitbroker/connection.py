@@ -13,7 +13,8 @@ from collections import deque
 from typing import Callable, Deque, Iterator, Mapping, Optional, Tuple, TypeVar
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
-from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
+from .frames import Wire
+from .message import LINE_BYTES_MAX_DEFAULT, Message
 from .session import (MatchEnded, MatchStarted, MoveMissedReceived, ResultReceived, Session, WelcomeReceived,
                       YourMove)
 
@@ -24,12 +25,30 @@ CONNECT_TIMEOUT_S_DEFAULT = 10.0
 RETRY_FIRST_DELAY_S = 0.05
 RETRY_MAX_DELAY_S = 1.0
 READ_TIMEOUT_S_DEFAULT: Optional[float] = None
+HOST_DEFAULT = "127.0.0.1"
+PORT_DEFAULT = 7878
+HOST_ENV = "BITBROKER_HOST"
+PORT_ENV = "BITBROKER_PORT"
 ROOM_ENV = "BITBROKER_ROOM"
 TOKEN_ENV = "BITBROKER_TOKEN"
 SEAT_ENV = "BITBROKER_SEAT"
 RECV_BYTES = 65536
+# A frame's known remainder is read in one call up to this size (fewer calls for large states).
+RECV_BYTES_MAX = 4 * 1024 * 1024
 
 log = logging.getLogger("bitbroker")
+
+
+def resolve_address(host: Optional[str], port: Optional[int],
+                    environ: Mapping[str, str] = os.environ) -> Tuple[str, int]:
+    """Where the broker is: ``host``/``port`` if given, else ``$BITBROKER_HOST`` /
+    ``$BITBROKER_PORT``, else 127.0.0.1:7878. Raises ValueError for a variable that is not a port."""
+    if port is None:
+        text = environ.get(PORT_ENV, "").strip()
+        if text and not (text.isascii() and text.isdigit() and len(text) <= 5):
+            raise ValueError(f'{PORT_ENV} must be a TCP port; got "{text}"')
+        port = int(text) if text else PORT_DEFAULT
+    return (host if host is not None else environ.get(HOST_ENV, HOST_DEFAULT)), port
 
 
 def resolve_room(room: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
@@ -50,8 +69,8 @@ def resolve_seat(seat: Optional[int], environ: Mapping[str, str] = os.environ) -
     text = environ.get(SEAT_ENV, "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 3 or int(text) > 254:
-        raise ValueError(f"{SEAT_ENV} must be a seat index (0-254); got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or int(text) > 254:
+        raise ValueError(f'{SEAT_ENV} must be a seat index (0-254); got "{text}"')
     return int(text)
 
 
@@ -98,16 +117,28 @@ class ConnectRetry:
         return delay_s
 
 
+def check_port(host: str, port: int) -> None:
+    """Raises ConnectFailedError at once (no retry) for a port that is not a TCP port."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConnectFailedError(f"cannot connect to the broker at {host}:{port}: not a TCP port")
+
+
 class Connection:
-    """One TCP connection to the broker, speaking v1 lines."""
+    """One TCP connection to the broker: v1 lines, then v2 frames once a Welcome grants them
+    (when ``frames``, docs/PROTOCOL.md §11)."""
 
     def __init__(self, sock: socket.socket, line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
-                 address: Tuple[str, int] = ("", 0)) -> None:
+                 address: Tuple[str, int] = ("", 0), frames: bool = True) -> None:
         self._sock = sock
-        self._decoder = LineDecoder(line_bytes_max)
+        self._wire = Wire(line_bytes_max, frames)
         self._inbox: Deque[Message] = deque()
         self._send_error: Optional[OSError] = None
         self.address = address
+
+    @property
+    def frames(self) -> bool:
+        """True once this connection speaks v2 frames."""
+        return self._wire.frames
 
     @classmethod
     def open(
@@ -118,8 +149,10 @@ class Connection:
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = READ_TIMEOUT_S_DEFAULT,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
+        frames: bool = True,
     ) -> "Connection":
         """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed."""
+        check_port(host, port)
         retry = ConnectRetry(host, port, connect_timeout_s, time.monotonic)
         while True:
             attempt_s = retry.attempt_s()
@@ -131,15 +164,15 @@ class Connection:
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(read_timeout_s)
-            return cls(sock, line_bytes_max, (host, port))
+            return cls(sock, line_bytes_max, (host, port), frames)
 
     def send(self, message: Message) -> None:
-        """Sends one line. A failure is kept, not raised: the broker may already have sent
-        ``00 FF`` with its reason, which the next :meth:`receive` still reads."""
+        """Sends one message (a line, or a frame). A failure is kept, not raised: the broker may
+        already have sent ``00 FF`` with its reason, which the next :meth:`receive` still reads."""
         if self._send_error is not None:
             return
         try:
-            self._sock.sendall(encode_line(message))
+            self._sock.sendall(self._wire.encode(message))
         except OSError as error:
             self._send_error = error
 
@@ -147,7 +180,7 @@ class Connection:
         """The next message; raises ProtocolError, ConnectionLostError or ReadTimeoutError."""
         while not self._inbox:
             try:
-                chunk = self._sock.recv(RECV_BYTES)
+                chunk = self._sock.recv(min(max(RECV_BYTES, self._wire.bytes_wanted()), RECV_BYTES_MAX))
             except socket.timeout:
                 raise ReadTimeoutError("no message from the broker within the read timeout") from None
             except OSError as error:
@@ -155,7 +188,7 @@ class Connection:
             if not chunk:
                 detail = f" (a send had failed: {self._send_error})" if self._send_error else ""
                 raise ConnectionLostError("the broker closed the connection before the match ended" + detail)
-            self._inbox.extend(self._decoder.push(chunk))
+            self._inbox.extend(self._wire.push(chunk))
         return self._inbox.popleft()
 
     def close(self) -> None:
@@ -187,7 +220,7 @@ class SessionLog:
                  self._address[0], self._address[1], self._session.who,
                  repr(room) if room else "default")
 
-    def received(self, message: Message, event: object) -> None:
+    def received(self, message: Message, event: object, frames: bool = False) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s received %02x %02x (%d bytes)", self._session.who, message.opcode,
                       message.operand, len(message.body))
@@ -195,6 +228,8 @@ class SessionLog:
             w = event.welcome
             log.info("welcome from the broker %s: room %r, queue position %d, %d bots per match",
                      w.broker_version or "(no version)", w.room, w.queue_position, w.bots)
+            if frames:
+                log.info("the broker granted v2 frames: binary frames from now on")
         elif isinstance(event, MatchStarted):
             names = ", ".join(f"{b.index} {b.name!r}" for b in event.bots)
             log.info("match started with %d bots: %s", len(event.bots), names)
@@ -221,7 +256,7 @@ def play_session(session: Session[EventT], connection: Connection,
     while True:
         message = connection.receive()
         event = session.receive(message)
-        session_log.received(message, event)
+        session_log.received(message, event, connection.frames)
         if isinstance(event, MatchEnded):
             return
         reply = handle(event)
