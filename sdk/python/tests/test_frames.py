@@ -116,3 +116,13 @@ def test_a_line_decoder_stops_after_the_message_it_is_told_and_hands_back_the_re
     assert [x.codes for x in got] == [(0x01, 0x00), (0x00, 0x03)] and rest == b"\x00\x00\x00"
     assert decoder.pending_bytes == 0
     assert decoder.push_until(b"AQA=", lambda x: True) == ([], None)
+
+
+def test_a_large_body_is_written_apart_from_its_header_and_the_bytes_are_the_same() -> None:
+    wire = Wire(ask_frames=True)
+    wire.push(bytes.fromhex(STREAMS[0]["bytes_hex"]))
+    small, large = Message(0x02, 0x00, b"xy"), Message(0x01, 0x00, bytes(range(256)) * 1024)
+    assert wire.encode_parts(small) == (wire.encode(small),)
+    head, body = wire.encode_parts(large)
+    assert len(head) == 6 and body is large.body and head + body == wire.encode(large)
+    assert Wire(ask_frames=True).encode_parts(large) == (encode_line(large),)  # not framed yet: a line

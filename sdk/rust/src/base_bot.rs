@@ -149,11 +149,11 @@ where
                     log::info!("match started: {who} got its first state");
                 }
                 let response: Vec<u8> = decide(&mut bot, message.body(), clock.take()).await.into();
-                connection
-                    .send_message(BitBrokerMessage::new(0x02, 0x00, response))
-                    .await?;
+                connection.send_parts([0x02, 0x00], &response).await?;
             }
         }
+        // The state's buffer is read into again (no fresh pages per turn for large states).
+        connection.recycle(message.into_bytes());
     }
 }
 

@@ -146,14 +146,27 @@ where
                 } else {
                     game.match_result()
                 };
-                let line = match result {
-                    Some(result) => BitBrokerMessage::end_game_with_result(&result),
-                    None => BitBrokerMessage::from(action),
-                };
-                connection.send_message(line).await?;
+                match (action, result) {
+                    // The state goes out as it is: framed in parts, never copied into a message.
+                    (Action::PlayerAction(index, state), _) => {
+                        connection.send_parts([0x01, index], &state.into()).await?
+                    }
+                    (Action::EndGame, Some(result)) => {
+                        let line = BitBrokerMessage::end_game_with_result(&result);
+                        connection.send_message(line).await?
+                    }
+                    (Action::EndGame, None) => {
+                        connection
+                            .send_message(BitBrokerMessage::end_game_message())
+                            .await?
+                    }
+                }
                 session.on_action_sent(has_response);
             }
-            GameStep::Reply => deliver(game, message.body()).await,
+            GameStep::Reply => {
+                deliver(game, message.body()).await;
+                connection.recycle(message.into_bytes());
+            }
             GameStep::Missed(missed) => {
                 logs::missed(&missed);
                 hook(game.move_missed(missed)).await;

@@ -6,13 +6,15 @@ use std::io;
 use std::time::Duration;
 
 use base64::prelude::*;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::frames::{self, HEADER_BYTES};
 use crate::options::LINE_BYTES_MAX_DEFAULT;
 use crate::{BitBrokerMessage, ConnectOptions, Error, Result};
+
+mod write;
 
 /// Bytes read from the socket at a time (a larger frame is read straight into its buffer).
 const READ_BUFFER_BYTES: usize = 64 * 1024;
@@ -37,6 +39,9 @@ pub struct Connection {
     frames_asked: bool,
     /// Frames both ways from now on (after a `Welcome` that granted them).
     framed: bool,
+    /// A message's buffer handed back by the session loop (`recycle`), read into next: a large
+    /// state per turn then costs no fresh pages.
+    spare: Vec<u8>,
 }
 
 /// Errors that mean the peer went away: reported as `Error::ConnectionClosed`.
@@ -144,7 +149,22 @@ impl Connection {
             header_len: 0,
             frames_asked: true,
             framed: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// Hands back the buffer of a message the session is done with, for the next read.
+    pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() > self.spare.capacity() {
+            self.spare = buffer;
+        }
+    }
+
+    /// The spare buffer, emptied (or a new one).
+    fn take_spare(&mut self) -> Vec<u8> {
+        let mut buffer = std::mem::take(&mut self.spare);
+        buffer.clear();
+        buffer
     }
 
     /// Sets the line limit (and so the frame limit) of a connection made by `from_stream`.
@@ -181,9 +201,12 @@ impl Connection {
             return Ok(BitBrokerMessage::from(envelope).validate()?.into_bytes());
         }
         let read = self.read_line().await?;
-        let line = std::mem::take(&mut self.partial);
-        debug_assert_eq!(read, line.len());
-        let message = BitBrokerMessage::from_line(&line)?;
+        debug_assert_eq!(read, self.partial.len());
+        let mut envelope = self.take_spare();
+        let decoded = BASE64_STANDARD.decode_vec(&self.partial, &mut envelope);
+        self.partial.clear(); // the line's buffer stays, for the next line
+        decoded?;
+        let message = BitBrokerMessage::from(envelope).validate()?;
         // §11: every byte after this line's newline is a frame, even within the same read.
         if self.frames_asked && frames::grants_frames(&message) {
             self.framed = true;
@@ -230,6 +253,9 @@ impl Connection {
         }
         let max = frames::envelope_bytes_max(self.line_bytes_max);
         let length = frames::length_of(self.header, max)?;
+        if self.partial.capacity() == 0 {
+            self.partial = self.take_spare();
+        }
         self.partial.reserve_exact(length - self.partial.len());
         while self.partial.len() < length {
             let left = (length - self.partial.len()) as u64;
@@ -244,24 +270,6 @@ impl Connection {
         }
         self.header_len = 0;
         Ok(std::mem::take(&mut self.partial))
-    }
-
-    /// Sends one message (a line, base64 + `\n`, or once framed a frame) and flushes it.
-    pub async fn send_message<T>(&mut self, message: T) -> Result<()>
-    where
-        T: AsRef<[u8]>,
-    {
-        let bytes = if self.framed {
-            frames::frame_of(message.as_ref())
-        } else {
-            let mut line = BASE64_STANDARD.encode(message.as_ref());
-            line.push('\n');
-            line.into_bytes()
-        };
-        let stream = self.buffer.get_mut();
-        stream.write_all(&bytes).await.map_err(closed_or)?;
-        stream.flush().await.map_err(closed_or)?;
-        Ok(())
     }
 }
 

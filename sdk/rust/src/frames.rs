@@ -27,14 +27,19 @@ pub(crate) fn length_of(header: [u8; HEADER_BYTES], max: usize) -> Result<usize>
     Ok(length)
 }
 
-/// The frame of an envelope: its length, then its bytes.
-pub(crate) fn frame_of(envelope: &[u8]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(HEADER_BYTES + envelope.len());
+/// The header of a frame carrying `envelope_len` bytes: the length, big-endian.
+pub(crate) fn header_of(envelope_len: usize) -> [u8; HEADER_BYTES] {
     // An envelope longer than u32::MAX cannot be framed; the broker's limit is far below it.
-    let length = u32::try_from(envelope.len()).unwrap_or(u32::MAX);
-    frame.extend_from_slice(&length.to_be_bytes());
-    frame.extend_from_slice(envelope);
-    frame
+    u32::try_from(envelope_len)
+        .unwrap_or(u32::MAX)
+        .to_be_bytes()
+}
+
+/// The frame of an envelope: its header, then its bytes (the connection writes the two parts
+/// without joining them).
+#[cfg(test)]
+pub(crate) fn frame_of(envelope: &[u8]) -> Vec<u8> {
+    [header_of(envelope.len()).as_slice(), envelope].concat()
 }
 
 /// A `Welcome` (`00 03`) whose features include `frames`. A body that does not decode is not a

@@ -69,7 +69,8 @@ class AsyncConnection:
         if self._send_error is not None:
             return
         try:
-            self._writer.write(self._wire.encode(message))
+            for part in self._wire.encode_parts(message):
+                self._writer.write(part)
             await self._writer.drain()
         except OSError as error:
             self._send_error = error

@@ -10,7 +10,7 @@ import os
 import socket
 import time
 from collections import deque
-from typing import Callable, Deque, Iterator, Mapping, Optional, Tuple, TypeVar
+from typing import Callable, Deque, Iterator, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
 from .frames import Wire
@@ -123,6 +123,21 @@ def check_port(host: str, port: int) -> None:
         raise ConnectFailedError(f"cannot connect to the broker at {host}:{port}: not a TCP port")
 
 
+def send_all(sock: socket.socket, parts: Sequence[bytes]) -> None:
+    """Writes ``parts`` in turn, whole: one ``sendmsg`` for them all where the system has it."""
+    if len(parts) == 1 or not hasattr(sock, "sendmsg"):
+        for part in parts:
+            sock.sendall(part)
+        return
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        sent = sock.sendmsg(views)
+        while views and sent >= len(views[0]):
+            sent -= len(views.pop(0))
+        if views and sent:
+            views[0] = views[0][sent:]
+
+
 class Connection:
     """One TCP connection to the broker: v1 lines, then v2 frames once a Welcome grants them
     (when ``frames``, docs/PROTOCOL.md §11)."""
@@ -172,7 +187,7 @@ class Connection:
         if self._send_error is not None:
             return
         try:
-            self._sock.sendall(self._wire.encode(message))
+            send_all(self._sock, self._wire.encode_parts(message))
         except OSError as error:
             self._send_error = error
 
