@@ -29,11 +29,17 @@ describe("loadConfig", () => {
         connectionsPerAddressMax: 1000,
         connectRatePerAddress: 200,
         roomsMax: 10000,
+        tlsCert: "",
+        tlsKey: "",
+        plainPort: null,
+        plainHost: "127.0.0.1",
         record: false,
         logLevel: "info",
         logFormat: "text",
         agones: false,
         agonesSdkHttpPort: 9358,
+        adminToken: "",
+        viewersDir: "",
       },
     });
   });
