@@ -25,6 +25,7 @@ from .game import BaseGame
 from .message import LineDecoder, Message, decode_line, encode_line
 from .types import (Action, BotInfo, MatchResult, MoveMissed, MoveTiming, SeatResult, TimeRules, TurnTiming,
                     Welcome)
+from .tls import TlsOptions
 from .typed import ProtoBot, ProtoGame
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "RefusedError",
     "SeatResult",
     "TimeRules",
+    "TlsOptions",
     "TurnTiming",
     "Welcome",
     "__version__",

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import socket
+import ssl
 from collections import deque
 from typing import Awaitable, Callable, Deque, List, Optional, Tuple, TypeVar, cast
 
 from .bot import ClockKeeper
 from .clock import MoveClock
-from .connection import (CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, RECV_BYTES_MAX, ConnectRetry, SessionLog,
+from .connection import (ATTEMPT_MIN_S, CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, RECV_BYTES_MAX, ConnectRetry,
                          check_port, resolve_address, resolve_room, resolve_seat, resolve_token)
+from .loop import SessionLog
 from .errors import ConnectionLostError, ReadTimeoutError
 from .frames import Wire
+from .tls import ResolvedTls, TlsOption, resolve_tls, tls_failed
 from .game import TimeOption, bots_of, time_of
 from .message import LINE_BYTES_MAX_DEFAULT, Message
 from .session import (ActionRequested, BotEvent, BotSession, GameEvent, GameSession, MatchEnded,
@@ -26,15 +30,29 @@ from .types import Action, BotInfo, MatchResult, MoveMissed, Payload, TurnTiming
 EventT = TypeVar("EventT")
 
 
+async def tls_handshake(tcp: socket.socket, host: str, port: int, tls: ResolvedTls,
+                        limit_s: float) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """The TLS handshake over a connected socket (see connection.handshake)."""
+    tcp.setblocking(False)
+    try:
+        return await asyncio.open_connection(sock=tcp, ssl=tls.context(), server_hostname=tls.server_name or host,
+                                             ssl_handshake_timeout=limit_s)
+    except (OSError, ssl.SSLError, asyncio.TimeoutError) as error:
+        tcp.close()
+        raise tls_failed(host, port, tls, error) from None
+
+
 class AsyncConnection:
     """One asyncio stream to the broker: v1 lines, then v2 frames once a Welcome grants them
     (when ``frames``, docs/PROTOCOL.md §11)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  read_timeout_s: Optional[float], line_bytes_max: int,
-                 address: Tuple[str, int] = ("", 0), frames: bool = True) -> None:
+                 address: Tuple[str, int] = ("", 0), frames: bool = True,
+                 tls: Optional[ResolvedTls] = None) -> None:
         self._reader, self._writer = reader, writer
         self.address = address
+        self.tls = tls
         self._read_timeout_s = read_timeout_s
         self._wire = Wire(line_bytes_max, frames)
         self._inbox: Deque[Message] = deque()
@@ -48,21 +66,30 @@ class AsyncConnection:
     @classmethod
     async def open(cls, host: str, port: int, *, connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                    read_timeout_s: Optional[float] = None,
-                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT, frames: bool = True) -> "AsyncConnection":
-        """Connects, retrying until ``connect_timeout_s`` has passed."""
+                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT, frames: bool = True,
+                   tls: Optional[ResolvedTls] = None) -> "AsyncConnection":
+        """Connects, retrying until ``connect_timeout_s`` has passed; with ``tls``, a handshake
+        that fails once TCP is up fails at once (ConnectFailedError), as Connection.open."""
         check_port(host, port)
-        retry = ConnectRetry(host, port, connect_timeout_s, asyncio.get_running_loop().time)
+        loop = asyncio.get_running_loop()
+        retry = ConnectRetry(host, port, connect_timeout_s, loop.time)
         while True:
             attempt_s = retry.attempt_s()
             try:
-                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), attempt_s)
+                if tls is None:
+                    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), attempt_s)
+                else:  # TCP first (retried), then the handshake (not retried)
+                    connect = functools.partial(socket.create_connection, (host, port), attempt_s)
+                    tcp = await loop.run_in_executor(None, connect)
             except (OSError, asyncio.TimeoutError) as error:
                 await asyncio.sleep(retry.failed(error))
                 continue
+            if tls is not None:
+                reader, writer = await tls_handshake(tcp, host, port, tls, max(attempt_s, ATTEMPT_MIN_S))
             sock = writer.get_extra_info("socket")
             if sock is not None:  # asyncio sets TCP_NODELAY itself on Python 3.7+; made sure here
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return cls(reader, writer, read_timeout_s, line_bytes_max, (host, port), frames)
+            return cls(reader, writer, read_timeout_s, line_bytes_max, (host, port), frames, tls)
 
     async def send(self, message: Message) -> None:
         """Sends one message; a failure is kept for :meth:`receive` to report (see Connection.send)."""
@@ -107,9 +134,9 @@ class AsyncConnection:
 
 async def play_session(session: Session[EventT], connection: AsyncConnection,
                        handle: Callable[[EventT], Awaitable[Optional[Message]]]) -> None:
-    """The asyncio twin of connection.play_session: opening lines, then events to ``handle``
+    """The asyncio twin of loop.play_session: opening lines, then events to ``handle``
     until the normal end; the session raises for any other end."""
-    session_log = SessionLog(session, connection.address)
+    session_log = SessionLog(session, connection.address, connection.tls)
     for line in session.start():
         await connection.send(line)
     session_log.connected()
@@ -151,16 +178,18 @@ class AsyncBaseBot(abc.ABC):
                   seat: Optional[int] = None,
                   timing: bool = False,
                   frames: bool = True,
+                  tls: TlsOption = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Plays one match; takes the options and raises as BaseBot.run does."""
         address = resolve_address(host, port)
+        secure = resolve_tls(tls, *address)
         session = BotSession(self.name, resolve_room(room), resolve_token(token), resolve_seat(seat),
                              features(timing, frames))
         async with await AsyncConnection.open(*address, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max,
-                                              frames=frames) as connection:
+                                              frames=frames, tls=secure) as connection:
             await play_bot(self, session, connection, timing)
 
 
@@ -192,16 +221,18 @@ class AsyncBaseGame(abc.ABC):
                   time: TimeOption = None,
                   timing: bool = False,
                   frames: bool = True,
+                  tls: TlsOption = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
         """Runs one match; takes the options and raises as BaseGame.run does."""
         address = resolve_address(host, port)
+        secure = resolve_tls(tls, *address)
         session = GameSession(resolve_room(room), bots_of(bots), resolve_token(token), features(timing, frames),
                               time_of(time))
         async with await AsyncConnection.open(*address, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s, line_bytes_max=line_bytes_max,
-                                              frames=frames) as connection:
+                                              frames=frames, tls=secure) as connection:
             await play_game(self, session, connection)
 
 

@@ -10,9 +10,11 @@ import time
 from typing import Any, Callable, Optional, cast
 
 from .clock import MoveClock
-from .connection import (CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_address, resolve_room,
-                         resolve_seat, resolve_token)
+from .connection import (CONNECT_TIMEOUT_S_DEFAULT, Connection, resolve_address, resolve_room, resolve_seat,
+                         resolve_token)
+from .loop import play_session
 from .message import LINE_BYTES_MAX_DEFAULT, Message
+from .tls import TlsOption, resolve_tls
 from .session import BotEvent, BotSession, ResultReceived, TimingReceived, YourMove, features
 from .types import MatchResult, Payload, to_bytes
 
@@ -57,6 +59,7 @@ class BaseBot(abc.ABC):
         seat: Optional[int] = None,
         timing: bool = False,
         frames: bool = True,
+        tls: TlsOption = None,
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = None,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
@@ -70,6 +73,9 @@ class BaseBot(abc.ABC):
         ``$BITBROKER_SEAT``, else seated by arrival) go in the Hello; the original broker
         ignores them. ``timing`` asks for the bot's time with each state (``self.clock``);
         ``frames`` (default on) asks for v2 binary frames, used when the broker grants them.
+        ``tls`` connects with TLS, always verifying the broker's certificate: True (the system's
+        CAs), TlsOptions(ca=PEM file or text, server_name=…) or a dict of those; default from
+        ``$BITBROKER_TLS``, ``$BITBROKER_TLS_CA``, ``$BITBROKER_TLS_SERVER_NAME``, else plain TCP.
         Raises ConnectFailedError if the broker cannot
         be reached within ``connect_timeout_s`` (retrying meanwhile); MatchAbortedError,
         RefusedError or BrokerShutdownError when the broker ends the session (``.reason_code``,
@@ -78,10 +84,11 @@ class BaseBot(abc.ABC):
         by ``decide_move`` pass through unchanged after closing the connection.
         """
         address = resolve_address(host, port)
+        secure = resolve_tls(tls, *address)
         session = BotSession(self.name, resolve_room(room), resolve_token(token), resolve_seat(seat),
                              features(timing, frames))
         with Connection.open(*address, connect_timeout_s=connect_timeout_s, read_timeout_s=read_timeout_s,
-                             line_bytes_max=line_bytes_max, frames=frames) as connection:
+                             line_bytes_max=line_bytes_max, frames=frames, tls=secure) as connection:
             play_bot(self, session, connection, timing)
 
 

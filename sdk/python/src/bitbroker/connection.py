@@ -8,17 +8,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
 import time
 from collections import deque
-from typing import Callable, Deque, Iterator, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Callable, Deque, Iterator, Mapping, Optional, Sequence, Tuple
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
 from .frames import Wire
+from .tls import ResolvedTls, tls_failed
 from .message import LINE_BYTES_MAX_DEFAULT, Message
-from .session import (MatchEnded, MatchStarted, MoveMissedReceived, ResultReceived, Session, WelcomeReceived,
-                      YourMove)
-
-EventT = TypeVar("EventT")
 
 # Defaults shared by the three SDKs (docs/PROTOCOL.md §10; test/vectors/session.json "defaults").
 CONNECT_TIMEOUT_S_DEFAULT = 10.0
@@ -35,6 +33,8 @@ SEAT_ENV = "BITBROKER_SEAT"
 RECV_BYTES = 65536
 # A frame's known remainder is read in one call up to this size (fewer calls for large states).
 RECV_BYTES_MAX = 4 * 1024 * 1024
+# The least time one attempt (its TLS handshake included) gets, even near the connect deadline.
+ATTEMPT_MIN_S = 1.0
 
 log = logging.getLogger("bitbroker")
 
@@ -117,6 +117,17 @@ class ConnectRetry:
         return delay_s
 
 
+def handshake(sock: socket.socket, host: str, port: int, tls: ResolvedTls, limit_s: float) -> socket.socket:
+    """The TLS handshake over a connected socket, within ``limit_s``: the broker's certificate
+    and name verified; any failure closes the socket and is ConnectFailedError, not retried."""
+    sock.settimeout(limit_s)
+    try:
+        return tls.context().wrap_socket(sock, server_hostname=tls.server_name or host)
+    except (OSError, ssl.SSLError) as error:
+        sock.close()
+        raise tls_failed(host, port, tls, error) from None
+
+
 def check_port(host: str, port: int) -> None:
     """Raises ConnectFailedError at once (no retry) for a port that is not a TCP port."""
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
@@ -125,7 +136,7 @@ def check_port(host: str, port: int) -> None:
 
 def send_all(sock: socket.socket, parts: Sequence[bytes]) -> None:
     """Writes ``parts`` in turn, whole: one ``sendmsg`` for them all where the system has it."""
-    if len(parts) == 1 or not hasattr(sock, "sendmsg"):
+    if len(parts) == 1 or isinstance(sock, ssl.SSLSocket) or not hasattr(sock, "sendmsg"):
         for part in parts:
             sock.sendall(part)
         return
@@ -143,8 +154,10 @@ class Connection:
     (when ``frames``, docs/PROTOCOL.md §11)."""
 
     def __init__(self, sock: socket.socket, line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
-                 address: Tuple[str, int] = ("", 0), frames: bool = True) -> None:
+                 address: Tuple[str, int] = ("", 0), frames: bool = True,
+                 tls: Optional[ResolvedTls] = None) -> None:
         self._sock = sock
+        self.tls = tls
         self._wire = Wire(line_bytes_max, frames)
         self._inbox: Deque[Message] = deque()
         self._send_error: Optional[OSError] = None
@@ -165,8 +178,10 @@ class Connection:
         read_timeout_s: Optional[float] = READ_TIMEOUT_S_DEFAULT,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
         frames: bool = True,
+        tls: Optional[ResolvedTls] = None,
     ) -> "Connection":
-        """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed."""
+        """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed;
+        with ``tls``, a handshake that fails once TCP is up fails at once (ConnectFailedError)."""
         check_port(host, port)
         retry = ConnectRetry(host, port, connect_timeout_s, time.monotonic)
         while True:
@@ -178,8 +193,10 @@ class Connection:
                 time.sleep(retry.failed(error))
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls is not None:
+                sock = handshake(sock, host, port, tls, max(attempt_s, ATTEMPT_MIN_S))
             sock.settimeout(read_timeout_s)
-            return cls(sock, line_bytes_max, (host, port), frames)
+            return cls(sock, line_bytes_max, (host, port), frames, tls)
 
     def send(self, message: Message) -> None:
         """Sends one message (a line, or a frame). A failure is kept, not raised: the broker may
@@ -218,62 +235,3 @@ class Connection:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-class SessionLog:
-    """The log lines of one session, shared by the blocking and the asyncio loops: connected,
-    Welcome, match start and end at info; each message at debug only (the per-turn path)."""
-
-    def __init__(self, session: Session[object], address: Tuple[str, int]) -> None:
-        self._session = session
-        self._address = address
-        self._moved = False
-
-    def connected(self) -> None:
-        room = self._session.room
-        log.info("connected to the broker at %s:%s as %s (room %s); waiting for a match",
-                 self._address[0], self._address[1], self._session.who,
-                 repr(room) if room else "default")
-
-    def received(self, message: Message, event: object, frames: bool = False) -> None:
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s received %02x %02x (%d bytes)", self._session.who, message.opcode,
-                      message.operand, len(message.body))
-        if isinstance(event, WelcomeReceived):
-            w = event.welcome
-            log.info("welcome from the broker %s: room %r, queue position %d, %d bots per match",
-                     w.broker_version or "(no version)", w.room, w.queue_position, w.bots)
-            if frames:
-                log.info("the broker granted v2 frames: binary frames from now on")
-        elif isinstance(event, MatchStarted):
-            names = ", ".join(f"{b.index} {b.name!r}" for b in event.bots)
-            log.info("match started with %d bots: %s", len(event.bots), names)
-        elif isinstance(event, YourMove) and not self._moved:
-            self._moved = True
-            log.info("match started: %s got its first state", self._session.who)
-        elif isinstance(event, MoveMissedReceived):
-            log.info("bot %d missed its move (deadline %d ms): the turn is skipped",
-                     event.missed.bot, event.missed.deadline_ms)
-        elif isinstance(event, ResultReceived):
-            log.info("match result for %s: %s", self._session.who, event.result.summary or "(no summary)")
-        elif isinstance(event, MatchEnded):
-            log.info("match over for %s: it ended normally", self._session.who)
-
-
-def play_session(session: Session[EventT], connection: Connection,
-                 handle: Callable[[EventT], Optional[Message]]) -> None:
-    """Sends the session's opening lines, then hands each event to ``handle`` and sends the line
-    it returns, if any, until the normal end; the session raises for any other end."""
-    session_log = SessionLog(session, connection.address)
-    for line in session.start():
-        connection.send(line)
-    session_log.connected()
-    while True:
-        message = connection.receive()
-        event = session.receive(message)
-        session_log.received(message, event, connection.frames)
-        if isinstance(event, MatchEnded):
-            return
-        reply = handle(event)
-        if reply is not None:
-            connection.send(reply)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import abc
 from typing import Any, List, Mapping, Optional, Union
 
-from .connection import (CONNECT_TIMEOUT_S_DEFAULT, Connection, play_session, resolve_address, resolve_room,
-                         resolve_token)
+from .connection import CONNECT_TIMEOUT_S_DEFAULT, Connection, resolve_address, resolve_room, resolve_token
+from .loop import play_session
 from .message import LINE_BYTES_MAX_DEFAULT, Message
+from .tls import TlsOption, resolve_tls
 from .session import (ActionRequested, GameEvent, GameSession, MatchStarted, MoveMissedReceived, ResponseReceived,
                       features)
 from .types import Action, BotInfo, MoveMissed, TimeRules, TurnTiming
@@ -54,6 +55,7 @@ class BaseGame(abc.ABC):
         time: TimeOption = None,
         timing: bool = False,
         frames: bool = True,
+        tls: TlsOption = None,
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = None,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
@@ -68,7 +70,8 @@ class BaseGame(abc.ABC):
         TimeRules or a dict of its fields; a declared room's win) go in the Hello; the
         original broker ignores them. ``timing`` asks for each turn's timing
         (:meth:`turn_timing`) and missed moves (:meth:`move_missed`; needed for
-        ``on_miss="skip"``); ``frames`` (default on) asks for v2 binary frames.
+        ``on_miss="skip"``); ``frames`` (default on) asks for v2 binary frames; ``tls`` connects
+        with TLS, verifying the broker's certificate (see BaseBot.run).
         Raises ConnectFailedError if the broker
         cannot be reached within ``connect_timeout_s`` (retrying meanwhile); MatchAbortedError
         when the broker ends the match abnormally (a bot disconnected, missed its deadline, …),
@@ -77,10 +80,11 @@ class BaseGame(abc.ABC):
         raised by the game's own methods pass through after closing the connection.
         """
         address = resolve_address(host, port)
+        secure = resolve_tls(tls, *address)
         session = GameSession(resolve_room(room), bots_of(bots), resolve_token(token), features(timing, frames),
                               time_of(time))
         with Connection.open(*address, connect_timeout_s=connect_timeout_s, read_timeout_s=read_timeout_s,
-                             line_bytes_max=line_bytes_max, frames=frames) as connection:
+                             line_bytes_max=line_bytes_max, frames=frames, tls=secure) as connection:
             play_game(self, session, connection)
 
 
