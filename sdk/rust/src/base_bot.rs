@@ -123,7 +123,8 @@ where
         .await?;
     let who = format!("bot {:?}", B::NAME);
     log::info!(
-        "connected to the broker at {host}:{port} as {who} (room {}); waiting for a match",
+        "connected to the broker at {host}:{port}{} as {who} (room {}); waiting for a match",
+        connection.over(),
         room_text(&room)
     );
     let mut moved = false;

@@ -121,7 +121,8 @@ where
         .send_message(BitBrokerMessage::game_hello_message(&hello))
         .await?;
     log::info!(
-        "connected to the broker at {host}:{port} as game (room {}); waiting for a match",
+        "connected to the broker at {host}:{port}{} as game (room {}); waiting for a match",
+        connection.over(),
         room_text(&room)
     );
     let mut session = GameSession::new();

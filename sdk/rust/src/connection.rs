@@ -8,12 +8,12 @@ use std::time::Duration;
 use base64::prelude::*;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
 use crate::frames::{self, HEADER_BYTES};
 use crate::options::LINE_BYTES_MAX_DEFAULT;
-use crate::{BitBrokerMessage, ConnectOptions, Error, Result};
+use crate::{BitBrokerMessage, Error, Result};
 
+mod connect;
 mod write;
 
 /// Bytes read from the socket at a time (a larger frame is read straight into its buffer).
@@ -39,6 +39,8 @@ pub struct Connection {
     frames_asked: bool,
     /// Frames both ways from now on (after a `Welcome` that granted them).
     framed: bool,
+    /// Over TLS: what the broker's certificate was verified against, for log lines.
+    trusting: Option<String>,
     /// A message's buffer handed back by the session loop (`recycle`), read into next: a large
     /// state per turn then costs no fresh pages.
     spare: Vec<u8>,
@@ -55,82 +57,13 @@ fn closed_or(err: io::Error) -> Error {
     }
 }
 
-/// One attempt to connect, bounded by `limit`.
-async fn attempt(host: &str, port: u16, limit: Duration) -> io::Result<TcpStream> {
-    match tokio::time::timeout(limit, TcpStream::connect((host, port))).await {
-        Ok(result) => result,
-        Err(_) => Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "the connection attempt timed out",
-        )),
-    }
-}
-
 impl Connection {
-    /// Connects to the broker at `host:port`, retrying with [`ConnectOptions::default`].
-    pub async fn new(host: &str, port: usize) -> Result<Self> {
-        Self::connect(host, port, &ConnectOptions::default()).await
-    }
-
-    /// Connects to the broker at `host:port`, retrying failed attempts until
-    /// `options.connect_timeout` has passed (logging each at info); `Error::Connect` when time or
-    /// attempts ran out (or the port is not a TCP port).
-    pub async fn connect(host: &str, port: usize, options: &ConnectOptions) -> Result<Self> {
-        let address = format!("{host}:{port}");
-        let Ok(port) = u16::try_from(port) else {
-            let source = io::Error::new(io::ErrorKind::InvalidInput, "the port is above 65535");
-            return Err(Error::Connect {
-                address,
-                attempts: 0,
-                source,
-            });
-        };
-        let deadline = Instant::now() + options.connect_timeout;
-        let mut delay = options.first_delay;
-        let mut attempts = 0;
-        let mut last_error = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let out_of_attempts = options
-                .attempts_max
-                .is_some_and(|max| attempts >= max.max(1));
-            if left.is_zero() || out_of_attempts {
-                let source = last_error.unwrap_or_else(|| {
-                    io::Error::new(io::ErrorKind::TimedOut, "the connect timeout is zero")
-                });
-                return Err(Error::Connect {
-                    address,
-                    attempts,
-                    source,
-                });
-            }
-            attempts += 1;
-            match attempt(host, port, left).await {
-                Ok(stream) => {
-                    // Turn-based: one small line each way per turn, so no Nagle delay.
-                    stream.set_nodelay(true)?;
-                    let mut connection = Self::from(stream);
-                    connection.line_bytes_max = options.line_bytes_max;
-                    connection.read_timeout = options.read_timeout;
-                    connection.frames_asked = options.frames;
-                    return Ok(connection);
-                }
-                Err(error) => {
-                    let wait = delay.min(deadline.saturating_duration_since(Instant::now()));
-                    let last = options.attempts_max.is_some_and(|max| attempts >= max);
-                    if !last && !wait.is_zero() {
-                        log::info!(
-                            "broker at {address} not reachable yet (attempt {attempts}): {error}, retrying in {} ms",
-                            wait.as_millis()
-                        );
-                        // Back-off between attempts, not synchronisation: the broker may start later.
-                        tokio::time::sleep(wait).await;
-                    }
-                    last_error = Some(error);
-                    delay = (delay * 2).min(options.max_delay);
-                }
-            }
-        }
+    /// `" over TLS, its certificate verified against …"` for log lines, or `""` on plain TCP.
+    pub(crate) fn over(&self) -> String {
+        let trusting = self.trusting.as_deref();
+        trusting
+            .map(|t| format!(" over TLS, its certificate verified against {t}"))
+            .unwrap_or_default()
     }
 
     /// True once this connection speaks v2 frames (PROTOCOL.md §11).
@@ -140,8 +73,12 @@ impl Connection {
 
     /// Wraps any stream (tests feed bytes through one), with the defaults of `From<TcpStream>`.
     pub(crate) fn from_stream(stream: impl Stream + 'static) -> Self {
+        Self::from_boxed(Box::new(stream))
+    }
+
+    fn from_boxed(stream: Box<dyn Stream>) -> Self {
         Self {
-            buffer: BufReader::with_capacity(READ_BUFFER_BYTES, Box::new(stream)),
+            buffer: BufReader::with_capacity(READ_BUFFER_BYTES, stream),
             line_bytes_max: LINE_BYTES_MAX_DEFAULT,
             read_timeout: None,
             partial: Vec::new(),
@@ -149,6 +86,7 @@ impl Connection {
             header_len: 0,
             frames_asked: true,
             framed: false,
+            trusting: None,
             spare: Vec::new(),
         }
     }

@@ -117,6 +117,7 @@ mod options;
 mod reasons;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod session;
+mod tls;
 
 pub mod proto;
 
@@ -127,11 +128,12 @@ pub use connection::Connection;
 pub use error::Error;
 pub use message::BitBrokerMessage;
 pub use options::{
-    broker_address_from_env, broker_address_with, ConnectOptions, CONNECT_TIMEOUT_DEFAULT,
+    broker_address_from_env, broker_address_with, ConnectOptions, Tls, CONNECT_TIMEOUT_DEFAULT,
     HOST_DEFAULT, HOST_ENV, LINE_BYTES_MAX_DEFAULT, PORT_DEFAULT, PORT_ENV,
     RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV, SEAT_ENV, TOKEN_ENV,
 };
 pub use proto::{Miss, MoveMissed, TimeRules, TurnTiming};
+pub use tls::{TLS_CA_ENV, TLS_ENV, TLS_SERVER_NAME_ENV};
 
 /// The crate's result type: `Result<T, bitbroker::Error>`.
 pub type Result<T> = ::std::result::Result<T, Error>;

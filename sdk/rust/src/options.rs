@@ -73,6 +73,44 @@ pub struct ConnectOptions {
     /// Game only: the time rules its matches ask for (§9.5; a declared room's win); `None`:
     /// the room's. `Miss::Skip` needs `timing`. Bots ignore it.
     pub time: Option<TimeRules>,
+    /// Connect with TLS, always verifying the broker's certificate (README "TLS"); `None`: from
+    /// `$BITBROKER_TLS`, `$BITBROKER_TLS_CA` and `$BITBROKER_TLS_SERVER_NAME`, else plain TCP.
+    pub tls: Option<Tls>,
+}
+
+/// Whether and how a session connects with TLS (`ConnectOptions::tls`). There is no setting
+/// that skips certificate verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// Plain TCP, whatever the environment says.
+    Off,
+    /// TLS, the broker's certificate verified against `ca` only (a PEM file's path, or its text
+    /// `"-----BEGIN CERTIFICATE-----…"`; `None`: the system's CAs), for the name `server_name`
+    /// (also the SNI sent; `None`: the host connected to).
+    On {
+        /// The CA to trust instead of the system's: a PEM file's path or its text.
+        ca: Option<String>,
+        /// The name the certificate must be issued for; `None`: the host.
+        server_name: Option<String>,
+    },
+}
+
+impl Tls {
+    /// TLS trusting the system's CAs, for the host's name.
+    pub fn system() -> Self {
+        Self::On {
+            ca: None,
+            server_name: None,
+        }
+    }
+
+    /// TLS trusting only the CA in `ca` (a PEM file's path or its text), for the host's name.
+    pub fn with_ca(ca: impl Into<String>) -> Self {
+        Self::On {
+            ca: Some(ca.into()),
+            server_name: None,
+        }
+    }
 }
 
 impl Default for ConnectOptions {
@@ -94,12 +132,13 @@ impl Default for ConnectOptions {
             timing: false,
             frames: true,
             time: None,
+            tls: None,
         }
     }
 }
 
 /// A process environment variable, `None` when unset or not UTF-8.
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
