@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   const warmup = values.quick ? 0.2 : Number(values.warmup);
   const cpus = values.cpus === "all" ? null : values.cpus;
   if (langs.includes("rust") && !values["no-build"]) await buildRustPeer(root);
+  // Match records off (children inherit it): a bench broker writes no bitbroker.db into the clone.
+  process.env.BROKER_DB ??= "off";
   const restoreNice = await niceAutogroup(Number(values.nice));
   const procs = new Procs(cpus);
   const onSignal = (): void => {
