@@ -8,6 +8,8 @@ import { OPEN, Tokens, parseTokensFile, sharedToken, type TokenRules } from "./a
 import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { healthcheck } from "./health/check.ts";
+import { arenaCommand } from "./cli/arena.ts";
+import { stdioCommand } from "./cli/stdio.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
@@ -20,6 +22,8 @@ const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
   process.exit(await healthcheck(argv.slice(1), process.env));
 }
+if (argv[0] === "arena") process.exit(await arenaCommand(argv.slice(1)));
+if (argv[0] === "stdio") process.exit(await stdioCommand(argv.slice(1), process.env));
 const loaded = loadConfig(argv, process.env);
 switch (loaded.kind) {
   case "help":
