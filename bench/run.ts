@@ -1,9 +1,12 @@
 // `bun run bench`: builds the Rust peers, runs every system on every case, prints the table and
-// writes bench/results/<time>.json. A benchmark, never a test: it fails only when it cannot measure.
+// writes bench/results/<time>.json; `--concurrency LIST` runs the concurrency axis instead.
+// A benchmark, never a test: it fails only when it cannot measure.
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { measureIdle, runCase, type Options, type Plan } from "./lib/cases.ts";
+import { CONC_SYSTEMS, type ConcSystem } from "./lib/concurrency.ts";
+import { concurrencyAxis } from "./lib/concurrency-axis.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { Procs } from "./lib/procs.ts";
 import { checks, checksText, idleTable, table, type Row } from "./lib/report.ts";
@@ -19,7 +22,18 @@ const USAGE = `usage: bun run bench [-- options]
   --cpus LIST          pin every broker and peer to these CPUs (taskset), default 0; "all" = no pinning
   --repeat N           run every case N times (interleaved) and report the run with the median p50
   --no-build           skip cargo build (use the peers already in target/release)
-  --no-idle            skip the idle RSS measurements`;
+  --no-idle            skip the idle RSS measurements
+
+The concurrency axis (only it runs when --concurrency is given; 64 B states, 2 bots per match):
+  --concurrency LIST   matches at once, e.g. 1,10,100,1000; ours and nats (--systems ours,nats)
+  --repeat N           rounds, interleaved (default 3); the table shows medians and their spread
+  --warmup-seconds S   before the window (default 3; --quick 1)
+  --window-seconds S   the timed window (default 10; --quick 3)
+  --rooms MODE         per-match (default: match i in room m<i>) or default (v1 clients, one room)
+  --server-cpus LIST   the broker or nats-server (default 0); "all" = not pinned
+  --peer-cpus LIST     the swarm of games and bots, one thread (default 1); "all" = not pinned
+  --nice=N             niceness N for the bench's session (its autogroup), so server and swarm alike
+                       (default 0; --nice=-20 takes the CPUs back from other load; negative needs root)`;
 
 /** Turns per case by state size: full runs aim at a stable p99 within the time budget. The
  * original broker stalls ~40 ms per turn (its trigger waits behind Nagle for the game's delayed
@@ -59,27 +73,37 @@ function median(runs: readonly Row[]): Row {
 
 const loadAvg = async (): Promise<string> => (await Bun.file("/proc/loadavg").text()).trim();
 
+const OPTIONS = {
+  quick: { type: "boolean", default: false },
+  compiled: { type: "boolean", default: false },
+  systems: { type: "string", default: SYSTEMS.join(",") },
+  sizes: { type: "string", default: "64,4096,262144" },
+  bots: { type: "string", default: "2,8" },
+  "line-bytes-max": { type: "string" },
+  cpus: { type: "string", default: "0" },
+  repeat: { type: "string" },
+  concurrency: { type: "string" },
+  "warmup-seconds": { type: "string" },
+  "window-seconds": { type: "string" },
+  rooms: { type: "string", default: "per-match" },
+  "server-cpus": { type: "string", default: "0" },
+  "peer-cpus": { type: "string", default: "1" },
+  nice: { type: "string", default: "0" },
+  "no-build": { type: "boolean", default: false },
+  "no-idle": { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+} as const;
+
+const parse = () => parseArgs({ args: Bun.argv.slice(2), options: OPTIONS }).values;
+type Values = ReturnType<typeof parse>;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Bun.argv.slice(2),
-    options: {
-      quick: { type: "boolean", default: false },
-      compiled: { type: "boolean", default: false },
-      systems: { type: "string", default: SYSTEMS.join(",") },
-      sizes: { type: "string", default: "64,4096,262144" },
-      bots: { type: "string", default: "2,8" },
-      "line-bytes-max": { type: "string" },
-      cpus: { type: "string", default: "0" },
-      repeat: { type: "string", default: "1" },
-      "no-build": { type: "boolean", default: false },
-      "no-idle": { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
+  const values = parse();
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  if (values.concurrency !== undefined) return concurrency(values);
   const systems = list(values.systems).map((s) => {
     if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: unknown system ${s}`);
     return s as SystemName;
@@ -88,7 +112,7 @@ async function main(): Promise<void> {
   const botCounts = ints(values.bots, "bots");
   const root = resolve(import.meta.dir, "..");
   const cpus = values.cpus === "all" ? null : values.cpus;
-  const repeat = ints(values.repeat, "repeat")[0] ?? 1;
+  const repeat = ints(values.repeat ?? "1", "repeat")[0] ?? 1;
   if (cpus !== null && !Bun.which("taskset")) throw new Error("--cpus needs taskset (util-linux); use --cpus all");
   procs = new Procs(cpus);
   const loadBefore = await loadAvg();
@@ -173,6 +197,66 @@ async function main(): Promise<void> {
   };
   await Bun.write(file, JSON.stringify(result, null, 2) + "\n");
   console.log(`\nwritten: ${file.slice(root.length + 1)}`);
+}
+
+function niceness(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--nice: ${text} is not a niceness (-20..19)`);
+  return n;
+}
+
+/** The concurrency axis (lib/concurrency-axis.ts): its own options, the same build and machine. */
+async function concurrency(values: Values): Promise<void> {
+  const levels = ints(values.concurrency ?? "", "concurrency");
+  const systems = (values.systems === SYSTEMS.join(",") ? CONC_SYSTEMS.join(",") : values.systems).split(",").map((s) => {
+    if (!(CONC_SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: the concurrency axis runs ours and nats, not ${s}`);
+    return s as ConcSystem;
+  });
+  const seconds = (text: string | undefined, fallback: number, what: string): number => {
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what}: ${text} is not a positive number of seconds`);
+    return n;
+  };
+  if (values.rooms !== "per-match" && values.rooms !== "default") throw new Error(`--rooms: per-match or default, not ${values.rooms}`);
+  const pin = (text: string): string | null => (text === "all" ? null : text);
+  const serverCpus = pin(values["server-cpus"]);
+  const peerCpus = pin(values["peer-cpus"]);
+  if ((serverCpus !== null || peerCpus !== null) && !Bun.which("taskset")) throw new Error("pinning needs taskset (util-linux); use --server-cpus all --peer-cpus all");
+  const root = resolve(import.meta.dir, "..");
+  procs = new Procs(null);
+  if (!values["no-build"]) await build(root);
+  const natsServer = systems.includes("nats") ? await ensureNats() : null;
+  const active = systems.filter((s) => s !== "nats" || natsServer !== null);
+  const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath };
+  const machine = await describeMachine(root, natsServer);
+  console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
+  console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
+  await concurrencyAxis(
+    procs,
+    {
+      levels,
+      systems: active,
+      rounds: ints(values.repeat ?? "3", "repeat")[0] ?? 3,
+      quick: values.quick,
+      options: {
+        paths,
+        natsServer,
+        compiled: values.compiled,
+        bots: 2,
+        sizeBytes: 64,
+        rooms: values.rooms,
+        serverCpus,
+        peerCpus,
+        nice: niceness(values.nice),
+        warmupSeconds: seconds(values["warmup-seconds"], values.quick ? 1 : 3, "warmup-seconds"),
+        windowSeconds: seconds(values["window-seconds"], values.quick ? 3 : 10, "window-seconds"),
+      },
+    },
+    machine,
+    root,
+    ["bun run bench", ...Bun.argv.slice(2)].join(" "),
+  );
+  if (active.length < systems.length) console.log("\nskipped: nats");
 }
 
 let procs = new Procs();

@@ -40,6 +40,9 @@ export interface Config {
   readonly record: boolean;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
+  /** BROKER_AGONES=on: talk to the Agones SDK sidecar (src/fleet). */
+  readonly agones: boolean;
+  readonly agonesSdkHttpPort: number;
 }
 
 export type ConfigResult =
@@ -56,6 +59,8 @@ interface Setting {
 }
 
 const MIB = 1024 * 1024;
+/** The Agones SDK sidecar serves its own health checks on :8080 in every GameServer pod. */
+const AGONES_SIDECAR_HEALTH_PORT = 8080;
 
 /** Every setting, in --help order. */
 export const SETTINGS = {
@@ -82,6 +87,8 @@ export const SETTINGS = {
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
+  agones: { env: "BROKER_AGONES", flag: "agones", fallback: "off", help: "on | off: Ready, Health, labels and Shutdown through the Agones SDK sidecar" },
+  agonesSdkHttpPort: { env: "AGONES_SDK_HTTP_PORT", flag: "agones-sdk-http-port", fallback: "9358", help: "the Agones SDK sidecar's HTTP port on 127.0.0.1 (Agones sets it)" },
 } as const satisfies Record<string, Setting>;
 
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -120,6 +127,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const host = raw(SETTINGS.host).trim();
   if (host === "") errors.push(`${SETTINGS.host.env} (--${SETTINGS.host.flag}) must not be empty`);
   const matchesText = raw(SETTINGS.matches).trim();
+  const agones = oneOf(SETTINGS.agones, ["off", "on"] as const) === "on";
   const config: Config = {
     numPlayers: int(SETTINGS.numPlayers, 1, 255),
     numPlayersDefaulted: typeof values[SETTINGS.numPlayers.flag] !== "string" && env[SETTINGS.numPlayers.env] === undefined,
@@ -145,6 +153,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
+    agones,
+    // Agones sets AGONES_SDK_HTTP_PORT itself; it only matters (and is only checked) when on.
+    agonesSdkHttpPort: agones ? int(SETTINGS.agonesSdkHttpPort, 1, 65535) : Number(SETTINGS.agonesSdkHttpPort.fallback),
   };
   if (config.token !== "" && config.tokensFile !== "") {
     errors.push("set BROKER_TOKEN or BROKER_TOKENS_FILE, not both");
@@ -152,6 +163,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (config.token !== "" && config.token.length < 8) errors.push("BROKER_TOKEN must be 8 characters or more");
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
+  }
+  if (config.agones && config.healthPort === AGONES_SIDECAR_HEALTH_PORT) {
+    errors.push(
+      `BROKER_HEALTH_PORT must not be ${AGONES_SIDECAR_HEALTH_PORT} with BROKER_AGONES=on: the Agones sidecar listens on it in the same pod (deploy/ uses 8081)`,
+    );
   }
   return errors.length > 0 ? { kind: "errors", errors } : { kind: "config", config: Object.freeze(config) };
 }
@@ -164,8 +180,9 @@ export function helpText(): string {
     "bitbroker: a message broker for turn-based games and bots (BitBroker protocol v1)",
     "",
     "usage: bitbroker [flags]            run the broker",
-    "       bitbroker healthcheck [--health-port N] [--host H]",
-    "                                    exit 0 if the broker on this host is healthy, 1 if not",
+    "       bitbroker healthcheck [--ready] [--health-port N] [--host H]",
+    "                                    exit 0 if the broker on this host is healthy (alive), 1 if not;",
+    "                                    --ready: exit 0 only if it accepts new clients (GET /ready)",
     "       bitbroker --version | --help",
     "",
     "Every setting comes from its environment variable or its flag (the flag wins):",

@@ -7,6 +7,7 @@ import { parseRoomsFile, type RoomsFile } from "./rooms/file.ts";
 import { OPEN, Tokens, parseTokensFile, sharedToken, type TokenRules } from "./auth/tokens.ts";
 import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
+import { FleetDriver } from "./fleet/driver.ts";
 import { healthcheck } from "./health/check.ts";
 import { arenaCommand } from "./cli/arena.ts";
 import { stdioCommand } from "./cli/stdio.ts";
@@ -81,6 +82,15 @@ function run(config: Config): void {
     roomsMax: config.roomsMax,
   });
 
+  // Fleet (BROKER_AGONES=on): a projection of the broker's events onto the Agones SDK sidecar.
+  const waiting = (): number => {
+    const s = broker.snapshot();
+    return s.gamesWaiting + s.botsWaiting;
+  };
+  const fleet = config.agones
+    ? new FleetDriver({ sdkPort: config.agonesSdkHttpPort, version: VERSION_TEXT, log: (l, e, f) => log.log(l, e, f), queued: waiting })
+    : undefined;
+
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
@@ -88,8 +98,11 @@ function run(config: Config): void {
     // The listener stays open through the grace period: whoever connects now (or connected just
     // before the signal and waits in the accept queue) is told "broker_shutdown", never reset.
     const deadline = performance.now() + SHUTDOWN_GRACE_MS;
+    // The sidecar gets the sockets' grace, less time to say so, to take Shutdown; a missing one delays nothing more.
+    let fleetSettled = fleet === undefined;
+    void fleet?.stop(SHUTDOWN_GRACE_MS - 250).then(() => (fleetSettled = true));
     const wait = setInterval(() => {
-      if ((tcp?.openCount ?? 0) === 0 || performance.now() >= deadline) {
+      if (((tcp?.openCount ?? 0) === 0 && fleetSettled) || performance.now() >= deadline) {
         clearInterval(wait);
         tcp?.stopListening();
         health?.stop(true);
@@ -109,7 +122,10 @@ function run(config: Config): void {
       port: config.port,
       lineBytesMax: config.lineBytesMax,
       onFinished: () => exit(0),
-      onEvent: (e) => recent.onEvent(e),
+      onEvent: (e) => {
+        recent.onEvent(e);
+        fleet?.onEvent(e);
+      },
     });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
@@ -137,6 +153,7 @@ function run(config: Config): void {
   process.on("SIGINT", () => stop("SIGINT"));
   // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
   log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
+  fleet?.listening();
 }
 
 /** Operating error at start-up: exit 1 with what to check (STYLE.md: four kinds of error). */

@@ -32,8 +32,31 @@ describe("loadConfig", () => {
         record: false,
         logLevel: "info",
         logFormat: "text",
+        agones: false,
+        agonesSdkHttpPort: 9358,
       },
     });
+  });
+
+  test("BROKER_AGONES: off by default, on with the sidecar's port from AGONES_SDK_HTTP_PORT", () => {
+    const on = loadConfig([], { BROKER_AGONES: "on", AGONES_SDK_HTTP_PORT: "9999", BROKER_HEALTH_PORT: "8081" });
+    expect(on).toMatchObject({ kind: "config", config: { agones: true, agonesSdkHttpPort: 9999 } });
+    expect(loadConfig(["--agones", "ON", "--health-port", "8081"], {})).toMatchObject({ config: { agones: true, agonesSdkHttpPort: 9358 } });
+    // Agones's own variable is not checked while the integration is off.
+    expect(loadConfig([], { AGONES_SDK_HTTP_PORT: "nope" })).toMatchObject({ kind: "config", config: { agones: false } });
+  });
+
+  test("BROKER_AGONES: refuses other values, a bad sidecar port, and the sidecar's own health port 8080", () => {
+    const r = loadConfig([], { BROKER_AGONES: "yes", AGONES_SDK_HTTP_PORT: "0" });
+    expect(r).toMatchObject({ kind: "errors" });
+    if (r.kind !== "errors") return;
+    expect(r.errors).toEqual(['BROKER_AGONES (--agones) must be one of off, on; got "yes"']);
+    const bad = loadConfig([], { BROKER_AGONES: "on", AGONES_SDK_HTTP_PORT: "0" });
+    if (bad.kind !== "errors") throw new Error("expected errors");
+    expect(bad.errors).toEqual([
+      'AGONES_SDK_HTTP_PORT (--agones-sdk-http-port) must be a whole number from 1 to 65535; got "0"',
+      "BROKER_HEALTH_PORT must not be 8080 with BROKER_AGONES=on: the Agones sidecar listens on it in the same pod (deploy/ uses 8081)",
+    ]);
   });
 
   test("reads the environment, and a flag wins over its variable", () => {

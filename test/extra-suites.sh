@@ -1,5 +1,6 @@
 # Sourced by test/run-all.sh: lints the Dockerfile with hadolint (pinned; .ci/install-extra.sh
-# installs it). One check; each finding, at any level down to "info", counts as a failure.
+# installs it; one check; each finding, at any level down to "info", counts as a failure), then
+# validates the manifests under deploy/ (pytest, test/fleet).
 run_hadolint() {
   local log="$LOGS/hadolint.log" bin="$ROOT/.venv/bin/hadolint" exit findings
   [ -x "$bin" ] || bin=$(command -v hadolint || true)
@@ -51,3 +52,14 @@ run_actionlint() {
 }
 run_actionlint
 [ -f test/packaging/suites.sh ] && source test/packaging/suites.sh
+
+# The manifests under deploy/: rendered with helm, validated offline (test/fleet/test_manifests.py).
+run_fleet_pytest() {
+  local log="$LOGS/fleet-pytest.log" exit last
+  "$PYTHON" -m pytest -q test/fleet 2>&1 | tee "$log"
+  exit=${PIPESTATUS[0]}
+  last=$(grep -E '(passed|failed|error)' "$log" | tail -1)
+  count "fleet manifests (pytest)" "$exit" "$(echo "$last" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)" \
+    "$(( $(echo "$last" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0) + $(echo "$last" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0) ))"
+}
+run_fleet_pytest

@@ -1,6 +1,7 @@
 // Child processes of the bench: started, read line by line, and all killed at the end.
 // Every process the harness starts goes through Procs, so killAll() leaves nothing behind.
 import type { Subprocess } from "bun";
+import { writeFileSync } from "node:fs";
 
 type Pipe = Subprocess<"pipe", "pipe", "pipe">;
 export type Json = Record<string, unknown>;
@@ -116,8 +117,12 @@ export class Procs {
   /** `cpus`: a taskset CPU list every child is pinned to (taskset execs, so pids stay), or null. */
   constructor(readonly cpus: string | null = null) {}
 
-  spawn(name: string, cmd: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Child {
-    const pinned = this.cpus === null ? cmd : ["taskset", "-c", this.cpus, ...cmd];
+  /** `opts.cpus`: this child's own CPU list instead of the registry's (null = not pinned);
+   * `opts.nice`: its niceness (negative needs root), for a measurement on a machine shared with other load. */
+  spawn(name: string, cmd: string[], opts: { env?: Record<string, string>; cwd?: string; cpus?: string | null; nice?: number } = {}): Child {
+    const cpus = opts.cpus === undefined ? this.cpus : opts.cpus;
+    const niced = opts.nice === undefined || opts.nice === 0 ? cmd : ["nice", "-n", String(opts.nice), ...cmd];
+    const pinned = cpus === null ? niced : ["taskset", "-c", cpus, ...niced];
     const proc = Bun.spawn(pinned, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
@@ -142,6 +147,21 @@ export class Procs {
     for (const child of this.children) child.kill();
     this.children.clear();
   }
+}
+
+/**
+ * Sets the niceness of this process's autogroup (its session's share of the CPUs against other
+ * sessions, when the kernel groups by session: /proc/sys/kernel/sched_autogroup_enabled) and returns
+ * a function that puts the old value back. Children started later share the group. A per-process
+ * nice alone does nothing against other sessions' load there.
+ */
+export async function niceAutogroup(nice: number): Promise<() => void> {
+  const path = "/proc/self/autogroup";
+  const enabled = (await Bun.file("/proc/sys/kernel/sched_autogroup_enabled").text().catch(() => "0")).trim() === "1";
+  if (nice === 0 || !enabled) return () => {};
+  const before = /nice (-?\d+)/.exec(await Bun.file(path).text())?.[1] ?? "0";
+  writeFileSync(path, String(nice));
+  return () => writeFileSync(path, before);
 }
 
 /** Process counters from /proc: CPU time (user+system, all threads) and resident memory. */

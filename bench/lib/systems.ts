@@ -19,6 +19,10 @@ export interface BrokerOptions {
   lineBytesMax?: number;
   helloTimeoutMs?: number;
   matches?: number;
+  queueMax?: number;
+  /** CPUs for the broker alone (the concurrency axis); undefined = the registry's. */
+  cpus?: string | null;
+  nice?: number;
 }
 
 /** A started system: the broker to sample (none for direct) and how peers reach it. */
@@ -64,7 +68,8 @@ export async function startOurs(procs: Procs, paths: Paths, o: BrokerOptions): P
   if (o.lineBytesMax !== undefined) env.BROKER_LINE_BYTES_MAX = String(o.lineBytesMax);
   if (o.helloTimeoutMs !== undefined) env.BROKER_HELLO_TIMEOUT_MS = String(o.helloTimeoutMs);
   if (o.matches !== undefined) env.BROKER_MATCHES = String(o.matches);
-  const broker = procs.spawn("our broker", cmd, { cwd: paths.root, env });
+  if (o.queueMax !== undefined) env.BROKER_QUEUE_MAX = String(o.queueMax);
+  const broker = procs.spawn("our broker", cmd, { cwd: paths.root, env, cpus: o.cpus, nice: o.nice });
   const listening = await broker.waitJson((j) => j.event === "listening", 15_000);
   const port = Number(listening.port);
   const healthPort = Number(listening.healthPort);
@@ -78,10 +83,10 @@ export async function startOriginal(procs: Procs, paths: Paths, o: BrokerOptions
   return { broker, peerArgs: ["--addr", `127.0.0.1:${port}`] };
 }
 
-export async function startNats(procs: Procs, natsServer: string): Promise<Started> {
+export async function startNats(procs: Procs, natsServer: string, cpus?: string | null, nice?: number): Promise<Started> {
   const port = freePort();
   // Defaults otherwise: max_payload 1 MiB holds the 256 KiB case (350 KB of base64).
-  const broker = procs.spawn("nats-server", [natsServer, "-a", "127.0.0.1", "-p", String(port)]);
+  const broker = procs.spawn("nats-server", [natsServer, "-a", "127.0.0.1", "-p", String(port)], { cpus, nice });
   await waitListening(port, broker, 15_000);
   return { broker, peerArgs: ["--url", `nats://127.0.0.1:${port}`] };
 }

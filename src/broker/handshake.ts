@@ -61,7 +61,7 @@ function reject(code: "bad_handshake" | "bad_hello", why: string): Handshake {
 }
 
 /** The optional features this broker knows (PROTOCOL.md §9.3). */
-export const KNOWN_FEATURES: readonly string[] = ["results", "timing"];
+export const KNOWN_FEATURES: readonly string[] = ["results", "timing", "frames"];
 
 /** The features of a Hello that are granted: the known ones, once each, in the Hello's order. */
 export function grantedFeatures(asked: readonly string[]): string[] {

@@ -30,8 +30,12 @@ export type Command =
   /** Close once everything sent before it is flushed. */
   | { readonly kind: "close"; readonly conn: ConnId }
   | { readonly kind: "log"; readonly level: LogLevel; readonly event: string; readonly fields: LogFields }
-  /** Its handshake is done: the transport lifts its small handshake line limit to BROKER_LINE_BYTES_MAX. */
-  | { readonly kind: "admitted"; readonly conn: ConnId }
+  /**
+   * Its handshake is done: the transport lifts its small handshake line limit to
+   * BROKER_LINE_BYTES_MAX, and from now on speaks `framing` both ways (v2 frames when the client
+   * was granted "frames": PROTOCOL.md §11). Comes after the Welcome, which is still a v1 line.
+   */
+  | { readonly kind: "admitted"; readonly conn: ConnId; readonly framing: "lines" | "frames" }
   /** A domain event for the projections (records, metrics, dashboard, fleet): STYLE.md "Growing the house". */
   | { readonly kind: "event"; readonly event: BrokerEvent }
   /** No more matches will be played: the driver exits once every close is flushed. */

@@ -1,13 +1,16 @@
-// `bitbroker healthcheck`: asks the health endpoint of a broker on this host; exit 0 if healthy,
-// 1 if not, with the reason. For Docker HEALTHCHECK and compose, since distroless has no curl.
+// `bitbroker healthcheck [--ready]`: asks the health endpoint of a broker on this host; exit 0 if
+// healthy (or, with --ready, if it takes new clients), 1 if not, with the reason. For Docker
+// HEALTHCHECK, compose and Kubernetes probes, since distroless has no curl.
 import { parseArgs } from "node:util";
 
 const TIMEOUT_MS = 2000;
 
-const HELP = `usage: bitbroker healthcheck [--health-port N] [--host H]
+const HELP = `usage: bitbroker healthcheck [--ready] [--health-port N] [--host H]
 
 Asks GET /health of the broker on this host and exits 0 if it answers 200 (healthy),
 1 if it does not (unhealthy: the reason is printed), 2 for a bad argument.
+  --ready           ask GET /ready instead: 0 only while the broker takes new clients
+                    (a readiness probe; not while draining or stopping)
   --health-port N   default: $BROKER_HEALTH_PORT, else 8080
   --host H          default: $BROKER_HOST unless it binds every address, else 127.0.0.1`;
 
@@ -16,7 +19,7 @@ export async function healthcheck(argv: string[], env: Readonly<Record<string, s
   try {
     values = parseArgs({
       args: argv,
-      options: { "health-port": { type: "string" }, host: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { "health-port": { type: "string" }, host: { type: "string" }, ready: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
     }).values;
   } catch (e) {
@@ -35,18 +38,20 @@ export async function healthcheck(argv: string[], env: Readonly<Record<string, s
     console.error(`healthcheck: health port must be a whole number from 1 to 65535; got "${port}"`);
     return 2;
   }
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/health`;
+  // Liveness asks /health (200 while the broker runs); readiness asks /ready (200 while it takes clients).
+  const [path, yes, no] = values.ready ? ["/ready", "ready", "not ready"] : ["/health", "healthy", "unhealthy"];
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = await response.text();
     if (response.status === 200) {
-      console.log(`healthy: ${text}`);
+      console.log(`${yes}: ${text}`);
       return 0;
     }
-    console.log(`unhealthy: ${url} answered ${response.status}: ${text}`);
+    console.log(`${no}: ${url} answered ${response.status}: ${text}`);
     return 1;
   } catch (e) {
-    console.log(`unhealthy: ${url}: ${(e as Error).message}`);
+    console.log(`${no}: ${url}: ${(e as Error).message}`);
     return 1;
   }
 }

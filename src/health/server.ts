@@ -1,6 +1,7 @@
-// The HTTP port on Bun.serve: GET /health (and GET /, which the original compose file curls)
-// and GET /matches read the same state machine as the TCP transport, plus the projections of
-// its events. 503 while shutting down. Thin: every number comes from the broker or a projection.
+// The HTTP port on Bun.serve: GET /health (and GET /, which the original compose file curls),
+// GET /ready and GET /matches read the same state machine as the TCP transport, plus the
+// projections of its events. Liveness is not readiness: while the broker drains or stops it is
+// alive, but takes no new clients. Thin: every number comes from the broker or a projection.
 import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
@@ -15,6 +16,20 @@ export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
   readonly commit: string;
 };
 
+/** The JSON of GET /ready: 200 with ready true while new clients are taken, else 503 and why not. */
+export interface ReadyBody {
+  readonly ready: boolean;
+  readonly reason: "accepting" | "draining" | "stopping" | "finished";
+}
+
+/** Whether the broker takes new clients now (a refused one would be told why). */
+export function readiness(s: Snapshot): ReadyBody {
+  if (s.stopping) return { ready: false, reason: "stopping" };
+  if (s.phase === "finished") return { ready: false, reason: "finished" };
+  if (s.draining) return { ready: false, reason: "draining" };
+  return { ready: true, reason: "accepting" };
+}
+
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
@@ -24,6 +39,10 @@ export function startHealth(broker: Broker, host: string, port: number, version:
     "/": health,
     "/health": health,
     "/matches": () => Response.json(matches(broker, recent)),
+    "/ready": () => {
+      const body = readiness(broker.snapshot());
+      return Response.json(body, { status: body.ready ? 200 : 503 });
+    },
   };
   function health(): Response {
     const { stopping, draining, ...snapshot } = broker.snapshot();

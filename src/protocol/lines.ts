@@ -19,6 +19,14 @@ export class LineDecoder {
     this.lineBytesMax = lineBytesMax;
   }
 
+  /** Hands over the bytes held for an unfinished line (the stream goes on in another framing). */
+  takePending(): Uint8Array[] {
+    const parts = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    return parts;
+  }
+
   /** Bytes held for a line whose "\n" has not arrived yet. */
   get bufferedBytes(): number {
     return this.pendingBytes;
@@ -30,14 +38,25 @@ export class LineDecoder {
    * will not reuse, as Bun does with every socket read.
    */
   push(chunk: Uint8Array): Message[] {
+    return this.pushUntil(chunk, null).messages;
+  }
+
+  /**
+   * As `push`, but stops after the first message for which `last` says true, and hands back the
+   * bytes after it, unread: the stream goes on in another framing (a Welcome granting v2 frames,
+   * PROTOCOL.md §11).
+   */
+  pushUntil(chunk: Uint8Array, last: ((m: Message) => boolean) | null): { messages: Message[]; rest: Uint8Array | null } {
     const out: Message[] = [];
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
       this.checkLength(nl - start);
-      out.push(decodeWire(this.take(chunk.subarray(start, nl + 1))));
+      const m = decodeWire(this.take(chunk.subarray(start, nl + 1)));
+      out.push(m);
       start = nl + 1;
+      if (last?.(m)) return { messages: out, rest: chunk.subarray(start) };
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
@@ -46,7 +65,7 @@ export class LineDecoder {
       this.pending.push(rest);
       this.pendingBytes += rest.length;
     }
-    return out;
+    return { messages: out, rest: null };
   }
 
   private checkLength(more: number): void {

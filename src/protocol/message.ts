@@ -12,6 +12,8 @@ export interface Message {
    * writes it as it came instead of encoding the body again (docs/PROTOCOL.md §3).
    */
   readonly wire?: Uint8Array;
+  /** The v2 frame (header + envelope) this message arrived as, when it was decoded from one (PROTOCOL.md §11). */
+  readonly frame?: Uint8Array;
 }
 
 /** Opcodes a v1 peer may send; anything else is `unknown_opcode` (PROTOCOL.md §3). */
@@ -69,6 +71,12 @@ export const yourMove = (state: Uint8Array): Message => message(Opcode.move, MOV
  * change; the rest of a state of any size goes out as it came.
  */
 export function retag(m: Message, opcode: number, operand: number): Message {
+  if (m.frame) {
+    // A v2 frame: the codes are bytes 4 and 5 after the length.
+    m.frame[4] = opcode;
+    m.frame[5] = operand;
+    return { opcode, operand, body: m.body, frame: m.frame };
+  }
   if (!m.wire) return message(opcode, operand, m.body);
   const head = toBase64(encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))));
   for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);

@@ -67,7 +67,7 @@ export async function runBot(bot: BaseBot, host?: string, port?: number, options
   const seat = seatOption(options);
   const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
   try {
-    const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
+    const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false ? [] : ["frames"])];
     await conn.send(...botJoin(bot.name, { room: roomOption(options), token: tokenOption(options), features, seat }));
     log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
     let moves = 0;

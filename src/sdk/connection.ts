@@ -2,7 +2,7 @@
 // runs on Bun and on Node), with a retried first connect, back-pressure on writes and an async
 // read of the next message. No session logic here.
 import { createConnection, type Socket } from "node:net";
-import { LineDecoder, ProtocolError, encodeLine, type Message } from "../protocol/index.ts";
+import { Control, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
@@ -21,6 +21,11 @@ export interface ConnectOptions {
   readonly token?: string;
   /** Where the SDK says what it is doing. Default: stderr, from the level in $BITBROKER_LOG_LEVEL, else "warn". */
   readonly log?: SdkLog;
+  /**
+   * Ask for v2 binary frames (PROTOCOL.md §11): no base64 after the Welcome when the broker
+   * grants them. Default true; a broker that does not grant them (or the original) keeps v1.
+   */
+  readonly frames?: boolean;
   /**
    * Ask for the "timing" feature (PROTOCOL.md §9.5): a bot gets its deadline with each state
    * (`decideMove`'s `clock`); a game gets each turn's think time (`turnTiming`), missed moves
@@ -81,7 +86,11 @@ export function stderrLog(env: Readonly<Record<string, string | undefined>> = pr
 const ATTEMPT_MIN_MS = 1_000;
 
 interface SocketState {
-  readonly decoder: LineDecoder;
+  /** v1 lines, until a Welcome grants v2 frames (PROTOCOL.md §11); then frames both ways. */
+  decoder: LineDecoder | FrameDecoder;
+  /** The client asked for frames: a Welcome that grants them switches the framing. */
+  readonly askFrames: boolean;
+  readonly lineBytesMax: number;
   readonly inbox: Message[];
   waiters: Array<() => void>;
   closed: boolean;
@@ -115,6 +124,8 @@ export class Connection {
       attempts++;
       const state: SocketState = {
         decoder: new LineDecoder(options.lineBytesMax ?? DEFAULTS.lineBytesMax),
+        askFrames: options.frames ?? true,
+        lineBytesMax: options.lineBytesMax ?? DEFAULTS.lineBytesMax,
         inbox: [],
         waiters: [],
         closed: false,
@@ -165,7 +176,7 @@ export class Connection {
 
   /** Sends messages in order, waiting while the socket's buffer is full. */
   async send(...messages: Message[]): Promise<void> {
-    const bytes = new TextEncoder().encode(messages.map(encodeLine).join(""));
+    const bytes = this.state.decoder instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join(""));
     this.throwIfFailed();
     // A peer that closed after sending us something (00 FF + reason) said why: let next() read it.
     if (this.state.closed || this.socket.destroyed) return this.closedWhileSending();
@@ -248,7 +259,7 @@ function attach(socket: Socket, state: SocketState): void {
     if (state.failure) return;
     try {
       // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
-      state.inbox.push(...state.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
@@ -265,6 +276,37 @@ function attach(socket: Socket, state: SocketState): void {
     state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
     wake(state);
   });
+}
+
+/** Decodes a chunk; after a Welcome that grants frames, the rest of the stream is v2 (PROTOCOL.md §11). */
+function read(state: SocketState, chunk: Uint8Array): void {
+  const d = state.decoder;
+  if (!(d instanceof LineDecoder) || !state.askFrames) {
+    state.inbox.push(...d.push(chunk));
+    return;
+  }
+  const { messages, rest } = d.pushUntil(chunk, grantsFrames);
+  state.inbox.push(...messages);
+  if (rest === null) return;
+  state.decoder = new FrameDecoder(envelopeBytesMax(state.lineBytesMax));
+  if (rest.length > 0) state.inbox.push(...state.decoder.push(rest));
+}
+
+/** A Welcome (00 03) whose features include "frames". A body that does not decode is the session's to report. */
+function grantsFrames(m: Message): boolean {
+  if (!isCode(m, Opcode.control, Control.welcome)) return false;
+  try {
+    return decodeWelcome(m.body).features.includes("frames");
+  } catch {
+    return false;
+  }
+}
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
 }
 
 function wake(state: SocketState): void {

@@ -70,7 +70,7 @@ export interface GameOptions extends ConnectOptions {
 export async function runGame(game: BaseGame, host?: string, port?: number, options: GameOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
   const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
-  const features = options.timing ? [...FEATURES, "timing"] : FEATURES;
+  const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false ? [] : ["frames"])];
   const session = new GameSession({ room: roomOption(options), token: tokenOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
   try {
     await conn.send(session.hello());

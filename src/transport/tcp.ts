@@ -1,16 +1,19 @@
-// The only code that touches Bun.listen sockets: bytes → LineDecoder → broker events, and the
-// broker's commands → outboxes. Thin: every decision is the state machine's.
+// The only code that touches Bun.listen sockets: bytes → line (or, once granted, frame) decoder →
+// broker events, and the broker's commands → outboxes. Thin: every decision is the state machine's.
 import type { Socket, TCPSocketListener } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { Command, ConnId, Event } from "../broker/types.ts";
-import { LineDecoder, ProtocolError, lineBytes } from "../protocol/index.ts";
+import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { Outbox } from "./outbox.ts";
 
 interface Conn {
   readonly id: ConnId;
-  readonly decoder: LineDecoder;
+  /** v1 lines, until the broker admits a client granted v2 frames (PROTOCOL.md §11). */
+  decoder: LineDecoder | FrameDecoder;
+  /** The bytes of a message as this connection speaks them. */
+  encode: (m: Message) => Uint8Array;
   outbox: Outbox | null;
   /** Set once the broker closed it: later input is ignored. */
   done: boolean;
@@ -94,7 +97,8 @@ export class TcpTransport {
 
   private opened(socket: Socket<Conn>): void {
     socket.setNoDelay(true);
-    const conn: Conn = { id: this.nextId++, decoder: new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, this.options.lineBytesMax)), outbox: null, done: false };
+    const decoder = new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, this.options.lineBytesMax));
+    const conn: Conn = { id: this.nextId++, decoder, encode: lineBytes, outbox: null, done: false };
     // Unsent bytes beyond two full lines mean the peer is not reading.
     conn.outbox = new Outbox(socket, 2 * this.options.lineBytesMax);
     socket.data = conn;
@@ -150,7 +154,7 @@ export class TcpTransport {
         case "send": {
           const socket = this.sockets.get(c.conn);
           if (!socket?.data.outbox) break;
-          socket.data.outbox.push(lineBytes(c.message));
+          socket.data.outbox.push(socket.data.encode(c.message));
           touched.push(socket);
           break;
         }
@@ -164,7 +168,7 @@ export class TcpTransport {
           this.options.onEvent?.(c.event);
           break;
         case "admitted":
-          this.sockets.get(c.conn)?.data.decoder.setLineBytesMax(this.options.lineBytesMax);
+          this.admitted(c.conn, c.framing);
           break;
         case "finished":
           queueMicrotask(this.options.onFinished);
@@ -174,6 +178,24 @@ export class TcpTransport {
     for (const socket of touched) {
       if (!socket.data.outbox!.flush()) this.slow(socket);
     }
+    // After the writes: a projection never delays the relay.
+  }
+
+  /** The handshake is done: the full line limit, and v2 frames from now on if granted. */
+  private admitted(id: ConnId, framing: "lines" | "frames"): void {
+    const conn = this.sockets.get(id)?.data;
+    if (!conn || !(conn.decoder instanceof LineDecoder)) return;
+    if (framing === "lines") return conn.decoder.setLineBytesMax(this.options.lineBytesMax);
+    // Bytes already held after the last handshake line were sent after it, so as frames (a client
+    // should wait for its Welcome first; one that did not is read as it meant, or refused).
+    const held = conn.decoder.takePending();
+    conn.decoder = new FrameDecoder(envelopeBytesMax(this.options.lineBytesMax));
+    conn.encode = frameBytes;
+    if (held.length === 0) return;
+    const chunk = new Uint8Array(held.reduce((n, p) => n + p.length, 0));
+    held.reduce((at, p) => (chunk.set(p, at), at + p.length), 0);
+    const socket = this.sockets.get(id)!;
+    queueMicrotask(() => this.data(socket, chunk));
   }
 
   private close(id: ConnId): void {

@@ -20,6 +20,34 @@ import {
 export const text = (s: string) => new TextEncoder().encode(s);
 export { botName };
 
+/** Every broker setting, test defaults overridden by `settings` (match ids m1, m2, …). */
+export function brokerSettings(settings: Partial<BrokerSettings> = {}): BrokerSettings {
+  let ids = 0;
+  return {
+    botsPerMatch: 2,
+    moveTimeoutMs: 0,
+    moveTimeoutMsMax: 3_600_000,
+    timeBankMsMax: 3_600_000,
+    helloTimeoutMs: 5000,
+    matchesMax: null,
+    logTurns: false,
+    queueMax: 1000,
+    runningMatchesMax: null,
+    drainMs: 0,
+    rooms: new Map(),
+    roomsOnDemand: true,
+    record: false,
+    brokerVersion: "test",
+    newMatchId: () => `m${++ids}`,
+    authorize: () => true,
+    connectionsMax: 10_000,
+    connectionsPerAddressMax: 10_000,
+    connectRatePerAddress: 10_000,
+    roomsMax: 10_000,
+    ...settings,
+  };
+}
+
 export class Driver {
   readonly broker: Broker;
   nowMs = 1000;
@@ -27,30 +55,7 @@ export class Driver {
   readonly log: Command[] = [];
 
   constructor(settings: Partial<BrokerSettings> = {}) {
-    let ids = 0;
-    this.broker = new Broker({
-      botsPerMatch: 2,
-      moveTimeoutMs: 0,
-      moveTimeoutMsMax: 3_600_000,
-      timeBankMsMax: 3_600_000,
-      helloTimeoutMs: 5000,
-      matchesMax: null,
-      logTurns: false,
-      queueMax: 1000,
-      runningMatchesMax: null,
-      drainMs: 0,
-      rooms: new Map(),
-      roomsOnDemand: true,
-      record: false,
-      brokerVersion: "test",
-      newMatchId: () => `m${++ids}`,
-      authorize: () => true,
-      connectionsMax: 10_000,
-      connectionsPerAddressMax: 10_000,
-      connectRatePerAddress: 10_000,
-      roomsMax: 10_000,
-      ...settings,
-    });
+    this.broker = new Broker(brokerSettings(settings));
   }
 
   private run(commands: Command[]): Command[] {

@@ -70,6 +70,14 @@ describe("connection limits", () => {
     const d = new Driver();
     d.open(1);
     expect(d.recv(1, ...d.helloOf("bot")).filter((c) => c.kind === "admitted")).toEqual([]);
-    expect(d.recv(1, d.nameOf("A")).filter((c) => c.kind === "admitted")).toEqual([{ kind: "admitted", conn: 1 }]);
+    expect(d.recv(1, d.nameOf("A")).filter((c) => c.kind === "admitted")).toEqual([{ kind: "admitted", conn: 1, framing: "lines" }]);
+  });
+
+  test("a client granted frames is admitted to v2 right after its Welcome, before anything else", () => {
+    const d = new Driver({ botsPerMatch: 1 });
+    d.game(1);
+    const out = d.bot(2, "A", { features: ["frames"] });
+    expect(out.filter((c) => (c.kind === "send" && c.conn === 2) || c.kind === "admitted").map((c) => (c.kind === "send" ? c.message.operand : c.kind))).toEqual([0x03, "admitted"]);
+    expect(out.find((c) => c.kind === "admitted")).toEqual({ kind: "admitted", conn: 2, framing: "frames" });
   });
 });

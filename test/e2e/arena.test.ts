@@ -34,7 +34,14 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "bitbroker-arena-"));
   const rooms = join(dir, "rooms.toml");
   writeFileSync(rooms, "[rooms.r3]\nbots = 3\n\n[rooms.r8]\nbots = 8\n");
-  broker = await BrokerProcess.start({ BROKER_ROOMS_FILE: rooms, BROKER_MOVE_TIMEOUT_MS: String(MOVE_TIMEOUT_MS), BROKER_HELLO_TIMEOUT_MS: "60000" });
+  // 840 connections from one address at once: far beyond the per-address defaults a public broker keeps.
+  broker = await BrokerProcess.start({
+    BROKER_ROOMS_FILE: rooms,
+    BROKER_MOVE_TIMEOUT_MS: String(MOVE_TIMEOUT_MS),
+    BROKER_HELLO_TIMEOUT_MS: "60000",
+    BROKER_CONNECT_RATE_PER_ADDRESS: "100000",
+    BROKER_CONNECTIONS_PER_ADDRESS_MAX: "100000",
+  });
 });
 afterAll(async () => {
   await broker.stop();

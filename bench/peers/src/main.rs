@@ -1,9 +1,13 @@
 // bench peers: `peers <role> --key value ...`, started and read by bench/run.ts.
-// Roles: game, bots, direct-bots, direct-game, nats-game, nats-bots, idle. Results are JSON lines.
+// Roles: game, bots, direct-bots, direct-game, nats-game, nats-bots, idle, and the concurrency
+// axis's swarm-ours, swarm-nats (many matches on one thread). Results are JSON lines.
 mod bot;
 mod game;
 mod nats;
 mod stats;
+mod swarm;
+mod swarm_nats;
+mod swarm_ours;
 mod wire;
 
 use std::collections::HashMap;
@@ -45,6 +49,22 @@ fn plan(a: &Args) -> game::Plan {
     }
 }
 
+fn swarm_plan(a: &Args) -> swarm::Plan {
+    let rooms = a.str("rooms");
+    swarm::Plan {
+        matches: a.num("matches"),
+        bots: a.num("bots"),
+        size: a.num("size"),
+        warmup_seconds: a.num("warmup-seconds"),
+        seconds: a.num("seconds"),
+        rooms: match rooms.as_str() {
+            "per-match" => true,
+            "default" => false,
+            other => die("--rooms", format!("per-match or default, not {other}")),
+        },
+    }
+}
+
 /// `count` silent connections (no hello), held until stdin closes: the broker's idle load.
 fn idle(addr: &str, count: usize) {
     let conns: Vec<TcpStream> =
@@ -70,6 +90,14 @@ fn main() {
         }
         "nats-game" => nats::game(&a.str("url"), &plan(&a)),
         "nats-bots" => nats::bots(&a.str("url"), a.num("count"), a.num("size")),
+        "swarm-ours" => {
+            let plan = swarm_plan(&a);
+            swarm::run(&plan, &swarm_ours::Ours::new(&a.str("addr"), &plan))
+        }
+        "swarm-nats" => {
+            let plan = swarm_plan(&a);
+            swarm::run(&plan, &swarm_nats::Nats::new(&a.str("url"), &plan))
+        }
         "idle" => idle(&a.str("addr"), a.num("count")),
         other => die("usage", format!("unknown role {other}")),
     }

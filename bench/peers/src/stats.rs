@@ -48,4 +48,14 @@ impl Summary {
         );
         s
     }
+
+    /// The same object with more fields (`"key":value,...`) before its closing brace.
+    pub fn json_with(&self, extra: &str) -> String {
+        let mut s = self.json();
+        s.pop();
+        s.push(',');
+        s.push_str(extra);
+        s.push('}');
+        s
+    }
 }
