@@ -85,10 +85,10 @@ export function resolveConfig(flags: Flags, fileText: string | null, defaults: D
   const sprtRaw = raw("sprt");
   if (sprtRaw !== undefined) {
     const text = typeof sprtRaw === "string" ? sprtRaw : isSprtTable(sprtRaw) ? [sprtRaw.elo0, sprtRaw.elo1, sprtRaw.alpha, sprtRaw.beta].join(",") : null;
-    const parsed = text === null ? { errors: [`${where("sprt")} must be "elo0,elo1,alpha,beta" or a table { elo0, elo1, alpha, beta }`] } : parseSprt(text);
+    const parsed = text === null ? { errors: [`${where("sprt")} must be "elo0,elo1,alpha,beta" or a table { elo0, elo1, alpha, beta }`] } : parseSprt(text, where("sprt"));
     if ("errors" in parsed) errors.push(...parsed.errors);
     else sprt = parsed.spec;
-    if (bots.length !== 2 || kind !== "round-robin") errors.push("--sprt tests one bot against another: a round-robin of exactly 2 bots (the first is A, the second B)");
+    if (bots.length !== 2 || kind !== "round-robin") errors.push(`${where("sprt")}: an SPRT tests one bot against another: a round-robin of exactly 2 bots (the first is A, the second B)`);
   }
 
   const matchesText = raw("matches");
@@ -120,6 +120,7 @@ export function resolveConfig(flags: Flags, fileText: string | null, defaults: D
     matchTimeoutMs: int("match_timeout_ms", 100, 7 * 24 * 3600 * 1000, 600_000),
     startTimeoutMs: int("start_timeout_ms", 100, 3600 * 1000, 30_000),
     moveTimeoutMs: int("move_timeout_ms", 0, 24 * 3600 * 1000, 10_000),
+    exitGraceMs: int("exit_grace_ms", 0, 600_000, 3000),
     broker,
     journal: str("journal") ?? "arena.jsonl",
     resume: flags.resume,

@@ -25,16 +25,16 @@ export interface SprtStatus {
   readonly decision: Decision | null;
 }
 
-/** "elo0,elo1,alpha,beta", e.g. "0,10,0.05,0.05": every problem at once. */
-export function parseSprt(text: string): { spec: SprtSpec } | { errors: string[] } {
+/** "elo0,elo1,alpha,beta", e.g. "0,10,0.05,0.05": every problem at once; `where` names the setting. */
+export function parseSprt(text: string, where = "--sprt"): { spec: SprtSpec } | { errors: string[] } {
   const parts = text.split(",").map((p) => p.trim());
-  if (parts.length !== 4) return { errors: [`--sprt takes elo0,elo1,alpha,beta (e.g. 0,10,0.05,0.05); got "${text}"`] };
+  if (parts.length !== 4) return { errors: [`${where} takes elo0,elo1,alpha,beta (e.g. 0,10,0.05,0.05); got "${text}"`] };
   const [elo0, elo1, alpha, beta] = parts.map(Number) as [number, number, number, number];
   const errors: string[] = [];
   for (const [name, v, min, max] of [["elo0", elo0, -1000, 1000], ["elo1", elo1, -1000, 1000], ["alpha", alpha, 0, 0.5], ["beta", beta, 0, 0.5]] as const) {
-    if (!Number.isFinite(v) || v <= min || v >= max) errors.push(`--sprt: ${name} must be a number between ${min} and ${max} (exclusive); got "${parts[["elo0", "elo1", "alpha", "beta"].indexOf(name)]}"`);
+    if (!Number.isFinite(v) || v <= min || v >= max) errors.push(`${where}: ${name} must be a number between ${min} and ${max} (exclusive); got "${parts[["elo0", "elo1", "alpha", "beta"].indexOf(name)]}"`);
   }
-  if (errors.length === 0 && !(elo0 < elo1)) errors.push(`--sprt: elo0 (${elo0}) must be below elo1 (${elo1})`);
+  if (errors.length === 0 && !(elo0 < elo1)) errors.push(`${where}: elo0 (${elo0}) must be below elo1 (${elo1})`);
   return errors.length > 0 ? { errors } : { spec: { elo0, elo1, alpha, beta } };
 }
 

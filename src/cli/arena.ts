@@ -39,6 +39,8 @@ A command is run by /bin/sh -c (in the file, a list of strings runs without a sh
   --match-timeout-ms N a match that has not ended by then is stopped (default 600000)
   --start-timeout-ms N a match that has not started by then is stopped (default 30000)
   --move-timeout-ms N  each move's deadline on the embedded broker (default 10000; 0 = none)
+  --exit-grace-ms N    after a match, how long its processes may take to exit before they are
+                       stopped: SIGTERM, then SIGKILL 1 s later, to each one's process group (default 3000)
   --journal FILE       where played matches are kept (default arena.jsonl)
   --resume             play only the matches the journal does not have
   --name NAME          the tournament's name (default: derived from game, bots, schedule, seed)
@@ -115,7 +117,7 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
       store,
       broker,
       played,
-      exitGraceMs: 3000,
+      exitGraceMs: config.exitGraceMs,
       onLine: (room, label, line) => logs.add(room, label, line),
       onMatch: (m, all) => {
         logs.flush(m.room);
