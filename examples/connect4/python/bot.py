@@ -4,6 +4,7 @@ Plays one match; exits 0 when it ends normally, 1 when the broker aborts it (or 
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import sys
 from pathlib import Path
@@ -49,11 +50,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--kind", choices=("smart", "random"), default="smart")
     parser.add_argument("--name", default=None)
     parser.add_argument("--seed", type=int, default=None, help="seed of the random strategy")
+    parser.add_argument("--room", default=None, help="room to play in (default: $BITBROKER_ROOM, else the default room)")
     parser.add_argument("--connect-timeout-s", type=float, default=10.0)
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     bot = Connect4Bot(args.kind, args.name, args.seed)
     try:
-        bot.run(args.host, args.port, connect_timeout_s=args.connect_timeout_s)
+        bot.run(args.host, args.port, room=args.room, connect_timeout_s=args.connect_timeout_s)
     except BitBrokerError as error:
         print(f"connect4 bot {bot.name!r}: {error}", file=sys.stderr)
         return 1

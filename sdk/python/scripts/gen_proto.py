@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 # (folder holding the .proto, file name, folder the generated files are committed in)
 TARGETS: List[Tuple[Path, str, Path]] = [
     (ROOT / "proto", "initial.proto", ROOT / "sdk/python/src/bitbroker/_proto"),
+    (ROOT / "proto", "arena.proto", ROOT / "sdk/python/src/bitbroker/_proto"),
     (ROOT / "examples/connect4", "connect4.proto", ROOT / "examples/connect4/python"),
 ]
 

@@ -5,6 +5,7 @@ The broker is SIGTERMed at teardown; every wait here is bounded.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import shutil
@@ -135,3 +136,47 @@ class Runner:
         if self._thread.is_alive():
             pytest.fail(f"{self._thread.name} still running after {timeout_s} s")
         return self
+
+
+class LogWatch(logging.Handler):
+    """Keeps every record of the "bitbroker" logger (any thread) and lets a test wait for one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: List[logging.LogRecord] = []
+        self._changed = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._changed:
+            self.records.append(record)
+            self._changed.notify_all()
+
+    def messages(self) -> List[str]:
+        with self._changed:
+            return [r.getMessage() for r in self.records]
+
+    def wait_for(self, match: Callable[[str], bool], timeout_s: float = 10.0) -> str:
+        """The first message (already logged or still to come) that matches; fails after timeout_s."""
+        with self._changed:
+            found: List[str] = []
+
+            def seen() -> bool:
+                found[:] = [r.getMessage() for r in self.records if match(r.getMessage())]
+                return bool(found)
+
+            if not self._changed.wait_for(seen, timeout_s):
+                pytest.fail(f"no matching bitbroker log record within {timeout_s} s; saw {self.messages()}")
+            return found[0]
+
+
+@pytest.fixture
+def sdk_log() -> Iterator[LogWatch]:
+    """The SDK's log records, at debug and above, while the test runs."""
+    logger = logging.getLogger("bitbroker")
+    watch = LogWatch()
+    old_level = logger.level
+    logger.addHandler(watch)
+    logger.setLevel(logging.DEBUG)
+    yield watch
+    logger.removeHandler(watch)
+    logger.setLevel(old_level)

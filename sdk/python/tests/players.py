@@ -7,11 +7,22 @@ from __future__ import annotations
 import threading
 from typing import Callable, List, Optional
 
-from bitbroker import Action, BaseBot, BaseGame, BotInfo
+from bitbroker import Action, BaseBot, BaseGame, BotInfo, BrokerEndedError, MatchResult
 from bitbroker.aio import AsyncBaseBot, AsyncBaseGame
+from bitbroker.errors import REASON_ERRORS
 
 # Settings every test run passes: a read timeout keeps a broken test from hanging forever.
 RUN = {"read_timeout_s": 20.0, "connect_timeout_s": 5.0}
+
+
+def expect_reason(error: Optional[BaseException], code: str, text: str) -> BrokerEndedError:
+    """Checks an end-of-session error from our broker: the reason code ``code`` (§6.1), the error
+    kind the table gives it, and ``text`` in the reason."""
+    assert isinstance(error, BrokerEndedError), repr(error)
+    assert error.reason_code == code, error
+    assert error.code == REASON_ERRORS[code].code, error
+    assert text in error.reason, error
+    return error
 
 
 class CounterBot(BaseBot):
@@ -21,6 +32,10 @@ class CounterBot(BaseBot):
         self.NAME = name
         self.fail_at = fail_at
         self.seen: List[int] = []
+        self.results: List[MatchResult] = []
+
+    def match_result(self, result: MatchResult) -> None:
+        self.results.append(result)
 
     def decide_move(self, state: bytes) -> bytes:
         value = int(state.decode("ascii"))
@@ -49,8 +64,9 @@ class CountingGame(BaseGame):
     """Asks bot (turn mod N) to add one to the counter, ``turns`` times, then ends the match."""
 
     def __init__(self, turns: int = 10, fail_at: Optional[int] = None,
-                 on_start: Optional[Callable[[], None]] = None) -> None:
+                 on_start: Optional[Callable[[], None]] = None, result: Optional[MatchResult] = None) -> None:
         self.turns = turns
+        self.result = result
         self.fail_at = fail_at
         self.on_start = on_start
         self.bots: List[BotInfo] = []
@@ -66,7 +82,7 @@ class CountingGame(BaseGame):
         if self.count == self.fail_at:
             raise ValueError(f"the referee gives up at {self.count}")
         if self.count >= self.turns:
-            return Action.end_game()
+            return Action.end_game(self.result)
         bot = self.bots[self.count % len(self.bots)]
         return Action.player_action(bot.index, str(self.count).encode("ascii"))
 

@@ -56,7 +56,7 @@ def test_the_python_bot_plays_the_typescript_game_against_a_typescript_bot(broke
         start = python_bot if language == "python" else ts_bot
         bots.append(start(broker, kind, name, seed=7 + seat))
         # Seat order decides who moves first (PROTOCOL.md §4); wait for this seat before the next.
-        broker.wait_for_log(lambda l, s=seat: l.get("event") == "seat taken" and l.get("seat") == s)
+        broker.wait_for_log(lambda l, n=name: l.get("event") == "seat taken" and l.get("name") == n)
     code, out, err = finish(game)
     assert code == 0, f"game failed\n{out}\n{err}"
     result: Dict[str, object] = json.loads(out.strip().splitlines()[-1])
@@ -68,7 +68,7 @@ def test_the_python_bot_plays_the_typescript_game_against_a_typescript_bot(broke
     if result["result"] == "win":
         assert result["name"] == (first, second)[int(result["winner"])][2]  # type: ignore[call-overload]
     ended = broker.wait_for_log(lambda l: l.get("event") == "match ended")
-    assert ended["cause"] == "the game ended the match" and ended["turns"] == result["moves"]
+    assert ended["code"] == "normal" and ended["turns"] == result["moves"]
 
 
 def test_the_python_bot_reports_an_aborted_match_with_exit_status_1(broker_factory) -> None:

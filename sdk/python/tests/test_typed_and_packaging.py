@@ -81,8 +81,19 @@ def test_the_sdk_and_the_example_bot_type_check_strictly_for_python_3_9(tmp_path
 def test_the_package_ships_py_typed_and_exports_its_api() -> None:
     package = Path(bitbroker.__file__).parent
     assert (package / "py.typed").exists()
-    for name in ("BaseBot", "BaseGame", "Action", "BotInfo", "BitBrokerError", "MatchAbortedError",
-                 "BrokerUnavailableError", "ConnectionLostError", "ProtocolError", "BrokerTimeoutError"):
+    for name in ("BaseBot", "BaseGame", "Action", "BotInfo", "Welcome", "BitBrokerError",
+                 "MatchAbortedError", "RefusedError", "BrokerShutdownError", "BrokerEndedError",
+                 "ConnectFailedError", "ConnectionLostError", "ProtocolError", "ReadTimeoutError",
+                 "BrokerUnavailableError", "BrokerTimeoutError"):
         assert name in bitbroker.__all__ and hasattr(bitbroker, name)
-    assert issubclass(bitbroker.MatchAbortedError, bitbroker.BitBrokerError)
+    for kind in (bitbroker.MatchAbortedError, bitbroker.RefusedError, bitbroker.BrokerShutdownError):
+        assert issubclass(kind, bitbroker.BrokerEndedError)
     assert issubclass(bitbroker.ProtocolError, bitbroker.BitBrokerError)
+    # The first release's names still import, as the new classes.
+    assert bitbroker.BrokerUnavailableError is bitbroker.ConnectFailedError
+    assert bitbroker.BrokerTimeoutError is bitbroker.ReadTimeoutError
+
+
+def test_the_version_told_to_the_broker_is_the_packages() -> None:
+    pyproject = (SDK / "pyproject.toml").read_text()
+    assert f'\nversion = "{bitbroker.__version__}"\n' in pyproject

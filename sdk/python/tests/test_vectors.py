@@ -1,5 +1,6 @@
-"""The shared golden vectors (test/vectors/v1.json): every message decodes and encodes byte for
-byte, and every invalid line gives its named ProtocolError. Pure: no sockets."""
+"""The shared golden vectors (test/vectors/v1.json, test/vectors/arena.json): every message
+decodes and encodes byte for byte, every invalid line gives its named ProtocolError, and every
+Hello and Welcome body is the SDK's. Pure: no sockets."""
 from __future__ import annotations
 
 import json
@@ -8,13 +9,15 @@ from typing import Any, Dict, List
 import pytest
 
 from bitbroker import LineDecoder, Message, ProtocolError, decode_line, encode_line
+from bitbroker import arena
 from bitbroker import message as m
-from bitbroker._proto import initial_pb2
-from bitbroker.types import BotInfo
+from bitbroker._proto import arena_pb2, initial_pb2
+from bitbroker.types import BotInfo, MatchResult, SeatResult, Welcome
 
 from conftest import ROOT
 
 VECTORS = json.loads((ROOT / "test/vectors/v1.json").read_text(encoding="utf-8"))
+ARENA = json.loads((ROOT / "test/vectors/arena.json").read_text(encoding="utf-8"))
 MESSAGES: List[Dict[str, Any]] = VECTORS["messages"]
 INVALID: List[Dict[str, Any]] = VECTORS["invalid_lines"]
 
@@ -103,3 +106,36 @@ def test_refuses_an_over_long_line_before_its_newline_arrives() -> None:
         decoder.push(b"AAEAAE")
     assert caught.value.code == "line_too_long"
     assert [x.codes for x in LineDecoder(line_bytes_max=8).push(b"AAEAAQA=\n")] == [(0, 1)]
+
+
+@pytest.mark.parametrize("vector", **by_name(ARENA["hellos"]))
+def test_each_hello_vector_is_what_the_sdk_encodes(vector: Dict[str, Any]) -> None:
+    value = vector["value"]
+    body = arena.encode_hello(room=value["room"], client=value["client"], client_version=value["client_version"],
+                          bots=value["bots"], features=value["features"])
+    assert body.hex() == vector["body_hex"]
+    role = bytes.fromhex(vector["hex"])[1]
+    hello = m.bot_hello(body) if role == 0x02 else m.game_hello(body)
+    assert hello.to_bytes().hex() == vector["hex"]
+    parsed = arena_pb2.Hello.FromString(body)
+    assert (parsed.room, parsed.client, parsed.client_version, list(parsed.features), parsed.bots) == (
+        value["room"], value["client"], value["client_version"], value["features"], value["bots"])
+
+
+@pytest.mark.parametrize("vector", **by_name(ARENA["welcomes"]))
+def test_each_welcome_vector_decodes_to_its_value(vector: Dict[str, Any]) -> None:
+    message = Message.from_bytes(bytes.fromhex(vector["hex"]))
+    assert message.codes == m.WELCOME and message.body.hex() == vector["body_hex"]
+    v = vector["value"]
+    assert arena.decode_welcome(message.body) == Welcome(v["broker_version"], tuple(v["features"]), v["room"],
+                                                     v["queue_position"], v["bots"])
+
+
+@pytest.mark.parametrize("vector", **by_name(ARENA["results"]))
+def test_each_result_vector_is_what_the_sdk_encodes_and_decodes(vector: Dict[str, Any]) -> None:
+    v = vector["value"]
+    result = MatchResult(tuple(SeatResult(s["index"], s.get("score"), s.get("rank")) for s in v["seats"]),
+                         v["summary"])
+    assert arena.encode_result(result).hex() == vector["body_hex"]
+    assert m.end_game(arena.encode_result(result)).to_bytes().hex() == vector["hex"]
+    assert arena.decode_result(bytes.fromhex(vector["body_hex"])) == result

@@ -3,8 +3,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::session::{bot_step, BotStep};
-use crate::{BitBrokerMessage, ConnectOptions, Connection, Result};
+use crate::logs::{self, describe, room_text};
+use crate::proto::MatchResult;
+use crate::session::{bot_step, hello, BotStep};
+use crate::{BitBrokerMessage, ConnectOptions, Connection, Error, Result};
 
 /// A bot: it has a name and decides a move for each state the game sends it.
 ///
@@ -25,14 +27,26 @@ pub trait BaseBot {
         &mut self,
         state: Self::State<'a>,
     ) -> impl Future<Output = Self::Response> + Send;
+
+    /// Called once, before the match ends normally, with the result the game reported (per bot
+    /// a score and/or a rank; PROTOCOL.md §9.4). Not called when the game reports none, or by a
+    /// broker that does not send results (the original). The default does nothing; a bot
+    /// written for the original crate does not implement it.
+    fn match_result(&mut self, result: MatchResult) -> impl Future<Output = ()> + Send {
+        let _ = result;
+        std::future::ready(())
+    }
 }
 
-/// Runs `bot` for one match against the broker at `host:port`, retrying the connection with
-/// [`ConnectOptions::default`].
+/// Runs `bot` for one match against the broker at `host:port` (`port` is a `usize`, as in the
+/// original crate), retrying the connection with [`ConnectOptions::default`] (10 s), in the room
+/// `$BITBROKER_ROOM` (else the default room).
 ///
 /// `Ok(())` when the match ends normally; `Err(Error::MatchAborted(reason))` when the broker
-/// ends it abnormally; other [`Error`](crate::Error)s for a broker that cannot be reached or
-/// that breaks the protocol. The future is `Send` when `B` is, so it can be `tokio::spawn`ed.
+/// ends it abnormally, `Refused`/`BrokerShutdown` when it turns the bot away or shuts down
+/// (each with [`reason_code`](crate::Error::reason_code)); other [`Error`](crate::Error)s for a
+/// broker that cannot be reached or that breaks the protocol. The future is `Send` when `B` is,
+/// so it can be `tokio::spawn`ed.
 pub async fn run_bot<B>(bot: B, host: &str, port: usize) -> Result<()>
 where
     B: BaseBot,
@@ -40,7 +54,7 @@ where
     run_bot_with(bot, host, port, ConnectOptions::default()).await
 }
 
-/// [`run_bot`] with explicit connection options (retries, line limit).
+/// [`run_bot`] with explicit options (connect retries, line limit, read timeout, room).
 pub async fn run_bot_with<B>(
     mut bot: B,
     host: &str,
@@ -50,18 +64,46 @@ pub async fn run_bot_with<B>(
 where
     B: BaseBot,
 {
+    let room = options.room_or_env();
+    let seat = options.seat_or_env().map_err(|problem| Error::Connect {
+        address: format!("{host}:{port}"),
+        attempts: 0,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, problem),
+    })?;
+    let hello = hello(&room, &options.token_or_env(), 0, seat);
     let mut connection = Connection::connect(host, port, &options).await?;
     connection
-        .send_message(BitBrokerMessage::initial_bot_message())
+        .send_message(BitBrokerMessage::bot_hello_message(&hello))
         .await?;
     connection
         .send_message(BitBrokerMessage::bot_info_message(B::NAME))
         .await?;
+    let who = format!("bot {:?}", B::NAME);
+    log::info!(
+        "connected to the broker at {host}:{port} as {who} (room {}); waiting for a match",
+        room_text(&room)
+    );
+    let mut moved = false;
     loop {
         let message: BitBrokerMessage = connection.read_message().await?;
+        log::debug!("{who} received {}", describe(&message));
         match bot_step(&message)? {
-            BotStep::End => return Ok(()),
+            BotStep::End => {
+                log::info!("match over for {who}: it ended normally");
+                return Ok(());
+            }
+            BotStep::Welcome(welcome) => logs::welcome(&welcome),
+            // Only to a bot that asked for timing, which this SDK does not yet (§9.5).
+            BotStep::Timing(_) => {}
+            BotStep::Result(result) => {
+                logs::result(&who, &result);
+                take_result(&mut bot, result).await;
+            }
             BotStep::Move => {
+                if !moved {
+                    moved = true;
+                    log::info!("match started: {who} got its first state");
+                }
                 let response: Vec<u8> = decide(&mut bot, message.body()).await.into();
                 connection
                     .send_message(BitBrokerMessage::new(0x02, 0x00, response))
@@ -81,4 +123,12 @@ where
     B: BaseBot,
 {
     Box::pin(bot.decide_move(B::State::from(body)))
+}
+
+/// The bot's handling of the result as a boxed future, `Send` for the same reason as `decide`.
+fn take_result<B>(bot: &mut B, result: MatchResult) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>
+where
+    B: BaseBot,
+{
+    Box::pin(bot.match_result(result))
 }

@@ -3,8 +3,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::proto::InitialMessageBatchProto;
-use crate::session::{GameSession, GameStep};
+use crate::logs::{self, describe, room_text};
+use crate::proto::{InitialMessageBatchProto, MatchResult};
+use crate::session::{hello, GameSession, GameStep};
 use crate::{Action, BitBrokerMessage, ConnectOptions, Connection, Result};
 
 /// A game (the referee): it learns the bots, then on each trigger asks one bot for a move or
@@ -30,15 +31,27 @@ pub trait BaseGame {
         &mut self,
         response: Self::Response<'a>,
     ) -> impl Future<Output = ()> + Send;
+
+    /// Called once, right after `next_action` returned `EndGame`: the match's result to send
+    /// with the end (per bot index a score and/or a rank, and a summary; PROTOCOL.md §9.4), which
+    /// the broker records and passes to the bots that asked for results. The original broker
+    /// ignores it. The default, `None`, ends the match as v1 does; a game written for the
+    /// original crate does not implement it.
+    fn match_result(&mut self) -> Option<MatchResult> {
+        None
+    }
 }
 
-/// Runs `game` for one match against the broker at `host:port`, retrying the connection with
-/// [`ConnectOptions::default`].
+/// Runs `game` for one match against the broker at `host:port` (`port` is a `usize`, as in the
+/// original crate), retrying the connection with [`ConnectOptions::default`] (10 s), in the
+/// room `$BITBROKER_ROOM` (else the default room).
 ///
 /// `Ok(())` when the match ends normally (after `Action::EndGame`);
 /// `Err(Error::MatchAborted(reason))` when the broker ends it abnormally (a bot left, missed its
-/// deadline, an unknown bot index…); other [`Error`](crate::Error)s for a broker that cannot be
-/// reached or that breaks the protocol. The future is `Send` when `G` is.
+/// deadline, an unknown bot index…), `Refused`/`BrokerShutdown` when it turns the game away or
+/// shuts down (each with [`reason_code`](crate::Error::reason_code)); other
+/// [`Error`](crate::Error)s for a broker that cannot be reached or that breaks the protocol.
+/// The future is `Send` when `G` is.
 pub async fn run_game<G>(game: &mut G, host: &str, port: usize) -> Result<()>
 where
     G: BaseGame,
@@ -46,7 +59,8 @@ where
     run_game_with(game, host, port, ConnectOptions::default()).await
 }
 
-/// [`run_game`] with explicit connection options (retries, line limit).
+/// [`run_game`] with explicit options (connect retries, line limit, read timeout, room, and the
+/// bots per match).
 pub async fn run_game_with<G>(
     game: &mut G,
     host: &str,
@@ -56,25 +70,53 @@ pub async fn run_game_with<G>(
 where
     G: BaseGame,
 {
+    let room = options.room_or_env();
     let mut connection = Connection::connect(host, port, &options).await?;
+    let hello = hello(
+        &room,
+        &options.token_or_env(),
+        options.bots.unwrap_or(0),
+        None,
+    );
     connection
-        .send_message(BitBrokerMessage::initial_game_message())
+        .send_message(BitBrokerMessage::game_hello_message(&hello))
         .await?;
+    log::info!(
+        "connected to the broker at {host}:{port} as game (room {}); waiting for a match",
+        room_text(&room)
+    );
     let mut session = GameSession::new();
     loop {
         let message: BitBrokerMessage = connection.read_message().await?;
+        log::debug!("game received {}", describe(&message));
         match session.on_message(&message)? {
-            GameStep::Start(batch) => game.initialise(batch).await,
-            GameStep::Act => {
+            GameStep::Welcome(welcome) => logs::welcome(&welcome),
+            GameStep::Start(batch) => {
+                logs::match_started(&batch);
+                game.initialise(batch).await
+            }
+            GameStep::Act(_timing) => {
                 let action = game.next_action().await;
                 let has_response = action.has_response();
-                connection
-                    .send_message(BitBrokerMessage::from(action))
-                    .await?;
+                // §9.4: the result is asked for once, with the end only.
+                let result = if has_response {
+                    None
+                } else {
+                    game.match_result()
+                };
+                let line = match result {
+                    Some(result) => BitBrokerMessage::end_game_with_result(&result),
+                    None => BitBrokerMessage::from(action),
+                };
+                connection.send_message(line).await?;
                 session.on_action_sent(has_response);
             }
             GameStep::Reply => deliver(game, message.body()).await,
-            GameStep::End => return Ok(()),
+            GameStep::Missed(missed) => logs::missed(&missed),
+            GameStep::End => {
+                log::info!("match over for game: it ended normally");
+                return Ok(());
+            }
         }
     }
 }

@@ -1,17 +1,21 @@
 //! The one error type of the crate: every way a bot or game session can fail, with a stable
-//! `code()`. Keeps the original crate's five variants (same payloads) so its users' matches compile.
+//! `code()` (PROTOCOL.md §10). Keeps the original crate's five variants (same payloads) so its
+//! users' matches compile. Pure; the reason codes are in `reasons.rs`.
+use std::time::Duration;
 use std::{error, fmt, io};
 
 use base64::DecodeError as Base64DecodeError;
 use prost::DecodeError as ProstDecodeError;
 
+use crate::reasons::{reason_code_of, REFUSAL_CODES, SHUTDOWN_CODES};
 use crate::BitBrokerMessage;
 
 /// Everything that can go wrong talking to the broker.
 ///
 /// The first five variants are those of the original crate, with the same payloads. The others
-/// are new: the original panicked or hung in those cases.
-#[derive(Debug)]
+/// are new: the original panicked or hung in those cases. `Debug` prints the same readable text
+/// as `Display` (what `fn main() -> Result<(), bitbroker::Error>` shows on an error); `{:#?}`
+/// adds the code and the source.
 #[non_exhaustive]
 pub enum Error {
     /// Reading from or writing to the socket failed (after the connection was made).
@@ -47,33 +51,77 @@ pub enum Error {
         /// The limit, in bytes of base64 text.
         limit: usize,
     },
-    /// The broker ended the match abnormally: `00 FF` with a reason (PROTOCOL.md §6).
+    /// The broker ended the match abnormally: `00 FF` with the whole reason (PROTOCOL.md §6.1)
+    /// whose code is a match end, is unknown, or is missing; or, for a game, an empty `00 FF`
+    /// before its own `00 FE` (the reason is then "").
     ///
     /// A normal end (`00 FF` with an empty body) is not an error: `run_bot` and `run_game`
     /// return `Ok(())` for it.
     MatchAborted(String),
+    /// The broker turned this client away before a match: `00 FF` with the whole reason, whose
+    /// code is a refusal (`lobby_full`, `bad_handshake`, `unknown_room`, …).
+    Refused(String),
+    /// The broker is shutting down or has played all its matches: `00 FF` with the whole reason
+    /// (code `broker_shutdown` or `broker_finished`).
+    BrokerShutdown(String),
+    /// No message from the broker within `ConnectOptions::read_timeout` (none by default).
+    ReadTimeout(Duration),
 }
 
 impl Error {
-    /// A stable, machine-readable name for the kind of error; match on this, never on the text.
-    /// The three decoding codes are those of `test/vectors/v1.json`.
+    /// The error for `00 FF` with this reason, of the kind its code says (PROTOCOL.md §6.1, §10):
+    /// `Refused`, `BrokerShutdown`, or `MatchAborted` (match ends, unknown codes, no code).
+    pub fn from_reason(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        let code = reason_code_of(&reason);
+        if REFUSAL_CODES.contains(&code) {
+            Self::Refused(reason)
+        } else if SHUTDOWN_CODES.contains(&code) {
+            Self::BrokerShutdown(reason)
+        } else {
+            Self::MatchAborted(reason)
+        }
+    }
+
+    /// A stable, machine-readable name for the kind of error (PROTOCOL.md §10, the same in every
+    /// SDK); match on this, never on the text.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Io(_) => "io",
+            Self::Io(_) | Self::ConnectionClosed => "connection_lost",
             Self::DecodeError(_) => "bad_base64",
-            Self::UnexpectedOperation(_) => "unexpected_operation",
-            Self::BrokerError(_) => "broker_error",
+            Self::UnexpectedOperation(_) => "unexpected_message",
+            // Never returned by this crate; in the original it was the broker failing a match.
+            Self::BrokerError(_) => "match_aborted",
             Self::ProstError(_) => "bad_protobuf",
             Self::Connect { .. } => "connect_failed",
-            Self::ConnectionClosed => "connection_closed",
             Self::ShortEnvelope { .. } => "short_envelope",
             Self::UnknownOpcode(_) => "unknown_opcode",
             Self::LineTooLong { .. } => "line_too_long",
             Self::MatchAborted(_) => "match_aborted",
+            Self::Refused(_) => "refused",
+            Self::BrokerShutdown(_) => "broker_shutdown",
+            Self::ReadTimeout(_) => "read_timeout",
         }
     }
 
-    /// The broker's reason if the match was ended abnormally, else `None`.
+    /// The whole reason of a `00 FF` that ended the session (`MatchAborted`, `Refused`,
+    /// `BrokerShutdown`), else `None`.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::MatchAborted(reason) | Self::Refused(reason) | Self::BrokerShutdown(reason) => {
+                Some(reason)
+            }
+            _ => None,
+        }
+    }
+
+    /// The code of that reason (`bot_disconnected` in `"bot_disconnected: bot 1 (B) left"`),
+    /// `Some("")` if the reason has none, `None` for errors that are not a `00 FF`.
+    pub fn reason_code(&self) -> Option<&str> {
+        self.reason().map(reason_code_of)
+    }
+
+    /// The broker's reason if the match was ended abnormally (`MatchAborted` only), else `None`.
     pub fn abort_reason(&self) -> Option<&str> {
         match self {
             Self::MatchAborted(reason) => Some(reason),
@@ -130,9 +178,35 @@ impl fmt::Display for Error {
             Self::LineTooLong { limit } => {
                 write!(f, "a line from the broker is longer than {limit} bytes")
             }
+            Self::MatchAborted(reason) if reason.is_empty() => write!(
+                f,
+                "the broker ended the match before the game ended it (no reason given)"
+            ),
             Self::MatchAborted(reason) => {
                 write!(f, "the broker ended the match abnormally: {reason}")
             }
+            Self::Refused(reason) => write!(f, "the broker refused this client: {reason}"),
+            Self::BrokerShutdown(reason) => write!(f, "the broker is shutting down: {reason}"),
+            Self::ReadTimeout(timeout) => write!(
+                f,
+                "no message from the broker within the read timeout of {timeout:?}"
+            ),
+        }
+    }
+}
+
+/// The `Display` text, so `fn main() -> Result<(), bitbroker::Error>` prints a readable line;
+/// `{:#?}` shows the code, the text and the source.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.debug_struct("Error")
+                .field("code", &self.code())
+                .field("message", &self.to_string())
+                .field("source", &error::Error::source(self))
+                .finish()
+        } else {
+            fmt::Display::fmt(self, f)
         }
     }
 }

@@ -4,8 +4,15 @@
 //! and runs with [`run_bot`]; a game implements [`BaseGame`] and runs with [`run_game`].
 //! Code written for the original builds against this crate by changing the dependency line.
 //! Unlike the original it never panics on a closed connection or a short message, retries the
-//! connection at start, and reports an abnormal match end (`00 FF` with the broker's reason) as
-//! [`Error::MatchAborted`], distinct from a normal end (`Ok(())`).
+//! connection at start (10 s), and reports an abnormal end (`00 FF` with the broker's reason) as
+//! [`Error::MatchAborted`], [`Error::Refused`] or [`Error::BrokerShutdown`] by the reason's
+//! code ([`Error::reason_code`]), distinct from a normal end (`Ok(())`). Every hello carries a
+//! `Hello` (room from [`ConnectOptions::room`] or `$BITBROKER_ROOM`); a broker's `Welcome` is
+//! noted, never waited for. It logs through the [`log`](https://docs.rs/log) facade: connect
+//! retries, the Welcome, match start and end at info, each message at debug.
+//!
+//! The examples need tokio's runtime and macros:
+//! `tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`.
 //!
 //! A bot that answers every state with the state reversed:
 //!
@@ -32,6 +39,7 @@
 //!     match run_bot(Mirror, "127.0.0.1", 7878).await {
 //!         Ok(()) => println!("the match is over"),
 //!         Err(Error::MatchAborted(reason)) => eprintln!("the broker ended the match: {reason}"),
+//!         // Refused, BrokerShutdown, Connect, …: `main` prints the error's text.
 //!         Err(other) => return Err(other),
 //!     }
 //!     Ok(())
@@ -56,8 +64,10 @@
 //!     type State = Vec<u8>;
 //!     type Response<'a> = &'a [u8];
 //!
-//!     fn initialise(&mut self, bots: InitialMessageBatchProto) -> impl Future<Output = ()> + Send {
-//!         println!("{} bot(s)", bots.initial_messages.len());
+//!     fn initialise(&mut self, batch: InitialMessageBatchProto) -> impl Future<Output = ()> + Send {
+//!         for bot in bitbroker::bots(&batch) {
+//!             println!("bot {} is {:?}", bot.index, bot.name);
+//!         }
 //!         ready(())
 //!     }
 //!
@@ -95,16 +105,24 @@
 #![forbid(unsafe_code)]
 
 mod action;
+mod batch;
 mod connection;
 mod error;
+#[cfg(any(feature = "bot", feature = "game"))]
+mod logs;
 mod message;
+mod reasons;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod session;
 
 pub mod proto;
 
 pub use action::Action;
-pub use connection::{ConnectOptions, Connection, LINE_BYTES_MAX_DEFAULT};
+pub use batch::{bots, BatchExt, BotInfo};
+pub use connection::{
+    ConnectOptions, Connection, CONNECT_TIMEOUT_DEFAULT, LINE_BYTES_MAX_DEFAULT,
+    RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV, SEAT_ENV, TOKEN_ENV,
+};
 pub use error::Error;
 pub use message::BitBrokerMessage;
 

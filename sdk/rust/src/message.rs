@@ -3,7 +3,8 @@
 use base64::prelude::*;
 use prost::Message;
 
-use crate::{proto::InitialMessageProto, Action, Error, Result};
+use crate::proto::{Hello, InitialMessageProto, MatchResult};
+use crate::{Action, Error, Result};
 
 /// One protocol message: opcode, operand and body, as one byte vector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,16 @@ impl BitBrokerMessage {
         }
     }
 
+    /// `00 01` + a `Hello` body: the game's hello with its room and client (PROTOCOL.md §9.1).
+    pub fn game_hello_message(hello: &Hello) -> Self {
+        Self::new(0x00, 0x01, hello.encode_to_vec())
+    }
+
+    /// `00 02` + a `Hello` body: a bot's hello with its room and client (PROTOCOL.md §9.1).
+    pub fn bot_hello_message(hello: &Hello) -> Self {
+        Self::new(0x00, 0x02, hello.encode_to_vec())
+    }
+
     /// `00 22` + `InitialMessageProto{botName}`: a bot's name, the line after its hello.
     pub fn bot_info_message(name: impl ToString) -> Self {
         let body = InitialMessageProto {
@@ -64,6 +75,12 @@ impl BitBrokerMessage {
         Self {
             inner: vec![0x00, 0xFE],
         }
+    }
+
+    /// `00 FE` + a `MatchResult` body: the game ends the match with its result (PROTOCOL.md §9.4);
+    /// an empty result is the plain `00 FE`.
+    pub fn end_game_with_result(result: &MatchResult) -> Self {
+        Self::new(0x00, 0xFE, result.encode_to_vec())
     }
 
     /// `01 00` with an empty body: the broker's trigger to the game ("your next action").

@@ -1,34 +1,107 @@
 //! The bot's and the game's side of a session as pure functions: a message in, the next step out
-//! (PROTOCOL.md §5–6). No sockets, no clocks; `run_bot`/`run_game` do the I/O around them.
+//! (PROTOCOL.md §5, §6, §9.1, §10; every case is in test/vectors/session.json, replayed by
+//! `session_table_tests.rs`). No sockets, no clocks, no logging; `run_bot`/`run_game` do the I/O.
+use crate::proto::Hello;
 #[cfg(feature = "game")]
 use crate::proto::InitialMessageBatchProto;
+#[cfg(any(feature = "bot", feature = "game"))]
+use crate::proto::Welcome;
+#[cfg(feature = "bot")]
+use crate::proto::{MatchResult, MoveTiming};
+#[cfg(feature = "game")]
+use crate::proto::{MoveMissed, TurnTiming};
 use crate::{BitBrokerMessage, Error, Result};
+
+/// This SDK's name in its `Hello` (PROTOCOL.md §9.1).
+pub(crate) const CLIENT_NAME: &str = "bitbroker-rust";
+
+/// Features every SDK asks for (§9.3): the match's result before the end.
+pub(crate) const FEATURES: [&str; 1] = ["results"];
+
+/// This SDK's `Hello`: the room (`""` = the default room), its name and version, its features,
+/// the access token (`""` = none), for a game the bots per match (0 = the room's line-up size),
+/// for a bot its seat ticket (`None` = by arrival).
+pub(crate) fn hello(room: &str, token: &str, bots: u8, seat: Option<u8>) -> Hello {
+    Hello {
+        room: room.to_string(),
+        client: CLIENT_NAME.to_string(),
+        client_version: env!("CARGO_PKG_VERSION").to_string(),
+        features: FEATURES.iter().map(|f| f.to_string()).collect(),
+        bots: u32::from(bots),
+        token: token.to_string(),
+        seat: seat.map(u32::from),
+    }
+}
+
+/// Longest result summary, in characters (§9.4).
+#[cfg(feature = "bot")]
+const RESULT_SUMMARY_MAX: usize = 256;
+
+/// A result as a bot receives it, checked (§9.4): indices that an operand byte can name, each
+/// once, finite scores, a summary of at most 256 characters; seats put in index order.
+#[cfg(feature = "bot")]
+fn checked_result(mut result: MatchResult) -> Result<MatchResult> {
+    // prost's DecodeError is this crate's bad_protobuf; its `new` is what decoders use.
+    let bad = |why: String| Error::ProstError(prost::DecodeError::new(why));
+    result.seats.sort_by_key(|seat| seat.index);
+    for (i, seat) in result.seats.iter().enumerate() {
+        if seat.index > 0xFF || (i > 0 && result.seats[i - 1].index == seat.index) {
+            return Err(bad(format!(
+                "MatchResult names bot {} twice or out of 0..255",
+                seat.index
+            )));
+        }
+        if seat.score.is_some_and(|score| !score.is_finite()) {
+            return Err(bad(format!(
+                "MatchResult gives bot {} a score that is not finite",
+                seat.index
+            )));
+        }
+    }
+    if result.summary.chars().count() > RESULT_SUMMARY_MAX {
+        return Err(bad(format!(
+            "MatchResult summary over {RESULT_SUMMARY_MAX} characters"
+        )));
+    }
+    Ok(result)
+}
+
+/// `00 FF`: the normal end when its body is empty and the session may end here; otherwise the
+/// error its reason's code says (§6.1), or an aborted match with an empty reason (§10).
+fn end(message: &BitBrokerMessage, normal_here: bool) -> Result<()> {
+    match message.end_reason() {
+        Some(reason) => Err(Error::from_reason(reason)),
+        None if normal_here => Ok(()),
+        None => Err(Error::MatchAborted(String::new())),
+    }
+}
 
 /// What a bot does after a message from the broker.
 #[cfg(feature = "bot")]
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum BotStep {
     /// `02 xx` (xx ≠ 0): decide a move on the message body.
     Move,
+    /// `00 03`: the broker's `Welcome`; take note and wait on.
+    Welcome(Welcome),
+    /// `00 32`: the match's result, just before the end; hand it to `match_result`.
+    Result(MatchResult),
+    /// `00 30`: the time for the state that follows (only to a bot that asked for `timing`).
+    Timing(MoveTiming),
     /// `00 FF` with an empty body: the match ended normally.
     End,
 }
 
-/// The end of a match: `Ok` if normal, `MatchAborted` with the broker's reason otherwise.
-fn end(message: &BitBrokerMessage) -> Result<()> {
-    match message.end_reason() {
-        None => Ok(()),
-        Some(reason) => Err(Error::MatchAborted(reason)),
-    }
-}
-
-/// A bot's step for one message (PROTOCOL.md §3: the state's operand is non-zero; `02 00`
-/// is a reply, which a bot never receives).
+/// A bot's step for one message while it waits (PROTOCOL.md §3: the state's operand is
+/// non-zero; `02 00` is a reply, which a bot never receives; §9.1: a Welcome at any time).
 #[cfg(feature = "bot")]
 pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
     match message.codes() {
-        (0x00, 0xFF) => end(message).map(|()| BotStep::End),
+        (0x00, 0xFF) => end(message, true).map(|()| BotStep::End),
         (0x02, operand) if *operand != 0x00 => Ok(BotStep::Move),
+        (0x00, 0x03) => Ok(BotStep::Welcome(message.body_proto()?)),
+        (0x00, 0x32) => Ok(BotStep::Result(checked_result(message.body_proto()?)?)),
+        (0x00, 0x30) => Ok(BotStep::Timing(message.body_proto()?)),
         _ => Err(message.clone().into()),
     }
 }
@@ -37,24 +110,31 @@ pub(crate) fn bot_step(message: &BitBrokerMessage) -> Result<BotStep> {
 #[cfg(feature = "game")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum GameAwaits {
-    /// The batch (`00 11`) that starts the match.
+    /// The batch (`00 11`) that starts the match, or before it a `Welcome`.
     Batch,
     /// A trigger (`01 00`).
     Trigger,
     /// The reply (`02 00`) of the bot its last `PlayerAction` asked.
     Reply,
+    /// `00 FF` after its own `00 FE`.
+    End,
 }
 
 /// What a game does after a message from the broker.
 #[cfg(feature = "game")]
 #[derive(Debug, PartialEq)]
 pub(crate) enum GameStep {
+    /// The broker's `Welcome`: take note and wait on.
+    Welcome(Welcome),
     /// The match started: hand the batch to `initialise`.
     Start(InitialMessageBatchProto),
-    /// A trigger: ask `next_action` and send it.
-    Act,
+    /// A trigger: ask `next_action` and send it. With the last turn's timing when the game asked
+    /// for `timing` (§9.5).
+    Act(Option<TurnTiming>),
     /// A bot's reply: hand the message body to `deliver_response`.
     Reply,
+    /// `00 31`, under SKIP: the asked bot missed its deadline; no reply comes, a trigger follows.
+    Missed(MoveMissed),
     /// The match ended normally.
     End,
 }
@@ -68,7 +148,7 @@ pub(crate) struct GameSession {
 
 #[cfg(feature = "game")]
 impl GameSession {
-    /// A session before the match starts.
+    /// A session right after the game's hello.
     pub(crate) fn new() -> Self {
         Self {
             phase: GameAwaits::Batch,
@@ -78,34 +158,45 @@ impl GameSession {
     /// The step for the next message from the broker.
     pub(crate) fn on_message(&mut self, message: &BitBrokerMessage) -> Result<GameStep> {
         match (self.phase, message.codes()) {
-            // PROTOCOL.md §6: an end while a reply is awaited is always abnormal.
-            (GameAwaits::Reply, (0x00, 0xFF)) => {
-                Err(Error::MatchAborted(message.end_reason().unwrap_or_else(
-                    || "the match ended while a reply was awaited".into(),
-                )))
-            }
-            (_, (0x00, 0xFF)) => end(message).map(|()| GameStep::End),
+            // §10: an empty 00 FF is the normal end only after the game's own 00 FE.
+            (phase, (0x00, 0xFF)) => end(message, phase == GameAwaits::End).map(|()| GameStep::End),
             (GameAwaits::Batch, (0x00, 0x11)) => {
                 let batch = message.body_proto()?;
                 self.phase = GameAwaits::Trigger;
                 Ok(GameStep::Start(batch))
             }
-            (GameAwaits::Trigger, (0x01, 0x00)) => Ok(GameStep::Act),
+            (GameAwaits::Batch, (0x00, 0x03)) => Ok(GameStep::Welcome(message.body_proto()?)),
+            (GameAwaits::Trigger, (0x01, 0x00)) => match message.body() {
+                [] => Ok(GameStep::Act(None)),
+                _ => Ok(GameStep::Act(Some(message.body_proto()?))),
+            },
             (GameAwaits::Reply, (0x02, 0x00)) => {
                 self.phase = GameAwaits::Trigger;
                 Ok(GameStep::Reply)
+            }
+            (GameAwaits::Reply, (0x00, 0x31)) => {
+                let missed = message.body_proto()?;
+                self.phase = GameAwaits::Trigger;
+                Ok(GameStep::Missed(missed))
             }
             _ => Err(message.clone().into()),
         }
     }
 
-    /// Records that the game sent its action: a reply is awaited if it asked a bot.
+    /// Records that the game sent its action: a bot's reply is awaited after a `PlayerAction`,
+    /// the end after `EndGame`.
     pub(crate) fn on_action_sent(&mut self, has_response: bool) {
-        if has_response {
-            self.phase = GameAwaits::Reply;
-        }
+        self.phase = if has_response {
+            GameAwaits::Reply
+        } else {
+            GameAwaits::End
+        };
     }
 }
+
+#[cfg(all(test, feature = "bot", feature = "game"))]
+#[path = "session_table_tests.rs"]
+mod table_tests;
 
 #[cfg(all(test, feature = "bot", feature = "game"))]
 mod tests {
@@ -117,29 +208,17 @@ mod tests {
     }
 
     #[test]
-    fn a_bot_moves_on_a_state_and_ends_on_an_empty_end() {
-        assert_eq!(bot_step(&msg(2, 5, b"state")).unwrap(), BotStep::Move);
-        assert_eq!(bot_step(&msg(0, 0xFF, b"")).unwrap(), BotStep::End);
+    fn the_hello_names_this_client_its_version_and_room() {
+        let hello = hello("blitz", "t0ken", 3, Some(2));
+        assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 3));
+        assert_eq!((hello.token.as_str(), hello.seat), ("t0ken", Some(2)));
+        assert_eq!(hello.client, "bitbroker-rust");
+        assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(hello.features, ["results"]);
     }
 
     #[test]
-    fn a_bot_reports_an_end_with_a_reason_as_an_aborted_match() {
-        let err = bot_step(&msg(0, 0xFF, b"bot 1 (B) disconnected")).unwrap_err();
-        assert_eq!(err.abort_reason(), Some("bot 1 (B) disconnected"));
-    }
-
-    #[test]
-    fn a_bot_rejects_a_reply_and_other_codes() {
-        for (op, arg) in [(2, 0), (1, 0), (0, 0x11)] {
-            assert_eq!(
-                bot_step(&msg(op, arg, b"")).unwrap_err().code(),
-                "unexpected_operation"
-            );
-        }
-    }
-
-    #[test]
-    fn a_game_goes_batch_trigger_reply_trigger_end() {
+    fn a_game_goes_welcome_batch_trigger_reply_trigger_end() {
         let batch = InitialMessageBatchProto {
             initial_messages: vec![InitialMessageProto {
                 bot_index: 0,
@@ -147,51 +226,64 @@ mod tests {
             }],
         };
         let mut s = GameSession::new();
+        let welcome = Welcome {
+            room: "blitz".into(),
+            ..Welcome::default()
+        };
+        let step = s.on_message(&BitBrokerMessage::new_proto(0, 3, welcome.clone()));
+        assert_eq!(step.unwrap(), GameStep::Welcome(welcome));
         let start = BitBrokerMessage::new_proto(0, 0x11, batch.clone());
         assert_eq!(s.on_message(&start).unwrap(), GameStep::Start(batch));
-        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act);
+        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act(None));
         s.on_action_sent(true);
         assert_eq!(s.on_message(&msg(2, 0, b"xy")).unwrap(), GameStep::Reply);
-        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act);
+        assert_eq!(s.on_message(&msg(1, 0, b"")).unwrap(), GameStep::Act(None));
         s.on_action_sent(false);
         assert_eq!(s.on_message(&msg(0, 0xFF, b"")).unwrap(), GameStep::End);
     }
 
     #[test]
-    fn a_game_awaiting_a_reply_reports_any_end_as_aborted() {
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        s.on_action_sent(true);
-        let err = s.on_message(&msg(0, 0xFF, b"")).unwrap_err();
-        assert_eq!(err.code(), "match_aborted");
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        s.on_action_sent(true);
-        let err = s
-            .on_message(&msg(0, 0xFF, b"unknown bot index 7"))
-            .unwrap_err();
-        assert_eq!(err.abort_reason(), Some("unknown bot index 7"));
+    fn a_bot_takes_a_welcome_between_states() {
+        assert_eq!(bot_step(&msg(2, 5, b"state")).unwrap(), BotStep::Move);
+        let step = bot_step(&msg(0, 3, b"")).unwrap();
+        assert_eq!(step, BotStep::Welcome(Welcome::default()));
+        assert_eq!(bot_step(&msg(2, 5, b"again")).unwrap(), BotStep::Move);
     }
 
     #[test]
-    fn a_game_rejects_messages_out_of_order_and_a_bad_batch() {
+    fn a_bot_gets_the_result_in_index_order_and_refuses_a_bad_one() {
+        use crate::proto::SeatResult;
+        let seat = |index, score, rank| SeatResult { index, score, rank };
+        let result = MatchResult {
+            seats: vec![seat(1, None, Some(2)), seat(0, Some(1.5), Some(1))],
+            summary: "A wins".into(),
+        };
+        let step = bot_step(&BitBrokerMessage::new_proto(0, 0x32, result.clone())).unwrap();
+        let BotStep::Result(got) = step else {
+            panic!("not a result: {step:?}")
+        };
         assert_eq!(
-            GameSession::new()
-                .on_message(&msg(1, 0, b""))
-                .unwrap_err()
-                .code(),
-            "unexpected_operation"
+            got.seats,
+            [seat(0, Some(1.5), Some(1)), seat(1, None, Some(2))]
         );
-        let bad = msg(0, 0x11, &[0x0A, 0x05, 0x52]);
-        assert_eq!(
-            GameSession::new().on_message(&bad).unwrap_err().code(),
-            "bad_protobuf"
-        );
-        let mut s = GameSession::new();
-        s.on_message(&msg(0, 0x11, b"")).unwrap();
-        assert_eq!(
-            s.on_message(&msg(2, 0, b"early")).unwrap_err().code(),
-            "unexpected_operation"
-        );
+        let bad = [
+            vec![seat(256, None, None)],
+            vec![seat(3, None, None), seat(3, None, None)],
+            vec![seat(0, Some(f64::NAN), None)],
+        ];
+        for seats in bad {
+            let body = MatchResult {
+                seats,
+                summary: String::new(),
+            };
+            let err = bot_step(&BitBrokerMessage::new_proto(0, 0x32, body)).unwrap_err();
+            assert_eq!(err.code(), "bad_protobuf", "{err}");
+        }
+        let long = MatchResult {
+            seats: Vec::new(),
+            summary: "é".repeat(257),
+        };
+        let err = bot_step(&BitBrokerMessage::new_proto(0, 0x32, long)).unwrap_err();
+        assert_eq!(err.code(), "bad_protobuf", "{err}");
     }
 }

@@ -79,18 +79,18 @@ async fn messages_split_at_odd_boundaries_arrive_whole_and_in_order() {
                 .await
                 .unwrap_err()
                 .code(),
-            "connection_closed"
+            "connection_lost"
         );
     }
 }
 
 #[tokio::test]
-async fn a_close_mid_line_or_between_lines_is_connection_closed() {
+async fn a_close_mid_line_or_between_lines_is_connection_lost() {
     assert_eq!(
         read_err(b"AgB4", 1024, false).await.code(),
-        "connection_closed"
+        "connection_lost"
     );
-    assert_eq!(read_err(b"", 1024, false).await.code(), "connection_closed");
+    assert_eq!(read_err(b"", 1024, false).await.code(), "connection_lost");
 }
 
 #[tokio::test]
@@ -138,7 +138,7 @@ async fn a_bot_given_a_short_message_returns_an_error_instead_of_panicking() {
 }
 
 #[tokio::test]
-async fn a_game_whose_broker_hangs_up_gets_connection_closed() {
+async fn a_game_whose_broker_hangs_up_gets_connection_lost() {
     let (port, _peer) = peer(Vec::new(), 1, false).await;
     let mut game = ScriptedGame::new(1);
     let run = run_game_with(
@@ -148,8 +148,47 @@ async fn a_game_whose_broker_hangs_up_gets_connection_closed() {
         ConnectOptions::no_retry(),
     );
     let err = tokio::time::timeout(LIMIT, run).await.unwrap().unwrap_err();
-    assert_eq!(err.code(), "connection_closed");
+    assert_eq!(err.code(), "connection_lost");
     assert!(std::error::Error::source(&err).is_none());
+}
+
+#[tokio::test]
+async fn a_read_timeout_is_an_error_and_the_next_read_goes_on_with_the_same_line() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        socket.write_all(b"AgB4").await.unwrap(); // half of "AgB4eQ==\n"
+        let mut go = [0u8; 16];
+        assert!(socket.read(&mut go).await.unwrap() > 0); // the client timed out: the rest
+        socket.write_all(b"eQ==\n").await.unwrap();
+        let mut sink = [0u8; 16];
+        let _ = socket.read(&mut sink).await; // until the client closes
+    });
+    let options = ConnectOptions {
+        read_timeout: Some(Duration::from_millis(50)),
+        ..ConnectOptions::no_retry()
+    };
+    let mut connection = Connection::connect("127.0.0.1", usize::from(port), &options)
+        .await
+        .unwrap();
+    let err = connection
+        .read_message::<BitBrokerMessage>()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "read_timeout");
+    assert_eq!(
+        err.to_string(),
+        "no message from the broker within the read timeout of 50ms"
+    );
+    connection.send_message(vec![0x02, 0x00]).await.unwrap(); // "send the rest"
+    let got: BitBrokerMessage = tokio::time::timeout(LIMIT, connection.read_message())
+        .await
+        .expect("the rest of the line arrives")
+        .unwrap();
+    assert_eq!(got, BitBrokerMessage::new(0x02, 0x00, b"xy".to_vec()));
+    drop(connection);
+    tokio::time::timeout(LIMIT, peer).await.unwrap().unwrap();
 }
 
 #[tokio::test]

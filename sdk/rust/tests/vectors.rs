@@ -1,5 +1,6 @@
-//! The shared golden vectors (test/vectors/v1.json): every message decodes and encodes byte for
-//! byte, protobuf bodies match their values, and every invalid line gives its error code.
+//! The shared golden vectors (test/vectors/v1.json, and session.json's defaults): every message
+//! decodes and encodes byte for byte, protobuf bodies match their values, and every invalid line
+//! gives its error code. (Hello, Welcome and MatchResult bodies: arena_vectors.rs.)
 use bitbroker::proto::{InitialMessageBatchProto, InitialMessageProto};
 use bitbroker::{Action, BitBrokerMessage};
 use prost::Message;
@@ -185,4 +186,34 @@ fn the_named_constructors_build_the_vector_bytes() {
     let reason = BitBrokerMessage::from(by_name("end_with_reason")).end_reason();
     assert_eq!(reason.as_deref(), Some("bot 1 disconnected"));
     assert_eq!(BitBrokerMessage::from(by_name("end")).end_reason(), None);
+}
+
+#[test]
+fn the_defaults_are_the_session_tables() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../test/vectors/session.json"
+    );
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let defaults = &table["defaults"];
+    let ms = |key: &str| std::time::Duration::from_millis(defaults[key].as_u64().unwrap());
+    let options = bitbroker::ConnectOptions::default();
+    assert_eq!(options.connect_timeout, ms("connect_timeout_ms"));
+    assert_eq!(options.first_delay, ms("connect_retry_first_delay_ms"));
+    assert_eq!(options.max_delay, ms("connect_retry_max_delay_ms"));
+    assert_eq!(
+        options.line_bytes_max as u64,
+        defaults["line_bytes_max"].as_u64().unwrap()
+    );
+    assert!(defaults["read_timeout_ms"].is_null() && options.read_timeout.is_none());
+    assert_eq!(
+        options.attempts_max, None,
+        "retries are bounded by time only"
+    );
+    assert_eq!((options.room, options.bots), (None, None));
+    assert_eq!(
+        bitbroker::LINE_BYTES_MAX_DEFAULT,
+        options.line_bytes_max,
+        "the constant and the option agree"
+    );
 }

@@ -55,10 +55,17 @@ fn end_cause(broker: &Broker, nth: usize) -> String {
     json_string(&end, "cause").expect("cause in the match ended line")
 }
 
-/// The `reason` of the first `connection rejected` log line.
+/// The reason of the `nth` match end as sent in `00 FF`: `code: cause` (PROTOCOL.md §6.1).
+fn end_reason(broker: &Broker, nth: usize) -> String {
+    let end = broker.wait_for_count(STEP_TIMEOUT, nth, |l| is_event(l, "match ended"));
+    let code = json_string(&end, "code").expect("code in the match ended line");
+    format!("{code}: {}", end_cause(broker, nth))
+}
+
+/// The `code` of the first `connection rejected` log line.
 fn rejection(broker: &Broker) -> String {
     let line = broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "connection rejected"));
-    json_string(&line, "reason").expect("reason in the connection rejected line")
+    json_string(&line, "code").expect("code in the connection rejected line")
 }
 
 /// The lobby survivor `game` and `bot` play a whole match: both end Ok, every reply checks out.
@@ -108,8 +115,8 @@ fn bot_gone_mid_move_original_game_gets_the_reason_as_its_reply_then_ends_ok() {
 
     let (game, result) = recv(game, start, PROMPT, "run_game", &broker);
     assert!(matches!(result, Ok(Ok(()))), "run_game: {result:?}");
-    let reason = end_cause(&broker, 1);
-    assert_eq!(reason, "bot 0 (leaver) disconnected");
+    let reason = end_reason(&broker, 1);
+    assert_eq!(reason, "bot_disconnected: bot 0 (leaver) disconnected");
     assert_eq!(game.asked.len(), 1, "one action before the bot left");
     assert_eq!(
         game.replies,
@@ -145,10 +152,10 @@ fn missed_deadline_original_game_ends_ok_at_once_and_slow_original_bot_ends_ok_l
         game_took < SlowBot::DELAY,
         "run_game took {game_took:?}: it waited for the slow bot, not the deadline"
     );
-    let reason = end_cause(&broker, 1);
+    let reason = end_reason(&broker, 1);
     assert_eq!(
         reason,
-        "bot 0 (slow-bot) missed its move deadline of 300 ms"
+        "move_timeout: bot 0 (slow-bot) missed its move deadline of 300 ms"
     );
     assert_eq!(
         game.replies,
@@ -212,12 +219,12 @@ fn game_gone_mid_match_every_original_bot_ends_ok() {
     assert_eq!(end_cause(&broker, 1), "the game disconnected");
 }
 
-/// §7: a bot beyond the seats is closed with `00 FF` + reason first, so the original run_bot
-/// returns Ok(()) at once (on a bare close it would panic indexing an empty message). The
-/// seated bot is untouched and plays the next match.
+/// §7: a bot beyond its room's queue limit (here 1) is closed with `00 FF` + `queue_full` first,
+/// so the original run_bot returns Ok(()) at once (on a bare close it would panic indexing an
+/// empty message). The queued bot is untouched and plays the next match.
 #[test]
-fn bot_beyond_the_seats_original_bot_ends_ok_promptly_and_the_seated_one_plays_on() {
-    let broker = Broker::start(1);
+fn bot_beyond_the_queue_limit_original_bot_ends_ok_promptly_and_the_queued_one_plays_on() {
+    let broker = Broker::start_with(1, &[("BROKER_QUEUE_MAX", "1")]);
     let port = usize::from(broker.port);
     let seated = spawn_bot(
         EchoBot::<0> {
@@ -234,21 +241,29 @@ fn bot_beyond_the_seats_original_bot_ends_ok_promptly_and_the_seated_one_plays_o
         port,
     );
 
-    let result = recv(extra, start, PROMPT, "run_bot beyond the seats", &broker);
+    let result = recv(
+        extra,
+        start,
+        PROMPT,
+        "run_bot beyond the queue limit",
+        &broker,
+    );
     assert!(
         matches!(result, Ok(Ok(()))),
-        "run_bot beyond the seats: {result:?}"
+        "run_bot beyond the queue limit: {result:?}"
     );
-    assert_eq!(rejection(&broker), "all 1 seats of the lobby are taken");
+    assert_eq!(rejection(&broker), "queue_full");
     survivors_play(&broker, spawn_game(port, 2), seated);
 }
 
-/// §7: a second game while one waits in the lobby gets `00 FF` + reason as its first line. The
-/// original run_game expects `00 11` there, so it returns Err(UnexpectedOperation((0x00, 0xFF)))
-/// at once (no hang, no panic). The waiting game is untouched and plays when a bot arrives.
+/// §7: a second game beyond its room's queue limit (here 1) gets `00 FF` + `queue_full` as its
+/// first line. The original run_game expects `00 11` there, so it returns
+/// Err(UnexpectedOperation((0x00, 0xFF))) at once (no hang, no panic). The waiting game is
+/// untouched and plays when a bot arrives (a newcomer that completes a line-up may join).
 #[test]
-fn second_game_in_the_lobby_original_game_errs_unexpected_00_ff_promptly_and_the_first_plays_on() {
-    let broker = Broker::start(1);
+fn second_game_beyond_the_queue_limit_original_game_errs_unexpected_00_ff_promptly_and_the_first_plays_on(
+) {
+    let broker = Broker::start_with(1, &[("BROKER_QUEUE_MAX", "1")]);
     let port = usize::from(broker.port);
     let first = spawn_game(port, 2);
     broker.wait_for(STEP_TIMEOUT, |l| is_event(l, "game joined the lobby"));
@@ -264,7 +279,7 @@ fn second_game_in_the_lobby_original_game_errs_unexpected_00_ff_promptly_and_the
         second.batch.is_none() && second.asked.is_empty(),
         "the second game never played"
     );
-    assert_eq!(rejection(&broker), "a game is already waiting in the lobby");
+    assert_eq!(rejection(&broker), "queue_full");
     let bot = spawn_bot(
         EchoBot::<0> {
             seen: Seen::default(),

@@ -1,16 +1,19 @@
 //! CLI: plays one Connect Four match as the Rust example bot.
-//! `connect4-bot [--host 127.0.0.1] [--port 7878] [--depth 5]`; exit 0 on a normal end, 1 otherwise.
+//! `connect4-bot [--host 127.0.0.1] [--port 7878] [--depth 5] [--room NAME]`; exit 0 on a normal
+//! end, 1 otherwise. The room defaults to `$BITBROKER_ROOM`, else the broker's default room.
 use std::process::ExitCode;
 
-use bitbroker::run_bot;
+use bitbroker::{run_bot_with, ConnectOptions};
 use connect4_bot::{strategy::DEPTH_DEFAULT, Connect4Bot};
 
-const USAGE: &str = "usage: connect4-bot [--host 127.0.0.1] [--port 7878] [--depth 5]";
+const USAGE: &str =
+    "usage: connect4-bot [--host 127.0.0.1] [--port 7878] [--depth 5] [--room NAME]";
 
 struct Args {
     host: String,
     port: usize,
     depth: u32,
+    room: Option<String>,
 }
 
 fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -18,6 +21,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         host: "127.0.0.1".into(),
         port: 7878,
         depth: DEPTH_DEFAULT,
+        room: None,
     };
     while let Some(flag) = argv.next() {
         let mut value = || argv.next().ok_or(format!("{flag} needs a value"));
@@ -37,6 +41,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     .filter(|d| (1..=9).contains(d))
                     .ok_or("--depth must be 1..9")?
             }
+            "--room" => args.room = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -57,7 +62,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run_bot(Connect4Bot { depth: args.depth }, &args.host, args.port).await {
+    let options = ConnectOptions {
+        room: args.room,
+        ..ConnectOptions::default()
+    };
+    let bot = Connect4Bot { depth: args.depth };
+    match run_bot_with(bot, &args.host, args.port, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("connect4 bot: {e}");

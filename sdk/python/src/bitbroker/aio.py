@@ -7,14 +7,16 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections import deque
-from typing import Awaitable, Callable, Deque, List, Optional, TypeVar
+from typing import Awaitable, Callable, Deque, List, Optional, Tuple, TypeVar
 
-from .connection import CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, ConnectRetry
-from .errors import BrokerTimeoutError, ConnectionLostError
+from .connection import (CONNECT_TIMEOUT_S_DEFAULT, RECV_BYTES, ConnectRetry, SessionLog, resolve_room,
+                         resolve_seat, resolve_token)
+from .errors import ConnectionLostError, ReadTimeoutError
+from .game import bots_of
 from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
-from .session import (ActionRequested, BotEvent, BotSession, GameEvent, GameSession, MatchStarted,
-                      ResponseReceived, Session, YourMove, match_over)
-from .types import Action, BotInfo, Payload, to_bytes
+from .session import (ActionRequested, BotEvent, BotSession, GameEvent, GameSession, MatchEnded,
+                      MatchStarted, ResponseReceived, ResultReceived, Session, YourMove)
+from .types import Action, BotInfo, MatchResult, Payload, to_bytes
 
 EventT = TypeVar("EventT")
 
@@ -23,8 +25,10 @@ class AsyncConnection:
     """One asyncio stream to the broker, speaking v1 lines."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 read_timeout_s: Optional[float], line_bytes_max: int) -> None:
+                 read_timeout_s: Optional[float], line_bytes_max: int,
+                 address: Tuple[str, int] = ("", 0)) -> None:
         self._reader, self._writer = reader, writer
+        self.address = address
         self._read_timeout_s = read_timeout_s
         self._decoder = LineDecoder(line_bytes_max)
         self._inbox: Deque[Message] = deque()
@@ -43,7 +47,7 @@ class AsyncConnection:
             except (OSError, asyncio.TimeoutError) as error:
                 await asyncio.sleep(retry.failed(error))
                 continue
-            return cls(reader, writer, read_timeout_s, line_bytes_max)
+            return cls(reader, writer, read_timeout_s, line_bytes_max, (host, port))
 
     async def send(self, message: Message) -> None:
         """Sends one line; a failure is kept for :meth:`receive` to report (see Connection.send)."""
@@ -56,12 +60,12 @@ class AsyncConnection:
             self._send_error = error
 
     async def receive(self) -> Message:
-        """The next message; raises ProtocolError, ConnectionLostError or BrokerTimeoutError."""
+        """The next message; raises ProtocolError, ConnectionLostError or ReadTimeoutError."""
         while not self._inbox:
             try:
                 chunk = await asyncio.wait_for(self._reader.read(RECV_BYTES), self._read_timeout_s)
             except asyncio.TimeoutError:
-                raise BrokerTimeoutError("no message from the broker within the read timeout") from None
+                raise ReadTimeoutError("no message from the broker within the read timeout") from None
             except OSError as error:
                 raise ConnectionLostError(f"connection to the broker broke: {error}") from None
             if not chunk:
@@ -86,12 +90,17 @@ class AsyncConnection:
 
 async def play_session(session: Session[EventT], connection: AsyncConnection,
                        handle: Callable[[EventT], Awaitable[Optional[Message]]]) -> None:
-    """The asyncio twin of connection.play_session: opening lines, then events to ``handle`` until ``00 FF``."""
+    """The asyncio twin of connection.play_session: opening lines, then events to ``handle``
+    until the normal end; the session raises for any other end."""
+    session_log = SessionLog(session, connection.address)
     for line in session.start():
         await connection.send(line)
+    session_log.connected()
     while True:
-        event = session.receive(await connection.receive())
-        if match_over(event):
+        message = await connection.receive()
+        event = session.receive(message)
+        session_log.received(message, event)
+        if isinstance(event, MatchEnded):
             return
         reply = await handle(event)
         if reply is not None:
@@ -112,15 +121,22 @@ class AsyncBaseBot(abc.ABC):
     async def decide_move(self, state: bytes) -> Payload:
         """Returns the reply to ``state``: bytes, or a protobuf message."""
 
+    async def match_result(self, result: MatchResult) -> None:
+        """Called once before a normal end with the game's result (see BaseBot.match_result)."""
+
     async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
+                  room: Optional[str] = None,
+                  token: Optional[str] = None,
+                  seat: Optional[int] = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
-        """Plays one match; raises as BaseBot.run does."""
+        """Plays one match; takes the options and raises as BaseBot.run does."""
+        session = BotSession(self.name, resolve_room(room), resolve_token(token), resolve_seat(seat))
         async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s,
                                               line_bytes_max=line_bytes_max) as connection:
-            await play_bot(self, BotSession(self.name), connection)
+            await play_bot(self, session, connection)
 
 
 class AsyncBaseGame(abc.ABC):
@@ -139,29 +155,35 @@ class AsyncBaseGame(abc.ABC):
         """Called with the reply of the bot the last player action asked."""
 
     async def run(self, host: str = "127.0.0.1", port: int = 7878, *,
+                  room: Optional[str] = None,
+                  bots: Optional[int] = None,
+                  token: Optional[str] = None,
                   connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
                   read_timeout_s: Optional[float] = None,
                   line_bytes_max: int = LINE_BYTES_MAX_DEFAULT) -> None:
-        """Runs one match; raises as BaseGame.run does."""
+        """Runs one match; takes the options and raises as BaseGame.run does."""
+        session = GameSession(resolve_room(room), bots_of(bots), resolve_token(token))
         async with await AsyncConnection.open(host, port, connect_timeout_s=connect_timeout_s,
                                               read_timeout_s=read_timeout_s,
                                               line_bytes_max=line_bytes_max) as connection:
-            await play_game(self, GameSession(), connection)
+            await play_game(self, session, connection)
 
 
 async def play_bot(bot: AsyncBaseBot, session: BotSession, connection: AsyncConnection) -> None:
-    """Drives one bot session over an open connection until ``00 FF`` (see bot.play_bot)."""
+    """Drives one bot session over an open connection until its end (see bot.play_bot)."""
 
     async def answer(event: BotEvent) -> Optional[Message]:
         if isinstance(event, YourMove):
             return session.reply(to_bytes(await bot.decide_move(event.state)))
+        if isinstance(event, ResultReceived):
+            await bot.match_result(event.result)
         return None
 
     await play_session(session, connection, answer)
 
 
 async def play_game(game: AsyncBaseGame, session: GameSession, connection: AsyncConnection) -> None:
-    """Drives one game session over an open connection until the first ``00 FF`` (see game.play_game)."""
+    """Drives one game session over an open connection until its end (see game.play_game)."""
 
     async def act(event: GameEvent) -> Optional[Message]:
         if isinstance(event, MatchStarted):

@@ -1,10 +1,12 @@
-"""The SDK's exceptions: one base class and one subclass per kind of failure.
+"""The SDK's exceptions: one base class and one subclass per kind of failure (docs/PROTOCOL.md §10).
 
 Every exception carries a stable ``code``; match on the class or the code, never on the text.
+Pure: the reason-code table below is data, shared with test/vectors/session.json by a test.
 """
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Dict, Type
 
 
 class BitBrokerError(Exception):
@@ -13,10 +15,10 @@ class BitBrokerError(Exception):
     code: str = "bitbroker_error"
 
 
-class BrokerUnavailableError(BitBrokerError):
-    """The broker could not be reached before the connect timeout ran out."""
+class ConnectFailedError(BitBrokerError):
+    """The first connect kept failing until the connect timeout ran out."""
 
-    code = "broker_unavailable"
+    code = "connect_failed"
 
 
 class ConnectionLostError(BitBrokerError):
@@ -25,14 +27,14 @@ class ConnectionLostError(BitBrokerError):
     code = "connection_lost"
 
 
-class BrokerTimeoutError(BitBrokerError):
+class ReadTimeoutError(BitBrokerError):
     """No message arrived from the broker within the read timeout the caller set."""
 
-    code = "broker_timeout"
+    code = "read_timeout"
 
 
 class ProtocolError(BitBrokerError):
-    """The broker sent something v1 does not allow (docs/PROTOCOL.md §2, §3, §7).
+    """The broker sent something the session does not allow (docs/PROTOCOL.md §2, §3, §10).
 
     ``code`` is one of ``bad_base64``, ``short_envelope``, ``unknown_opcode``,
     ``line_too_long``, ``bad_protobuf`` or ``unexpected_message``.
@@ -44,18 +46,91 @@ class ProtocolError(BitBrokerError):
         self.detail = detail
 
 
-class MatchAbortedError(BitBrokerError):
-    """The broker ended the match abnormally: ``00 FF`` with a reason (docs/PROTOCOL.md §6)."""
+class BrokerEndedError(BitBrokerError):
+    """The broker ended this client's session with ``00 FF`` and a reason, or with an empty
+    ``00 FF`` the game did not ask for (§10). Subclasses say which kind, by the reason's code.
+
+    ``reason`` is the whole reason text as sent (``""`` for an empty ``00 FF``);
+    ``reason_code`` its code (``bot_disconnected`` in ``"bot_disconnected: bot 1 (B) …"``),
+    ``""`` when the reason has none.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.reason_code = reason_code_of(reason)
+        super().__init__(self._describe(reason))
+
+    def _describe(self, reason: str) -> str:
+        return f"the broker ended the session: {reason}"
+
+
+class MatchAbortedError(BrokerEndedError):
+    """The broker ended the match abnormally: a bot or the game left, misbehaved or missed a
+    deadline, or a code this SDK does not know (§6.1)."""
 
     code = "match_aborted"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"match aborted by the broker: {reason}")
-        self.reason = reason
+    def _describe(self, reason: str) -> str:
+        if not reason:
+            return "match aborted by the broker before the game ended it (no reason given)"
+        return f"match aborted by the broker: {reason}"
 
 
-def describe(error: Optional[BaseException]) -> str:
-    """A short ``Class: message`` text for logs, or ``""`` for None."""
-    if error is None:
-        return ""
-    return f"{type(error).__name__}: {error}"
+class RefusedError(BrokerEndedError):
+    """The broker turned this client away before a match (lobby full, bad handshake, …)."""
+
+    code = "refused"
+
+    def _describe(self, reason: str) -> str:
+        return f"refused by the broker: {reason}"
+
+
+class BrokerShutdownError(BrokerEndedError):
+    """The broker is shutting down, or has played all the matches it was started for."""
+
+    code = "broker_shutdown"
+
+    def _describe(self, reason: str) -> str:
+        return f"the broker is shutting down: {reason}"
+
+
+# Names of the first release, kept importable.
+BrokerUnavailableError = ConnectFailedError
+BrokerTimeoutError = ReadTimeoutError
+
+# PROTOCOL.md §6.1: each reason code and the error it is reported as. Unknown codes and reasons
+# without a code are MatchAbortedError.
+REASON_ERRORS: Dict[str, Type[BrokerEndedError]] = {
+    "bot_disconnected": MatchAbortedError,
+    "game_disconnected": MatchAbortedError,
+    "move_timeout": MatchAbortedError,
+    "bot_misbehaved": MatchAbortedError,
+    "game_misbehaved": MatchAbortedError,
+    "slow_consumer": MatchAbortedError,
+    "hello_timeout": RefusedError,
+    "bad_handshake": RefusedError,
+    "protocol_error": RefusedError,
+    "unexpected_message": RefusedError,
+    "lobby_full": RefusedError,
+    "queue_full": RefusedError,
+    "bad_hello": RefusedError,
+    "unknown_room": RefusedError,
+    "unauthorized": RefusedError,
+    "limit_exceeded": RefusedError,
+    "broker_shutdown": BrokerShutdownError,
+    "broker_finished": BrokerShutdownError,
+}
+
+_REASON_CODE = re.compile(r"([a-z_]+): ")
+
+
+def reason_code_of(reason: str) -> str:
+    """The code at the start of a reason (``code: text``, §6.1), or ``""`` if it has none."""
+    found = _REASON_CODE.match(reason)
+    return found.group(1) if found else ""
+
+
+def error_for_reason(reason: str) -> BrokerEndedError:
+    """The error for ``00 FF`` with this reason, of the kind its code says (§6.1, §10)."""
+    return REASON_ERRORS.get(reason_code_of(reason), MatchAbortedError)(reason)
+

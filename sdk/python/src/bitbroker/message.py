@@ -18,14 +18,19 @@ OPCODE_MAX = 0x02
 GAME_HELLO = (0x00, 0x01)
 BOT_HELLO = (0x00, 0x02)
 BOT_NAME = (0x00, 0x22)
+WELCOME = (0x00, 0x03)
+RESULT = (0x00, 0x32)
+MOVE_TIMING = (0x00, 0x30)
+MOVE_MISSED = (0x00, 0x31)
 BATCH = (0x00, 0x11)
 TRIGGER = (0x01, 0x00)
 END_GAME = (0x00, 0xFE)
 END = (0x00, 0xFF)
 REPLY = (0x02, 0x00)
 YOUR_MOVE_OPERAND = 0x05
-# Longest line accepted, in bytes of base64 (the broker's default BROKER_LINE_BYTES_MAX).
-LINE_BYTES_MAX_DEFAULT = 16 * 1024 * 1024
+# Longest line accepted from the broker, in bytes of base64 (PROTOCOL.md §10: 64 MiB, four times
+# the broker's own default, so an operator may raise the broker's limit without touching clients).
+LINE_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -115,14 +120,14 @@ class LineDecoder:
 
 
 # Builders for each message a client sends (PROTOCOL.md §3).
-def game_hello() -> Message:
-    """``00 01``: "I am the game"."""
-    return Message(*GAME_HELLO)
+def game_hello(hello: bytes = b"") -> Message:
+    """``00 01``: "I am the game", with an encoded ``Hello`` (:func:`encode_hello`) or nothing (v1)."""
+    return Message(*GAME_HELLO, hello)
 
 
-def bot_hello() -> Message:
-    """``00 02``: "I am a bot"."""
-    return Message(*BOT_HELLO)
+def bot_hello(hello: bytes = b"") -> Message:
+    """``00 02``: "I am a bot", with an encoded ``Hello`` or nothing (v1)."""
+    return Message(*BOT_HELLO, hello)
 
 
 def bot_name(name: str) -> Message:
@@ -137,9 +142,9 @@ def ask_bot(index: int, state: bytes) -> Message:
     return Message(0x01, index, bytes(state))
 
 
-def end_game() -> Message:
-    """``00 FE``: the game ends the match."""
-    return Message(*END_GAME)
+def end_game(result: bytes = b"") -> Message:
+    """``00 FE``: the game ends the match, with an encoded ``MatchResult`` or nothing (v1)."""
+    return Message(*END_GAME, result)
 
 
 def reply(body: bytes) -> Message:

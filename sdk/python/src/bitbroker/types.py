@@ -5,7 +5,7 @@ No I/O here; these are what user code receives from and hands back to the SDK.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from google.protobuf.message import Message as ProtoMessage
 
@@ -22,6 +22,70 @@ class BotInfo:
 
 
 @dataclass(frozen=True)
+class Welcome:
+    """The broker's answer to this client's ``Hello`` (``00 03``, docs/PROTOCOL.md §9.1).
+
+    Only brokers that know rooms send one; the original broker never does.
+    """
+
+    broker_version: str
+    features: Tuple[str, ...]
+    room: str
+    queue_position: int
+    bots: int
+
+
+@dataclass(frozen=True)
+class MoveTiming:
+    """A bot's time for the state that follows (``00 30``, docs/PROTOCOL.md §9.5), in ms: the
+    move's own time, its time bank left, and their sum (0: no deadline)."""
+
+    move_ms: int
+    bank_ms: int
+    deadline_ms: int
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    """The last turn's timing, in a trigger's body (§9.5): the bot asked, how long it thought
+    (ms, as the broker measured it), its time bank left, and whether it missed its deadline."""
+
+    bot: int
+    think_ms: float
+    bank_ms: int
+    missed: bool
+
+
+@dataclass(frozen=True)
+class MoveMissed:
+    """Under SKIP (``00 31``, §9.5): the asked bot missed its deadline of ``deadline_ms``; no reply
+    comes, a trigger follows."""
+
+    bot: int
+    deadline_ms: int
+
+
+@dataclass(frozen=True)
+class SeatResult:
+    """One bot's result in a MatchResult: its index, and a score (higher is better) and/or a rank
+    (1 = first; ties share), each None when not given."""
+
+    index: int
+    score: Optional[float] = None
+    rank: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A match's result (docs/PROTOCOL.md §9.4): what the game reports with its end, and what a bot
+    receives (``00 32``) before its ``00 FF``. Seats are in index order; bots without a result
+    are left out."""
+
+    seats: Tuple[SeatResult, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class Action:
     """What the game does when the broker asks for its next action.
 
@@ -30,6 +94,7 @@ class Action:
 
     bot_index: Optional[int]
     state: bytes = b""
+    result: Optional[MatchResult] = None
 
     @classmethod
     def player_action(cls, index: int, state: Payload) -> "Action":
@@ -42,9 +107,11 @@ class Action:
         return cls(index, to_bytes(state))
 
     @classmethod
-    def end_game(cls) -> "Action":
-        """End the match normally: every participant gets ``00 FF``."""
-        return cls(None)
+    def end_game(cls, result: Optional[MatchResult] = None) -> "Action":
+        """End the match normally: every participant gets ``00 FF``. With a ``result`` (per bot a
+        score and/or a rank, and a short summary), the broker records it and tells the bots that
+        asked for results (PROTOCOL.md §9.4); the original broker ignores it."""
+        return cls(None, result=result)
 
     @property
     def is_end(self) -> bool:

@@ -4,6 +4,7 @@
 
 #[path = "../../../../test/rust-common/broker.rs"]
 mod broker;
+pub mod capture;
 pub mod players;
 
 use std::time::Duration;
@@ -48,4 +49,13 @@ pub fn within<T>(
 ) -> T {
     rt.block_on(async { tokio::time::timeout(limit, f).await })
         .unwrap_or_else(|_| panic!("not done in {limit:?}"))
+}
+
+/// Checks an error from OUR broker ending the session: its reason code is `code` (PROTOCOL.md
+/// §6.1), the error is the kind the table gives that code, and `text` is in the reason.
+pub fn expect_reason(err: &bitbroker::Error, code: &str, text: &str) {
+    assert_eq!(err.reason_code(), Some(code), "{err}");
+    let kind = bitbroker::Error::from_reason(format!("{code}: x"));
+    assert_eq!(err.code(), kind.code(), "{err}");
+    assert!(err.reason().unwrap_or_default().contains(text), "{err}");
 }
