@@ -20,8 +20,8 @@ test("the example league file is valid: five bots, a 40-match round-robin, two a
   expect(r.config.bots.map((b) => [b.name, b.relay])).toEqual([
     ["ts-random", false],
     ["ts-smart", false],
-    ["python", true],
-    ["rust", true],
+    ["python", false],
+    ["rust", false],
     ["awk", false],
   ]);
   expect(r.config).toMatchObject({ kind: "round-robin", matches: 40, parallel: 2, seats: 2, seed: 1, sprt: null });

@@ -30,7 +30,7 @@ interface Row {
 test("a crashing bot and a hanging bot are counted as such, and leave no process behind", async () => {
   const d = dir();
   const run = await runArena(
-    ["--game", game(), "--bot", `alpha=${bot()}`, "--bot", `crasher=${bot("crash")}`, "--bot", `hanger=${bot("hang")}`, "--move-timeout-ms", "300", "--exit-grace-ms", "200", "--journal", join(d, "j.jsonl"), "--json", "-"],
+    ["--game", game(), "--bot", `alpha=${bot()}`, "--bot", `crasher=${bot("crash")}`, "--bot", `hanger=${bot("hang")}`, "--move-timeout-ms", "2000", "--exit-grace-ms", "200", "--journal", join(d, "j.jsonl"), "--json", "-"],
   );
   expect(run.code).toBe(0);
   // The hanging bot started a `sleep` of its own: it was seen, and it is gone too.
