@@ -35,8 +35,8 @@ export interface ArenaConfig {
   readonly moveTimeoutMs: number;
   /** After a match's end, how long its processes may take to exit on their own before they are stopped. */
   readonly exitGraceMs: number;
-  /** Another broker to play on, or null for an embedded one. */
-  readonly broker: { readonly host: string; readonly port: number } | null;
+  /** Another broker to play on, or null for an embedded one; `http` is its health port's URL (GET /matches). */
+  readonly broker: { readonly host: string; readonly port: number; readonly http: string } | null;
   readonly journal: string;
   readonly resume: boolean;
   /** The tournament's name (its rooms' prefix); null = derived from what is played. */
@@ -63,7 +63,7 @@ export interface Flags {
 }
 
 /** Settings that may come from the file's [settings] / [schedule] / [game] tables or a flag of the same name (dashes for underscores). */
-const SCALARS = ["schedule", "gauntlet", "seats", "matches", "seed", "parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "journal", "name", "json", "csv", "report", "logs", "log_level"] as const;
+const SCALARS = ["schedule", "gauntlet", "seats", "matches", "seed", "parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"] as const;
 type Scalar = (typeof SCALARS)[number];
 
 /** With an SPRT and no --matches: play until it decides, or this many matches. */
@@ -114,7 +114,7 @@ export interface FileSettings {
 const TABLES: Readonly<Record<string, readonly Scalar[]>> = {
   game: ["seats"],
   schedule: ["schedule", "gauntlet", "matches", "seed"],
-  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "journal", "name", "json", "csv", "report", "logs", "log_level"],
+  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"],
 };
 
 /** Reads an arena file (TOML). The [schedule] table's `kind` is the `schedule` setting. */

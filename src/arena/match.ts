@@ -57,7 +57,14 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
     if (e.type === "match_started") matchId = e.match.id;
     else if (e.type === "turn") addThink(think[e.bot]!, e.thinkMs);
     else if (e.type === "move_missed") missed[e.bot]!++;
-    else if (e.type === "match_ended") resolveEnding({ kind: "ended", e });
+    else if (e.type === "match_ended") {
+      // A broker followed from afar sends no turns: its records' totals stand in (no p99 then).
+      e.think.forEach((t, seat) => {
+        const mine = think[seat];
+        if (mine && mine.moves === 0 && t.moves > 0) Object.assign(mine, { moves: t.moves, totalMs: t.totalMs, maxMs: t.maxMs });
+      });
+      resolveEnding({ kind: "ended", e });
+    }
   });
   const startedAt = new Date().toISOString();
   const children: Array<{ who: "game" | number; child: Child }> = [];

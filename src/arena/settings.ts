@@ -98,7 +98,14 @@ export function resolveConfig(flags: Flags, fileText: string | null, defaults: D
   if (brokerText !== null) {
     const m = /^(.+):(\d{1,5})$/.exec(brokerText.trim());
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) errors.push(`${where("broker")} must be HOST:PORT; got ${JSON.stringify(brokerText)}`);
-    else broker = { host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) };
+    else {
+      const host = m[1]!.replace(/^\[(.*)\]$/, "$1");
+      const http = str("broker_http") ?? `http://${host.includes(":") ? `[${host}]` : host}:8080`;
+      if (!/^https?:\/\/[^/\s]+$/.test(http)) errors.push(`${where("broker_http")} must be the broker's health port as http://HOST:PORT; got ${JSON.stringify(http)}`);
+      broker = { host, port: Number(m[2]), http };
+    }
+  } else if (raw("broker_http") !== undefined) {
+    errors.push(`${where("broker_http")} goes with --broker`);
   }
   const name = str("name");
   if (name !== null && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(name)) errors.push(`${where("name")}: 1-40 characters of A-Z a-z 0-9 _ -, starting with a letter or digit (it prefixes the rooms)`);

@@ -47,10 +47,11 @@ export function meanMs(t: ThinkTimes): number | null {
   return t.moves === 0 ? null : t.totalMs / t.moves;
 }
 
-/** The q-quantile (0.99 for the p99), never above the longest move; null with no moves. */
+/** The q-quantile (0.99 for the p99), never above the longest move; null with no moves (or no histogram: totals only). */
 export function percentileMs(t: ThinkTimes, q: number): number | null {
-  if (t.moves === 0) return null;
-  const rank = Math.ceil(q * t.moves);
+  const counted = Object.values(t.buckets).reduce((a, b) => a + b, 0);
+  if (counted === 0) return null;
+  const rank = Math.ceil(q * counted);
   let seen = 0;
   for (const b of Object.keys(t.buckets).map(Number).sort((x, y) => x - y)) {
     seen += t.buckets[String(b)]!;

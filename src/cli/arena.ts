@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArenaArgs, type ArenaConfig } from "../arena/config.ts";
 import { EmbeddedBroker } from "../arena/embedded.ts";
+import { ExternalBroker } from "../arena/external.ts";
 import { shellQuote } from "../arena/launch.ts";
 import { csvSummary, jsonSummary, textTable, type Summary } from "../arena/output.ts";
 import { Progress, describe } from "../arena/progress.ts";
@@ -39,6 +40,9 @@ A command is run by /bin/sh -c (in the file, a list of strings runs without a sh
   --match-timeout-ms N a match that has not ended by then is stopped (default 600000)
   --start-timeout-ms N a match that has not started by then is stopped (default 30000)
   --move-timeout-ms N  each move's deadline on the embedded broker (default 10000; 0 = none)
+  --broker HOST:PORT   play on that broker instead of an embedded one: its BROKER_NUM_PLAYERS
+                       must be the seats (or the game asks); results need its records (BROKER_DB)
+  --broker-http URL    its health port, where GET /matches is (default http://HOST:8080)
   --exit-grace-ms N    after a match, how long its processes may take to exit before they are
                        stopped: SIGTERM, then SIGKILL 1 s later, to each one's process group (default 3000)
   --journal FILE       where played matches are kept (default arena.jsonl)
@@ -93,7 +97,9 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
   if (wrong.length > 0) return usage([`${store.label} does not fit this schedule (tournament ${tournament}):`, ...wrong.slice(0, 10)]);
 
   const progress = new Progress(process.stderr, planned.length, names, played);
-  const broker = EmbeddedBroker.start({ seats: config.seats, moveTimeoutMs: config.moveTimeoutMs, logLevel: config.logLevel, writeLog: (line) => progress.note(line.trimEnd()) });
+  const broker = config.broker
+    ? new ExternalBroker(config.broker.host, config.broker.port, config.broker.http, (text) => progress.note(text))
+    : EmbeddedBroker.start({ seats: config.seats, moveTimeoutMs: config.moveTimeoutMs, logLevel: config.logLevel, writeLog: (line) => progress.note(line.trimEnd()) });
   const logs = new MatchLogs(config.logs);
   const stop = new AbortController();
   let signalName: string | null = null;
@@ -106,7 +112,7 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const left = planned.length - played.length;
-  progress.note(`arena: ${tournament}: ${config.kind} of ${names.length} bots, ${left} of ${planned.length} matches to play, ${config.parallel} at a time (broker 127.0.0.1:${broker.port}, journal ${store.label})`);
+  progress.note(`arena: ${tournament}: ${config.kind} of ${names.length} bots, ${left} of ${planned.length} matches to play, ${config.parallel} at a time (broker ${config.broker ? "" : "embedded, "}${broker.host}:${broker.port}, journal ${store.label})`);
 
   let outcome;
   try {
