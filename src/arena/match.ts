@@ -87,7 +87,7 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
       try {
         child = Child.spawn({ label, argv: argvOf(spec.command, place), env: envOf(place), onLine: (l, line) => s.onLine(room, l, line) });
       } catch (e) {
-        resolveEnding({ kind: "arena", end: ARENA_ENDS.start_failed, culprit: who === "game" ? -1 : who, reason: `${label} could not be started: ${(e as Error).message}` });
+        resolveEnding({ kind: "arena", end: ARENA_ENDS.start_failed, culprit: who === "game" ? -1 : who, reason: `${who === "game" ? "the game" : label} could not be started: ${(e as Error).message}` });
         return;
       }
       children.push({ who, child });
@@ -95,7 +95,7 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
         // Before its match started nobody may leave: the match could never form.
         if (matchId === null) {
           const how = x.signal ? `was killed by ${x.signal}` : `exited with status ${x.code}`;
-          resolveEnding({ kind: "arena", end: ARENA_ENDS.start_failed, culprit: who === "game" ? -1 : who, reason: `${label} ${how} before the match started` });
+          resolveEnding({ kind: "arena", end: ARENA_ENDS.start_failed, culprit: who === "game" ? -1 : who, reason: `${who === "game" ? "the game" : label} ${how} before the match started` });
         }
       });
     };
@@ -116,7 +116,15 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
     await Promise.all(children.map((c) => c.child.stop(TERM_GRACE_MS)));
     if (end.kind === "interrupted") return null;
     const fromBroker = end.kind === "ended" ? end.e : null;
-    const culprit = fromBroker ? fromBroker.culprit : end.kind === "arena" ? end.culprit : null;
+    let culprit = fromBroker ? fromBroker.culprit : end.kind === "arena" ? end.culprit : null;
+    let reason = fromBroker ? fromBroker.reason : end.kind === "arena" ? end.reason : "";
+    // Several failed at once (a command not found everywhere): a game that failed on its own is
+    // the one at fault, not the bot whose failure happened to be seen first.
+    const game = children.find((c) => c.who === "game")?.child;
+    if (end.kind === "arena" && end.end === ARENA_ENDS.start_failed && culprit !== -1 && game?.exit && !game.stopped && (game.exit.code !== 0 || game.exit.signal !== null)) {
+      culprit = -1;
+      reason = `the game ${game.exit.signal ? `was killed by ${game.exit.signal}` : `exited with status ${game.exit.code}`} before the match started`;
+    }
     const exits: ProcessExit[] = children.map(({ who, child }) => {
       const exit = { who, pid: child.pid, code: child.exit?.code ?? null, signal: child.exit?.signal ?? null, stopped: child.stopped };
       const failed = !child.stopped && (exit.code !== 0 || exit.signal !== null);
@@ -131,7 +139,7 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
       matchId,
       end: fromBroker ? fromBroker.code : end.kind === "arena" ? end.end : "",
       culprit,
-      reason: fromBroker ? fromBroker.reason : end.kind === "arena" ? end.reason : "",
+      reason,
       result: (fromBroker?.result ?? null) as MatchResult | null,
       turns: fromBroker?.turns ?? 0,
       think,

@@ -11,6 +11,8 @@ export interface Summary {
   readonly planned: number;
   readonly played: number;
   readonly interrupted: boolean;
+  /** It gave up: matches could not start (tournament.ts START_FAILURES_MAX). */
+  readonly gaveUp: boolean;
   readonly table: Table;
   readonly sprt: { readonly spec: SprtSpec; readonly state: SprtState; readonly a: string; readonly b: string; readonly penta: Penta } | null;
 }
@@ -42,15 +44,15 @@ export function textTable(s: Summary): string {
   ]);
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 1 ? cell.padEnd(width[c]!) : cell.padStart(width[c]!))).join("  ");
-  const status = s.interrupted ? "interrupted" : s.played < s.planned && s.sprt?.state.decided ? "stopped by the SPRT" : "finished";
+  const status = s.interrupted ? "interrupted" : s.gaveUp ? "gave up" : s.sprt?.state.decided ? "stopped by the SPRT" : "finished";
   const out = [`${s.tournament}: ${s.kind}, ${s.table.bots.length} bots, ${s.played} of ${s.planned} matches played (${status})`, "", line(head), ...rows.map(line)];
-  if (s.sprt) out.push("", ...sprtLines(s.sprt));
+  if (s.sprt) out.push("", ...sprtLines(s.sprt, s.played));
   out.push("", "rating = μ − 3σ (openskill, as GET /leaderboard); μ ± 95% = μ ± 1.96σ; think = as the broker measured it (state sent → reply read)");
   return out.join("\n");
 }
 
 /** The SPRT in plain words: what it tested, whether and when it stopped, which hypothesis it accepted. */
-export function sprtLines(x: NonNullable<Summary["sprt"]>): string[] {
+export function sprtLines(x: NonNullable<Summary["sprt"]>, played: number): string[] {
   const { spec, state, a, b, penta } = x;
   const what = `SPRT: is ${a} stronger than ${b}? H0: ${a} is ${fmtElo(spec.elo0)} Elo, H1: ${fmtElo(spec.elo1)} Elo (alpha ${spec.alpha}, beta ${spec.beta})`;
   const d = state.decided;
@@ -59,7 +61,8 @@ export function sprtLines(x: NonNullable<Summary["sprt"]>): string[] {
     const verdict = d.decision === "H1" ? `H1 accepted: ${a} is stronger than ${b} by about ${fmtElo(spec.elo1)} Elo or more` : `H0 accepted: ${a} is not stronger than ${b} by ${fmtElo(spec.elo1)} Elo (about ${fmtElo(spec.elo0)} or less)`;
     lines.push(`  stopped after ${d.pairs} pairs of matches (${state.decidedAfterMatches} matches ended): LLR ${d.llr.toFixed(3)} ${d.decision === "H1" ? "≥" : "≤"} ${(d.decision === "H1" ? d.upper : d.lower).toFixed(3)}`);
     lines.push(`  ${verdict}`);
-    if (state.now.pairs !== d.pairs) lines.push(`  matches still running then were finished and are in the table, not in the test (now ${state.now.pairs} pairs, LLR ${state.now.llr.toFixed(3)})`);
+    const after = played - (state.decidedAfterMatches ?? played);
+    if (after > 0) lines.push(`  ${after === 1 ? "1 match still running then was" : `${after} matches still running then were`} finished: in the table, not in the test (with them: ${state.now.pairs} pairs, LLR ${state.now.llr.toFixed(3)})`);
   } else {
     lines.push(`  no decision: LLR ${state.now.llr.toFixed(3)} after ${state.now.pairs} pairs, between ${state.now.lower.toFixed(3)} and ${state.now.upper.toFixed(3)}`);
   }
@@ -83,6 +86,7 @@ export function jsonSummary(s: Summary): string {
       matchesPlanned: s.planned,
       matchesPlayed: s.played,
       interrupted: s.interrupted,
+      gaveUp: s.gaveUp,
       standings: table.rows.map((r) => ({
         name: r.name,
         matches: r.matches,

@@ -26,11 +26,11 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}pre{background:#f7f7f7;padding:.
 .win{background:#e3f4e3}.loss{background:#f8e1e1}.draw{background:#f6f3dc}small{color:#666}
 </style></head><body>
 <h1>${esc(s.tournament)}</h1>
-<p>${esc(s.kind)} of ${s.table.bots.length} bots: ${s.played} of ${s.planned} matches played${s.interrupted ? " (interrupted)" : ""}. Journal: <code>${esc(sources.journal)}</code>${sources.logs ? `; each match's output in <code>${esc(sources.logs)}/ROOM.log</code>` : ""}.</p>
+<p>${esc(s.kind)} of ${s.table.bots.length} bots: ${s.played} of ${s.planned} matches played${s.interrupted ? " (interrupted)" : s.gaveUp ? " (gave up: matches could not start)" : ""}. Journal: <code>${esc(sources.journal)}</code>${sources.logs ? `; each match's output in <code>${esc(sources.logs)}/ROOM.log</code>` : ""}.</p>
 <h2>Standings</h2>
 ${standingsTable(s.table)}
 <details><summary>as text</summary><pre>${esc(standingsText)}</pre></details>
-${s.sprt ? `<h2>SPRT</h2><pre>${esc(sprtLines(s.sprt).join("\n"))}</pre>` : ""}
+${s.sprt ? `<h2>SPRT</h2><pre>${esc(sprtLines(s.sprt, s.played).join("\n"))}</pre>` : ""}
 <h2>Ratings over the tournament</h2>
 <p><small>openskill μ of each bot after each match with a result, in schedule order; the band is μ ± 1.96σ.</small></p>
 ${ratingChart(s.table)}

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { ArenaConfig } from "./config.ts";
 import { runMatch, type BrokerAccess } from "./match.ts";
-import type { ArenaMatch } from "./outcome.ts";
+import { ARENA_ENDS, type ArenaMatch } from "./outcome.ts";
 import type { PlannedMatch } from "./schedule.ts";
 import { sprtStatus, type SprtStatus } from "./sprt.ts";
 import { pentaOf } from "./standings.ts";
@@ -23,6 +23,8 @@ export interface TournamentSetup {
   readonly onLine: (room: string, label: string, line: string) => void;
   /** After each match is kept: every match so far (in the order they ended) and the SPRT's state. */
   readonly onMatch: (m: ArenaMatch, all: readonly ArenaMatch[], sprt: SprtState | null) => void;
+  /** A match that could not start, held back until one starts (see START_FAILURES_MAX). */
+  readonly onFailedStart: (m: ArenaMatch) => void;
   readonly signal: AbortSignal;
 }
 
@@ -39,7 +41,12 @@ export interface TournamentOutcome {
   readonly matches: readonly ArenaMatch[];
   readonly sprt: SprtState | null;
   readonly interrupted: boolean;
+  /** Why it gave up (matches that cannot start), or null. */
+  readonly gaveUp: string | null;
 }
+
+/** Matches in a row that could not start, after which the tournament gives up (they are not kept). */
+export const START_FAILURES_MAX = 3;
 
 /** The tournament's name when none is given: a digest of what decides its schedule (not its length). */
 export function tournamentId(c: ArenaConfig): string {
@@ -84,9 +91,19 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
   };
   updateSprt();
 
+  // Matches that could not start are kept only once a later one starts: when START_FAILURES_MAX
+  // fail in a row, the command lines are wrong, not the bots, and --resume should play them again.
+  let failing: ArenaMatch[] = [];
+  let gaveUp: string | null = null;
+  const keep = async (m: ArenaMatch): Promise<void> => {
+    await s.store.save(m);
+    all.push(m);
+    updateSprt();
+    s.onMatch(m, all, sprt);
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!s.signal.aborted && !sprt?.decided && next < queue.length) {
+    while (!s.signal.aborted && gaveUp === null && !sprt?.decided && next < queue.length) {
       const planned = queue[next++]!;
       const m = await runMatch({
         tournament: s.tournament,
@@ -101,12 +118,24 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
         signal: s.signal,
       });
       if (m === null) return;
-      await s.store.save(m);
-      all.push(m);
-      updateSprt();
-      s.onMatch(m, all, sprt);
+      if (m.end === ARENA_ENDS.start_failed || m.end === ARENA_ENDS.start_timeout) {
+        failing.push(m);
+        if (failing.length >= START_FAILURES_MAX && gaveUp === null) gaveUp = `${failing.length} matches in a row could not start; the last: ${m.reason}`;
+        if (gaveUp === null) s.onFailedStart(m);
+        continue;
+      }
+      for (const f of failing.splice(0)) await keep(f);
+      await keep(m);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(config.parallel, queue.length)) }, worker));
-  return { matches: all, sprt, interrupted: s.signal.aborted };
+  if (gaveUp === null) for (const f of failing.splice(0)) await keep(f);
+  return { matches: all, sprt, interrupted: s.signal.aborted, gaveUp: gaveUp === null ? null : `${gaveUp}${lastWords(failing)}` };
+}
+
+/** The last lines of the processes that failed in the last match that could not start. */
+function lastWords(failing: readonly ArenaMatch[]): string {
+  const m = failing[failing.length - 1];
+  const said = (m?.exits ?? []).filter((x) => x.tail && x.tail.length > 0).map((x) => `\n  ${x.who === "game" ? "game" : m!.lineup[x.who]}: ${x.tail!.slice(-3).join("\n    ")}`);
+  return said.join("");
 }

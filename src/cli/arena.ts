@@ -130,6 +130,7 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
         if (m.end !== "normal") progress.note(`match #${m.index} (${m.lineup.join(" vs ")}): ${describe(m)}${m.reason ? `: ${m.reason}` : ""}`);
         progress.matchEnded(m, all.length);
       },
+      onFailedStart: (m) => progress.note(`match #${m.index} (${m.lineup.join(" vs ")}) could not start: ${m.reason}`),
       signal: stop.signal,
     });
   } finally {
@@ -146,9 +147,10 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
   const summary: Summary = {
     tournament,
     kind: config.kind,
-    planned: config.sprt && config.matches === null ? matches.length : planned.length,
+    planned: planned.length,
     played: matches.length,
     interrupted: outcome.interrupted,
+    gaveUp: outcome.gaveUp !== null,
     table,
     sprt: config.sprt && outcome.sprt ? { spec: config.sprt, state: outcome.sprt, a: names[0]!, b: names[1]!, penta: pentaOf(matches, names[0]!, names[1]!, pairOf) } : null,
   };
@@ -163,6 +165,10 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
     }
   } catch (e) {
     console.error(`arena: ${(e as Error).message}`);
+    return 1;
+  }
+  if (outcome.gaveUp !== null) {
+    console.error(`arena: gave up: ${outcome.gaveUp}\nThose matches are not kept. Once the command lines are fixed, resume with:\n  ${resumeCommand(argv)}`);
     return 1;
   }
   if (outcome.interrupted) {
@@ -188,7 +194,8 @@ function writeOut(path: string, text: string): void {
 /** The same command, with --resume. */
 export function resumeCommand(argv: readonly string[]): string {
   const script = process.argv[1] ?? "";
-  const self = script.endsWith(".ts") ? `bun ${relative(process.cwd(), script) || script}` : shellQuote(process.execPath);
+  const near = relative(process.cwd(), script);
+  const self = script.endsWith(".ts") ? `bun ${shellQuote(near.startsWith("..") || near === "" ? script : near)}` : shellQuote(process.execPath);
   const args = argv.includes("--resume") ? argv : [...argv, "--resume"];
   return [self, "arena", ...args.map(shellQuote)].join(" ");
 }

@@ -3,7 +3,7 @@
 // --match-timeout-ms; Ctrl-C prints the partial table and the command that resumes, which then
 // plays only what is missing. After each run, /proc shows no process left of the arena's children.
 import { expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bot, game, processes, runArena, survivors, type ArenaRun } from "./helpers.ts";
@@ -11,10 +11,12 @@ import { bot, game, processes, runArena, survivors, type ArenaRun } from "./help
 const dir = () => mkdtempSync(join(tmpdir(), "arena-"));
 
 /** Nothing the arena started is alive: not one process seen under it, nor anyone in its children's sessions. */
-async function nothingLeft(run: ArenaRun): Promise<void> {
-  expect(run.seen.length).toBeGreaterThan(0);
+async function nothingLeft(run: ArenaRun, sawSome = true): Promise<void> {
+  if (sawSome) expect(run.seen.length).toBeGreaterThan(0);
   expect(await survivors(run.seen)).toEqual([]);
-  const sessions = new Set(run.seen.filter((p) => p.ppid === run.pid).map((p) => p.sid));
+  // The sessions the arena's children made (each leads its own: sid = pid; one seen before its
+  // setsid still has its parent's session, which is not its own).
+  const sessions = new Set(run.seen.filter((p) => p.ppid === run.pid && p.sid === p.pid).map((p) => p.sid));
   expect(processes().filter((p) => sessions.has(p.sid))).toEqual([]);
 }
 
@@ -106,4 +108,17 @@ test("an SPRT stops early on a clearly stronger bot, says which hypothesis it ac
   expect(out.matchesPlayed).toBeGreaterThanOrEqual(out.sprt.decidedAfterMatches);
   expect(out.matchesPlayed).toBeLessThanOrEqual(out.sprt.decidedAfterMatches + 1);
   expect(out.matchesPlayed).toBeLessThan(20);
+}, 120_000);
+
+test("a command line that cannot start: three matches in a row fail to start, the arena gives up and keeps none of them", async () => {
+  const d = dir();
+  const journal = join(d, "j.jsonl");
+  const run = await runArena(["--game", "/nonexistent/game --port {port}", ...["alpha", "beta", "gamma"].flatMap((n) => ["--bot", `${n}=${bot()}`]), "--parallel", "1", "--journal", journal]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("arena: gave up: 3 matches in a row could not start; the last: the game exited with status 127 before the match started");
+  expect(run.stderr).toContain("/nonexistent/game: not found");
+  expect(run.stderr).toContain("--resume");
+  expect(existsSync(journal)).toBe(false);
+  // Its processes fail within a few milliseconds: the poll may not have seen any of them.
+  await nothingLeft(run, false);
 }, 120_000);
