@@ -50,3 +50,10 @@ fi
 export BITBROKER_HELM
 [ -x "$BITBROKER_HELM" ] && "$BITBROKER_HELM" version --short
 .venv/bin/pip install --quiet --disable-pip-version-check -r test/fleet/requirements.txt
+# prometheus_client, the reference Prometheus text parser: the metrics tests parse GET /metrics with it.
+PROMETHEUS_CLIENT_VERSION=0.26.0
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('prometheus-client') != '$PROMETHEUS_CLIENT_VERSION')" 2>/dev/null; then
+  echo "== install: prometheus-client $PROMETHEUS_CLIENT_VERSION (PyPI) into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
+fi

@@ -43,6 +43,10 @@ export interface Config {
   /** BROKER_AGONES=on: talk to the Agones SDK sidecar (src/fleet). */
   readonly agones: boolean;
   readonly agonesSdkHttpPort: number;
+  /** BROKER_ADMIN_TOKEN: what the dashboard, /matches*, /leaderboard and /metrics need; "" = loopback clients only. */
+  readonly adminToken: string;
+  /** BROKER_VIEWERS_DIR: the game viewers' folder (<room>.js, <game client>.js); "" = none. */
+  readonly viewersDir: string;
 }
 
 export type ConfigResult =
@@ -89,6 +93,8 @@ export const SETTINGS = {
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
   agones: { env: "BROKER_AGONES", flag: "agones", fallback: "off", help: "on | off: Ready, Health, labels and Shutdown through the Agones SDK sidecar" },
   agonesSdkHttpPort: { env: "AGONES_SDK_HTTP_PORT", flag: "agones-sdk-http-port", fallback: "9358", help: "the Agones SDK sidecar's HTTP port on 127.0.0.1 (Agones sets it)" },
+  adminToken: { env: "BROKER_ADMIN_TOKEN", flag: "admin-token", fallback: "", help: "token for the dashboard, /matches, /leaderboard, /metrics; unset = loopback clients only (prefer the variable: flags show in ps)" },
+  viewersDir: { env: "BROKER_VIEWERS_DIR", flag: "viewers-dir", fallback: "", help: "folder of game viewers for the dashboard (<room>.js or <game client>.js)" },
 } as const satisfies Record<string, Setting>;
 
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -156,11 +162,14 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     agones,
     // Agones sets AGONES_SDK_HTTP_PORT itself; it only matters (and is only checked) when on.
     agonesSdkHttpPort: agones ? int(SETTINGS.agonesSdkHttpPort, 1, 65535) : Number(SETTINGS.agonesSdkHttpPort.fallback),
+    adminToken: raw(SETTINGS.adminToken),
+    viewersDir: raw(SETTINGS.viewersDir).trim(),
   };
   if (config.token !== "" && config.tokensFile !== "") {
     errors.push("set BROKER_TOKEN or BROKER_TOKENS_FILE, not both");
   }
   if (config.token !== "" && config.token.length < 8) errors.push("BROKER_TOKEN must be 8 characters or more");
+  if (/\s/.test(config.adminToken)) errors.push(`${SETTINGS.adminToken.env} (--${SETTINGS.adminToken.flag}) must not contain whitespace`);
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }

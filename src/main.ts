@@ -15,6 +15,7 @@ import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
 import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
+import { observability } from "./http/compose.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
@@ -55,6 +56,8 @@ function run(config: Config): void {
     roomsOnDemand: rooms.onDemand,
     runningMatchesMax: config.runningMatchesMax,
     drainMs: config.drainMs,
+    access: config.adminToken === "" ? "loopback only" : "admin token",
+    viewersDir: config.viewersDir,
   });
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
@@ -90,6 +93,9 @@ function run(config: Config): void {
   const fleet = config.agones
     ? new FleetDriver({ sdkPort: config.agonesSdkHttpPort, version: VERSION_TEXT, log: (l, e, f) => log.log(l, e, f), queued: waiting })
     : undefined;
+  // Metrics, the dashboard and access (src/metrics, src/dashboard, src/http): projections of the broker's events.
+  const obs = observability(config, broker, VERSION_TEXT, [...rooms.rooms.keys()], (e) => tcp?.dispatch(e));
+  if ("error" in obs) return configErrors([obs.error]);
 
   let exiting = false;
   const exit = (code: number): void => {
@@ -105,6 +111,7 @@ function run(config: Config): void {
       if (((tcp?.openCount ?? 0) === 0 && fleetSettled) || performance.now() >= deadline) {
         clearInterval(wait);
         tcp?.stopListening();
+        obs.stop();
         health?.stop(true);
         log.log("info", "stopped", { exitCode: code });
         process.exit(code);
@@ -125,13 +132,14 @@ function run(config: Config): void {
       onEvent: (e) => {
         recent.onEvent(e);
         fleet?.onEvent(e);
+        obs.onEvent(e);
       },
     });
   } catch (e) {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent);
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, obs.hooks);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

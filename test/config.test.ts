@@ -34,6 +34,8 @@ describe("loadConfig", () => {
         logFormat: "text",
         agones: false,
         agonesSdkHttpPort: 9358,
+        adminToken: "",
+        viewersDir: "",
       },
     });
   });

@@ -63,3 +63,4 @@ run_fleet_pytest() {
     "$(( $(echo "$last" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0) + $(echo "$last" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0) ))"
 }
 run_fleet_pytest
+[ -f test/browser/suite.sh ] && source test/browser/suite.sh

@@ -115,7 +115,7 @@ export class Broker {
     const why = this.refusal(address);
     if (why !== null) {
       this.out.log("info", "connection refused", { conn, peer, code: why.code, reason: why.text });
-      this.out.event({ type: "rejected", code: why.code, role: "unknown", room: null });
+      this.out.event({ type: "connection_rejected", code: why.code, role: "unknown", room: null });
       this.out.send(conn, end(formatReason(why)));
       this.out.close(conn);
       return;
@@ -297,9 +297,11 @@ export class Broker {
     if (!p) return;
     this.forget(p);
     if (p.stage !== "match") {
+      if (how === "slow_consumer") this.out.event({ type: "slow_consumer", room: p.room?.name ?? null, matchId: null });
       this.out.log("info", "connection closed", { conn, peer: p.address, role: p.role, room: p.room?.name ?? null, reason: `${how}${detail}` });
       return;
     }
+    if (how === "slow_consumer") this.out.event({ type: "slow_consumer", room: p.room?.name ?? null, matchId: p.match?.id ?? null });
     const match = p.match!;
     const who = match.describe(conn);
     const why =
@@ -383,7 +385,7 @@ export class Broker {
   private reject(p: Peer, why: Reason): void {
     const room = p.room?.name ?? null;
     this.out.log("warn", "connection rejected", { conn: p.conn, peer: p.address, role: p.role, room, code: why.code, reason: why.text });
-    this.out.event({ type: "rejected", code: why.code, role: p.role, room });
+    this.out.event({ type: "connection_rejected", code: why.code, role: p.role, room });
     this.out.send(p.conn, end(formatReason(why)));
     this.drop(p.conn);
   }

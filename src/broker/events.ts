@@ -36,10 +36,14 @@ export interface ThinkStats {
 
 export type BrokerEvent =
   | { readonly type: "match_started"; readonly match: MatchInfo }
-  /** One relayed reply: bot `bot` thought `thinkMs` on a state of `stateBytes`, answered `replyBytes`. */
+  /**
+   * One relayed reply: bot `bot` thought `thinkMs` on a state of `stateBytes`, answered `replyBytes`;
+   * `atMs` is when the broker read the reply (its relay to the game follows in the same step).
+   */
   | {
       readonly type: "turn";
       readonly matchId: string;
+      readonly atMs: number;
       readonly room: string;
       readonly bot: number;
       readonly thinkMs: number;
@@ -50,6 +54,7 @@ export type BrokerEvent =
   | {
       readonly type: "move_missed";
       readonly matchId: string;
+      readonly atMs: number;
       readonly room: string;
       readonly bot: number;
       readonly thinkMs: number;
@@ -90,9 +95,11 @@ export type BrokerEvent =
       readonly operand: number;
       readonly body: Uint8Array;
     }
+  /** A client turned away on its own, outside a match, with a refusal code (PROTOCOL.md §6.1). */
+  | { readonly type: "connection_rejected"; readonly code: string; readonly role: "unknown" | "game" | "bot"; readonly room: string | null }
+  /** A connection cut for not reading (PROTOCOL.md §7); `matchId` when it was in a match (which ends `slow_consumer`). */
+  | { readonly type: "slow_consumer"; readonly room: string | null; readonly matchId: string | null }
   /** SIGTERM with BROKER_DRAIN_MS: no new clients; running matches go on until `untilMs`. */
   | { readonly type: "draining"; readonly untilMs: number }
   /** No more matches will be played. */
-  | { readonly type: "finished" }
-  /** A connection turned away before a match (PROTOCOL.md §6.1 refusal codes), for metrics. */
-  | { readonly type: "rejected"; readonly code: string; readonly role: "unknown" | "game" | "bot"; readonly room: string | null };
+  | { readonly type: "finished" };

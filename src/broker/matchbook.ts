@@ -129,7 +129,7 @@ export class Matchbook {
     if (t.kind === "missed") {
       this.out.log("info", "move missed", { match: match.id, room: match.room, bot: t.bot, thinkMs: Math.round(t.thinkMs) });
     }
-    const e = { matchId: match.id, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
+    const e = { matchId: match.id, atMs: this.out.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
     this.out.event(t.kind === "relayed" ? { type: "turn", ...e } : { type: "move_missed", ...e });
   }
 

@@ -6,6 +6,7 @@ import type { Server } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
+import type { HttpHooks } from "../http/routes.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -33,7 +34,7 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches): Server<undefined> {
+export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, hooks?: HttpHooks): Server<undefined> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -58,8 +59,13 @@ export function startHealth(broker: Broker, host: string, port: number, version:
   return Bun.serve({
     hostname: host,
     port,
-    fetch(request) {
+    fetch(request, server) {
       const url = new URL(request.url);
+      // Access (BROKER_ADMIN_TOKEN or loopback) and the metrics and dashboard routes: src/http/.
+      const refused = hooks?.guard(request, url, server);
+      if (refused) return refused;
+      const answered = hooks?.route(request, url, server);
+      if (answered) return answered;
       const route = routes[url.pathname];
       if (!route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {

@@ -9,7 +9,7 @@ describe("tokens", () => {
     const d = new Driver({ authorize: (req) => (asked.push(req), req.token === "good-token" && req.name !== "Mallory") });
     const out = d.bot(1, "Mallory", { room: "r", token: "good-token" });
     expect(sends(out)).toEqual([[1, "00 FF", "unauthorized: no valid token to join room r as a bot under this name"]]);
-    expect(events(out)).toEqual([{ type: "rejected", code: "unauthorized", role: "bot", room: null }]);
+    expect(events(out)).toEqual([{ type: "connection_rejected", code: "unauthorized", role: "bot", room: null }]);
     expect(asked).toEqual([{ token: "good-token", room: "r", role: "bot", name: "Mallory" }]);
     expect(sends(d.bot(2, "Alice", { room: "r", token: "good-token" }))[0]![1]).toBe("00 03");
   });

@@ -158,7 +158,7 @@ describe("many matches at once", () => {
     ]);
     d.ask(1, 0, "four");
     d.nowMs = 1040;
-    expect(events(d.answer(2, "xy"))).toEqual([{ type: "turn", matchId: "m1", room: "r", bot: 0, thinkMs: 40, stateBytes: 4, replyBytes: 2 }]);
+    expect(events(d.answer(2, "xy"))).toEqual([{ type: "turn", matchId: "m1", atMs: 1040, room: "r", bot: 0, thinkMs: 40, stateBytes: 4, replyBytes: 2 }]);
     d.nowMs = 1100;
     expect(events(d.end(1))).toEqual([
       {
