@@ -116,7 +116,7 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
     await Promise.all(children.map((c) => c.child.stop(TERM_GRACE_MS)));
     if (end.kind === "interrupted") return null;
     const fromBroker = end.kind === "ended" ? end.e : null;
-    let culprit = fromBroker ? fromBroker.culprit : end.kind === "arena" ? end.culprit : null;
+    let culprit = fromBroker ? (fromBroker.culprit ?? null) : end.kind === "arena" ? end.culprit : null;
     let reason = fromBroker ? fromBroker.reason : end.kind === "arena" ? end.reason : "";
     // Several failed at once (a command not found everywhere): a game that failed on its own is
     // the one at fault, not the bot whose failure happened to be seen first.
