@@ -19,6 +19,12 @@ export interface ChildOptions {
 
 const TAIL_LINES = 20;
 
+/** Every child not yet known to have exited: at the arena's exit, whatever the cause, their groups are killed. */
+const living = new Set<Child>();
+process.on("exit", () => {
+  for (const c of living) c.signalGroup("SIGKILL");
+});
+
 export class Child {
   readonly tail: string[] = [];
   exit: ExitInfo | null = null;
@@ -32,7 +38,9 @@ export class Child {
     readonly label: string,
     onLine: (label: string, line: string) => void,
   ) {
+    living.add(this);
     this.exited = proc.exited.then(() => {
+      living.delete(this);
       const signal = proc.signalCode === null || proc.signalCode === undefined ? null : String(proc.signalCode);
       return (this.exit = { code: signal === null ? proc.exitCode : null, signal });
     });

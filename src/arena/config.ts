@@ -111,10 +111,11 @@ export interface FileSettings {
   values: Partial<Record<Scalar, unknown>>;
 }
 
-const TABLES: Readonly<Record<string, readonly Scalar[]>> = {
-  game: ["seats"],
-  schedule: ["schedule", "gauntlet", "matches", "seed"],
-  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"],
+/** The file's tables and their keys; [schedule]'s `kind` is the `schedule` setting, [game]'s command and relay its client. */
+const TABLES: Readonly<Record<string, readonly string[]>> = {
+  game: ["command", "relay", "seats"],
+  schedule: ["kind", "gauntlet", "matches", "seed"],
+  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"],
 };
 
 /** Reads an arena file (TOML). The [schedule] table's `kind` is the `schedule` setting. */
@@ -138,9 +139,8 @@ export function parseArenaFile(text: string, name: string, errors: string[]): Fi
       errors.push(`${name}: [${table}] must be a table`);
       continue;
     }
-    const allowed: readonly string[] = table === "game" ? ["command", "relay", "seats"] : table === "schedule" ? ["kind", "gauntlet", "matches", "seed"] : keys;
     for (const [k, v] of Object.entries(t)) {
-      if (!allowed.includes(k)) errors.push(`${name}: [${table}] has an unknown setting "${k}" (known: ${allowed.join(", ")})`);
+      if (!keys.includes(k)) errors.push(`${name}: [${table}] has an unknown setting "${k}" (known: ${keys.join(", ")})`);
       else if (k !== "command" && k !== "relay") out.values[(k === "kind" ? "schedule" : k) as Scalar] = v;
     }
     if (table === "game") out.game = clientOf(t, `${name}: [game]`, errors);

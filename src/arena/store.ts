@@ -47,8 +47,12 @@ export class JournalStore implements ArenaStore {
   }
 
   async save(match: ArenaMatch): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    // One write per line, opened in append mode: lines of matches that end together never mix.
-    appendFileSync(this.path, JSON.stringify({ v: VERSION, ...match }) + "\n");
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      // One write per line, opened in append mode: lines of matches that end together never mix.
+      appendFileSync(this.path, JSON.stringify({ v: VERSION, ...match }) + "\n");
+    } catch (e) {
+      throw new Error(`cannot write the journal ${this.path}: ${(e as Error).message}`);
+    }
   }
 }

@@ -101,9 +101,22 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
     updateSprt();
     s.onMatch(m, all, sprt);
   };
+  // A failure of the arena itself (the journal cannot be written) stops every match, then is thrown.
+  const halt = new AbortController();
+  const onAbort = () => halt.abort();
+  s.signal.addEventListener("abort", onAbort);
+  let failure: unknown = null;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!s.signal.aborted && gaveUp === null && !sprt?.decided && next < queue.length) {
+    try {
+      await work();
+    } catch (e) {
+      failure ??= e;
+      halt.abort();
+    }
+  };
+  const work = async (): Promise<void> => {
+    while (!halt.signal.aborted && gaveUp === null && !sprt?.decided && next < queue.length) {
       const planned = queue[next++]!;
       const m = await runMatch({
         tournament: s.tournament,
@@ -115,7 +128,7 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
         startTimeoutMs: config.startTimeoutMs,
         exitGraceMs: s.exitGraceMs,
         onLine: s.onLine,
-        signal: s.signal,
+        signal: halt.signal,
       });
       if (m === null) return;
       if (m.end === ARENA_ENDS.start_failed || m.end === ARENA_ENDS.start_timeout) {
@@ -129,6 +142,8 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(config.parallel, queue.length)) }, worker));
+  s.signal.removeEventListener("abort", onAbort);
+  if (failure !== null) throw failure;
   if (gaveUp === null) for (const f of failing.splice(0)) await keep(f);
   return { matches: all, sprt, interrupted: s.signal.aborted, gaveUp: gaveUp === null ? null : `${gaveUp}${lastWords(failing)}` };
 }

@@ -133,6 +133,10 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
       onFailedStart: (m) => progress.note(`match #${m.index} (${m.lineup.join(" vs ")}) could not start: ${m.reason}`),
       signal: stop.signal,
     });
+  } catch (e) {
+    progress.finish();
+    console.error(`arena: stopped: ${(e as Error).message}\nTo resume once it is fixed:\n  ${resumeCommand(argv)}`);
+    return 1;
   } finally {
     await broker.stop();
     logs.flushAll();

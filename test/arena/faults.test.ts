@@ -3,7 +3,7 @@
 // --match-timeout-ms; Ctrl-C prints the partial table and the command that resumes, which then
 // plays only what is missing. After each run, /proc shows no process left of the arena's children.
 import { expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bot, game, processes, runArena, survivors, type ArenaRun } from "./helpers.ts";
@@ -121,4 +121,13 @@ test("a command line that cannot start: three matches in a row fail to start, th
   expect(existsSync(journal)).toBe(false);
   // Its processes fail within a few milliseconds: the poll may not have seen any of them.
   await nothingLeft(run, false);
+}, 120_000);
+
+test("a journal that cannot be written stops the tournament (exit 1) and every match with it", async () => {
+  const d = dir();
+  writeFileSync(join(d, "file"), "");
+  const run = await runArena(["--game", game(), ...["alpha", "beta", "gamma"].flatMap((n) => ["--bot", `${n}=${bot()}`]), "--parallel", "2", "--journal", join(d, "file", "j.jsonl")]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain(`arena: stopped: cannot write the journal ${join(d, "file", "j.jsonl")}`);
+  await nothingLeft(run);
 }, 120_000);
