@@ -24,8 +24,9 @@ const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
   process.exit(await healthcheck(argv.slice(1), process.env));
 }
-if (argv[0] === "arena") process.exit(await arenaCommand(argv.slice(1)));
-if (argv[0] === "stdio") process.exit(await stdioCommand(argv.slice(1), process.env));
+// Their arguments as given: a command line after `--` is the program's own (its -h too).
+if (argv[0] === "arena") process.exit(await arenaCommand(process.argv.slice(3)));
+if (argv[0] === "stdio") process.exit(await stdioCommand(process.argv.slice(3), process.env));
 const loaded = loadConfig(argv, process.env);
 switch (loaded.kind) {
   case "help":

@@ -70,8 +70,8 @@ type Scalar = (typeof SCALARS)[number];
 export const SPRT_MATCHES_MAX = 20_000;
 
 export function parseArenaArgs(argv: readonly string[]): ArenaArgs {
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {
-    help: { type: "boolean" },
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {
+    help: { type: "boolean", short: "h" },
     config: { type: "string" },
     game: { type: "string" },
     bot: { type: "string", multiple: true },
