@@ -45,14 +45,20 @@ interface TsManifest {
   readonly bin?: unknown;
 }
 
-/** sdk/typescript/package.json, checked against the broker's: same version, same protobufjs. */
+/**
+ * sdk/typescript/package.json, checked against the broker's: same version, and each dependency
+ * of the SDK pinned as the broker pins it (protobufjs; the broker's own, such as openskill for
+ * the arena, are not the SDK's).
+ */
 export function tsManifest(): TsManifest {
   const m = JSON.parse(readFileSync(join(TS_SDK, "package.json"), "utf8")) as TsManifest;
   const problems: string[] = [];
   if (m.version !== rootPkg.version) problems.push(`version ${m.version} is not package.json's ${rootPkg.version}`);
-  for (const [dep, pin] of Object.entries(rootPkg.dependencies)) {
-    if (m.dependencies[dep] !== pin) problems.push(`dependency ${dep} ${m.dependencies[dep]} is not package.json's ${pin}`);
+  const pins: Record<string, string> = rootPkg.dependencies;
+  for (const [dep, pin] of Object.entries(m.dependencies)) {
+    if (pins[dep] !== pin) problems.push(`dependency ${dep} ${pin} is not package.json's ${pins[dep]}`);
   }
+  if (!("protobufjs" in m.dependencies)) problems.push("it must depend on protobufjs (the codec's)");
   if (m.bin !== undefined) problems.push("it must not have a bin: the SDK installs no executable");
   if (problems.length > 0) throw new Error(`sdk/typescript/package.json: ${problems.join("; ")}`);
   return m;
