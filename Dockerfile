@@ -73,6 +73,7 @@ ENV BROKER_HOST=0.0.0.0 \
     BROKER_HEALTH_PORT=8080 \
     LOG_FORMAT=json
 EXPOSE 7878 8080
-# `bitbroker healthcheck` reads BROKER_HEALTH_PORT, so it follows a changed port: no curl needed.
+# `bitbroker healthcheck` reads BROKER_HEALTH_PORT and BROKER_TLS_CERT, so it follows a changed port
+# and TLS (HTTPS to the broker's own certificate): no curl needed.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/bitbroker", "healthcheck"]
 ENTRYPOINT ["/bitbroker"]

@@ -36,6 +36,13 @@ export interface Config {
   readonly connectionsPerAddressMax: number;
   readonly connectRatePerAddress: number;
   readonly roomsMax: number;
+  /** BROKER_TLS_CERT and BROKER_TLS_KEY: PEM files that put both ports behind TLS; "" for none. */
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  /** BROKER_PLAIN_PORT: a plain TCP port beside the TLS one (v1 clients); null = none. */
+  readonly plainPort: number | null;
+  /** BROKER_PLAIN_HOST: the address the plain port binds to. */
+  readonly plainHost: string;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
   readonly logLevel: LogLevelName;
@@ -88,6 +95,10 @@ export const SETTINGS = {
   connectionsPerAddressMax: { env: "BROKER_CONNECTIONS_PER_ADDRESS_MAX", flag: "connections-per-address-max", fallback: "1000", help: "connections one remote address may hold at once" },
   connectRatePerAddress: { env: "BROKER_CONNECT_RATE_PER_ADDRESS", flag: "connect-rate-per-address", fallback: "200", help: "new connections per second one remote address may open" },
   roomsMax: { env: "BROKER_ROOMS_MAX", flag: "rooms-max", fallback: "10000", help: "rooms at once, declared and made on demand" },
+  tlsCert: { env: "BROKER_TLS_CERT", flag: "tls-cert", fallback: "", help: "PEM certificate (chain) file: both ports speak TLS (README: TLS); unset = plain" },
+  tlsKey: { env: "BROKER_TLS_KEY", flag: "tls-key", fallback: "", help: "PEM private key file of BROKER_TLS_CERT" },
+  plainPort: { env: "BROKER_PLAIN_PORT", flag: "plain-port", fallback: "", help: "with TLS: also a plain TCP port for v1 clients (0 = any free port); unset = none" },
+  plainHost: { env: "BROKER_PLAIN_HOST", flag: "plain-host", fallback: "127.0.0.1", help: "address the plain port binds to" },
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
@@ -134,6 +145,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (host === "") errors.push(`${SETTINGS.host.env} (--${SETTINGS.host.flag}) must not be empty`);
   const matchesText = raw(SETTINGS.matches).trim();
   const agones = oneOf(SETTINGS.agones, ["off", "on"] as const) === "on";
+  const plainPortText = raw(SETTINGS.plainPort).trim();
   const config: Config = {
     numPlayers: int(SETTINGS.numPlayers, 1, 255),
     numPlayersDefaulted: typeof values[SETTINGS.numPlayers.flag] !== "string" && env[SETTINGS.numPlayers.env] === undefined,
@@ -156,6 +168,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     connectionsPerAddressMax: int(SETTINGS.connectionsPerAddressMax, 1, 10_000_000),
     connectRatePerAddress: int(SETTINGS.connectRatePerAddress, 1, 1_000_000),
     roomsMax: int(SETTINGS.roomsMax, 1, 10_000_000),
+    tlsCert: raw(SETTINGS.tlsCert).trim(),
+    tlsKey: raw(SETTINGS.tlsKey).trim(),
+    plainPort: plainPortText === "" ? null : int(SETTINGS.plainPort, 0, 65535),
+    plainHost: raw(SETTINGS.plainHost).trim(),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
@@ -170,6 +186,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   if (config.token !== "" && config.token.length < 8) errors.push("BROKER_TOKEN must be 8 characters or more");
   if (/\s/.test(config.adminToken)) errors.push(`${SETTINGS.adminToken.env} (--${SETTINGS.adminToken.flag}) must not contain whitespace`);
+  errors.push(...tlsProblems(config));
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }
@@ -181,6 +198,21 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   return errors.length > 0 ? { kind: "errors", errors } : { kind: "config", config: Object.freeze(config) };
 }
 
+/** What is wrong with the TLS settings (README "TLS"); the files themselves are read at start. */
+function tlsProblems(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.tlsCert !== "" && c.tlsKey === "") problems.push("BROKER_TLS_CERT is set but BROKER_TLS_KEY is not: TLS needs both");
+  if (c.tlsKey !== "" && c.tlsCert === "") problems.push("BROKER_TLS_KEY is set but BROKER_TLS_CERT is not: TLS needs both");
+  if (c.plainPort !== null && c.tlsCert === "") {
+    problems.push("BROKER_PLAIN_PORT is for a plain port beside TLS, but BROKER_TLS_CERT is not set (BROKER_PORT is plain already)");
+  }
+  if (c.plainPort !== null && c.plainHost === "") problems.push("BROKER_PLAIN_HOST (--plain-host) must not be empty");
+  if (c.plainPort !== null && c.plainPort !== 0 && (c.plainPort === c.port || c.plainPort === c.healthPort)) {
+    problems.push(`BROKER_PLAIN_PORT must differ from BROKER_PORT and BROKER_HEALTH_PORT; it is ${c.plainPort}`);
+  }
+  return problems;
+}
+
 export function helpText(): string {
   const rows = Object.values(SETTINGS).map(
     (s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(24)} ${s.help}${s.fallback ? ` (default ${s.fallback})` : ""}`,
@@ -189,10 +221,10 @@ export function helpText(): string {
     "bitbroker: a message broker for turn-based games and bots (BitBroker protocol v1)",
     "",
     "usage: bitbroker [flags]            run the broker",
-    "       bitbroker healthcheck [--ready] [--health-port N] [--host H]",
+    "       bitbroker healthcheck [--ready] [--health-port N] [--host H] [--tls-cert FILE]",
     "                                    exit 0 if the broker on this host is healthy (alive), 1 if not;",
     "                                    --ready: exit 0 only if it accepts new clients (GET /ready)",
-    "       bitbroker arena [--config FILE.toml] [--game CMD] [--bot NAME=CMD ...] [options]",
+    "       bitbroker arena [--config FILE] [--game CMD] [--bot NAME=CMD ...] [options]",
     "                                    play a tournament between bots (bitbroker arena --help)",
     "       bitbroker stdio [options] -- PROGRAM [ARG ...]",
     "                                    a program that answers one line per line as a bot (--help)",

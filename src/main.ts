@@ -14,6 +14,7 @@ import { stdioCommand } from "./cli/stdio.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
+import { loadTls, type TlsFiles, type TlsInfo } from "./transport/tls.ts";
 import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
 import { observability } from "./http/compose.ts";
 
@@ -46,6 +47,8 @@ function run(config: Config): void {
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
   const rooms = loadRooms(config);
+  const loadedTls = loadTlsOrExit(config);
+  const tls = loadedTls?.tls ?? null;
   const tokens = new Tokens(config.token !== "" ? sharedToken(config.token) : config.tokensFile !== "" ? orExit(loadTokens(config.tokensFile)) : OPEN);
   log.log("info", "starting", {
     version: VERSION,
@@ -60,6 +63,7 @@ function run(config: Config): void {
     access: config.adminToken === "" ? "loopback only" : "admin token",
     viewersDir: config.viewersDir,
   });
+  if (loadedTls) logTls(log, config.tlsCert, loadedTls.info);
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
     log.log("warn", "BROKER_NUM_PLAYERS is not set; expecting 2 bots per match (the default)", { numPlayers: config.numPlayers });
   }
@@ -135,12 +139,15 @@ function run(config: Config): void {
         fleet?.onEvent(e);
         obs.onEvent(e);
       },
+      tls,
+      plain: config.plainPort === null ? null : { host: config.plainHost, port: config.plainPort },
     });
   } catch (e) {
+    if ((e as { listener?: string }).listener === "plain") cannotListen(log, config.plainHost, config.plainPort ?? 0, "BROKER_PLAIN_PORT, plain games and bots", e);
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, obs.hooks);
+    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, obs.hooks, tls);
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }
@@ -161,7 +168,8 @@ function run(config: Config): void {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
   // Only now: whoever reads "listening" may send SIGTERM at once, and must get a clean exit 0.
-  log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort });
+  const plain = tcp.plainPort === null ? null : { plainHost: config.plainHost, plainPort: tcp.plainPort };
+  log.log("info", "listening", { host: config.host, port: tcp.port, healthPort: health.port ?? config.healthPort, tls: tls !== null, ...plain });
   fleet?.listening();
 }
 
@@ -196,6 +204,18 @@ function loadRooms(config: Config): RoomsFile {
     return configErrors([`BROKER_NUM_PLAYERS is ${config.numPlayers} but ${config.roomsFile} declares ${declared} bots for room "${DEFAULT_ROOM}": set one of them`]);
   }
   return parsed.file;
+}
+
+/** BROKER_TLS_CERT/KEY read and checked (a bad file: exit 2, every problem listed), or null for plain TCP. */
+function loadTlsOrExit(config: Config): { tls: TlsFiles; info: TlsInfo } | null {
+  if (config.tlsCert === "") return null;
+  const loaded = loadTls(config.tlsCert, config.tlsKey);
+  return "errors" in loaded ? configErrors(loaded.errors) : loaded;
+}
+
+function logTls(log: Logger, cert: string, info: TlsInfo): void {
+  log.log("info", "tls", { cert, subject: info.subject, subjectAltName: info.subjectAltName, validTo: info.validTo, fingerprint256: info.fingerprint256 });
+  if (info.validToMs < Date.now()) log.log("warn", "tls certificate expired: clients will refuse it", { cert, validTo: info.validTo });
 }
 
 function configErrors(errors: readonly string[]): never {

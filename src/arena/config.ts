@@ -1,7 +1,8 @@
-// The arena's settings: a TOML file (for leagues too long for a command line) and flags, flags
+// The arena's settings: a league file (TOML or YAML, for leagues too long for a command line) and flags, flags
 // winning, checked together. Pure: parse functions take text and argv; every problem is listed at
 // once (the CLI prints them and exits 2). No I/O here.
 import { parseArgs } from "node:util";
+import { parseSettingsFile } from "../settings-file.ts";
 import type { ScheduleKind } from "./schedule.ts";
 import type { SprtSpec } from "./sprt.ts";
 
@@ -118,17 +119,19 @@ const TABLES: Readonly<Record<string, readonly string[]>> = {
   settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"],
 };
 
-/** Reads an arena file (TOML). The [schedule] table's `kind` is the `schedule` setting. */
+/** Reads a league file (TOML, or YAML by its extension). The [schedule] table's `kind` is the `schedule` setting. */
 export function parseArenaFile(text: string, name: string, errors: string[]): FileSettings {
   const out: FileSettings = { game: null, bots: [], values: {} };
-  let data: unknown;
-  try {
-    data = Bun.TOML.parse(text);
-  } catch (e) {
-    errors.push(`${name}: not valid TOML: ${(e as Error).message}`);
+  const parsed = parseSettingsFile(text, name, "league file");
+  if (parsed.kind === "errors") {
+    errors.push(...parsed.errors);
     return out;
   }
-  if (!isTable(data)) return out;
+  const data = parsed.data ?? {};
+  if (!isTable(data)) {
+    errors.push(`${name}: the top level must be a table of [game], [[bot]], [schedule] and [settings]`);
+    return out;
+  }
   for (const key of Object.keys(data)) {
     if (!["game", "bot", "schedule", "settings"].includes(key)) errors.push(`${name}: unknown table "${key}" (known: game, bot, schedule, settings)`);
   }

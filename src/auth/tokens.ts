@@ -2,6 +2,7 @@
 // BROKER_TOKENS_FILE (TOML or YAML: tokens per room and role, optionally bound to a bot name).
 // Tokens are kept and compared as SHA-256 digests in constant time, and never logged.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { parseSettingsFile } from "../settings-file.ts";
 
 /** What the broker asks: may this client join? (Its token is never kept beyond the call.) */
 export interface JoinRequest {
@@ -70,14 +71,9 @@ const KEYS = ["token", "token_sha256", "rooms", "roles", "name"];
 
 /** Parses and checks a tokens file (every problem at once); `name` picks TOML or YAML. */
 export function parseTokensFile(text: string, name: string): TokensFileResult {
-  let data: unknown;
-  try {
-    if (/\.toml$/i.test(name)) data = Bun.TOML.parse(text);
-    else if (/\.ya?ml$/i.test(name)) data = Bun.YAML.parse(text);
-    else return { kind: "errors", errors: [`${name}: a tokens file ends in .toml, .yaml or .yml`] };
-  } catch (e) {
-    return { kind: "errors", errors: [`${name}: not valid ${/\.toml$/i.test(name) ? "TOML" : "YAML"}: ${(e as Error).message}`] };
-  }
+  const parsed = parseSettingsFile(text, name, "tokens file");
+  if (parsed.kind === "errors") return parsed;
+  const data = parsed.data;
   const errors: string[] = [];
   const top = (data ?? {}) as Record<string, unknown>;
   if (typeof top !== "object" || Array.isArray(top)) return { kind: "errors", errors: [`${name}: the top level must be a table`] };

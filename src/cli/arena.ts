@@ -17,7 +17,7 @@ import { pentaOf, standings } from "../arena/standings.ts";
 import { JournalStore } from "../arena/store.ts";
 import { mismatches, runTournament, tournamentId } from "../arena/tournament.ts";
 
-export const ARENA_HELP = `usage: bitbroker arena [--config FILE.toml] [--game CMD] [--bot NAME=CMD ...] [options]
+export const ARENA_HELP = `usage: bitbroker arena [--config FILE] [--game CMD] [--bot NAME=CMD ...] [options]
 
 Plays a tournament: for each match, the game and the bots are started as child processes on an
 embedded broker, in a room of their own, each bot seated by ticket. In each command line
@@ -25,7 +25,7 @@ embedded broker, in a room of their own, each bot seated by ticket. In each comm
 BITBROKER_ROOM, BITBROKER_SEAT (bots), BITBROKER_NAME (bots) and BITBROKER_SEED are set.
 A command is run by /bin/sh -c (in the file, a list of strings runs without a shell).
 
-  --config FILE        an arena file (TOML): game, bots, schedule, settings (README "Arena")
+  --config FILE        a league file (.toml, .yaml): game, bots, schedule, settings (README "Arena")
   --game CMD           the game's command line
   --bot NAME=CMD       a bot (repeat); names tell bots apart in the table
   --relay NAME         this bot (or "game") speaks v1 only: the arena relays it into its room and seat

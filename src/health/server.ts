@@ -7,6 +7,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
 import type { HttpHooks } from "../http/routes.ts";
+import type { TlsFiles } from "../transport/tls.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
 export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
@@ -34,7 +35,17 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, host: string, port: number, version: string, commit: string, recent: RecentMatches, hooks?: HttpHooks): Server<undefined> {
+/** With `tls` (BROKER_TLS_CERT/KEY) the port speaks HTTPS only. */
+export function startHealth(
+  broker: Broker,
+  host: string,
+  port: number,
+  version: string,
+  commit: string,
+  recent: RecentMatches,
+  hooks?: HttpHooks,
+  tls: TlsFiles | null = null,
+): Server<undefined> {
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -59,6 +70,7 @@ export function startHealth(broker: Broker, host: string, port: number, version:
   return Bun.serve({
     hostname: host,
     port,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     fetch(request, server) {
       const url = new URL(request.url);
       // Access (BROKER_ADMIN_TOKEN or loopback) and the metrics and dashboard routes: src/http/.

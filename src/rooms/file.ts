@@ -3,6 +3,7 @@
 // Pure apart from the parse: parseRoomsFile(text, name) lists every problem at once.
 import type { RoomRules } from "../broker/types.ts";
 import type { AskedTime } from "../protocol/index.ts";
+import { parseSettingsFile } from "../settings-file.ts";
 
 export interface RoomsFile {
   /** May a client's Hello name a room this file does not declare? (default true) */
@@ -40,14 +41,9 @@ const NO_MAXIMUMS: TimeMaximums = { moveMsMax: 24 * 3600 * 1000, bankMsMax: 24 *
 /** Parses and checks a rooms file; `name` (its path) picks the format by extension. */
 export function parseRoomsFile(text: string, name: string, max: TimeMaximums = NO_MAXIMUMS): RoomsFileResult {
   const ROOM_KEYS = roomKeys(max);
-  let data: unknown;
-  try {
-    if (/\.toml$/i.test(name)) data = Bun.TOML.parse(text);
-    else if (/\.ya?ml$/i.test(name)) data = Bun.YAML.parse(text);
-    else return { kind: "errors", errors: [`${name}: a rooms file ends in .toml, .yaml or .yml`] };
-  } catch (e) {
-    return { kind: "errors", errors: [`${name}: not valid ${/\.toml$/i.test(name) ? "TOML" : "YAML"}: ${(e as Error).message}`] };
-  }
+  const parsed = parseSettingsFile(text, name, "rooms file");
+  if (parsed.kind === "errors") return parsed;
+  const data = parsed.data;
   const errors: string[] = [];
   const top = data ?? {};
   if (!isTable(top)) return { kind: "errors", errors: [`${name}: the top level must be a table of settings`] };

@@ -1,9 +1,11 @@
-// The SDK's only socket code: one TCP connection to the broker over node:net (so the same code
-// runs on Bun and on Node), with a retried first connect, back-pressure on writes and an async
-// read of the next message. No session logic here.
+// The SDK's only socket code: one TCP connection to the broker over node:net, or node:tls when
+// asked (so the same code runs on Bun and on Node), with a retried first connect, back-pressure on
+// writes and an async read of the next message. No session logic here.
 import { createConnection, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { Control, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
+import { TlsFailure, resolveTls, tlsFailed, type ResolvedTls, type TlsOptions } from "./tls.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
@@ -32,6 +34,13 @@ export interface ConnectOptions {
    * (`moveMissed`), and may play under SKIP. Default false: nothing new on the wire.
    */
   readonly timing?: boolean;
+  /**
+   * Connect with TLS, verifying the broker's certificate (README "TLS"): `true` trusts the
+   * system's CAs; `{ ca }` trusts only that CA (a PEM file's path or its text); `{ serverName }`
+   * checks the certificate against that name instead of `host`. Default: from $BITBROKER_TLS,
+   * $BITBROKER_TLS_CA and $BITBROKER_TLS_SERVER_NAME, else plain TCP. Never skips verification.
+   */
+  readonly tls?: boolean | TlsOptions;
 }
 
 export type SdkLogLevel = "debug" | "info" | "warn" | "error";
@@ -116,6 +125,7 @@ export class Connection {
     }
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const log = options.log ?? stderrLog();
+    const tls = resolveTls(options.tls, host, port);
     const deadline = performance.now() + timeoutMs;
     let attempts = 0;
     let delayMs: number = DEFAULTS.connectRetryFirstDelayMs;
@@ -134,10 +144,13 @@ export class Connection {
       };
       try {
         const limitMs = Math.max(deadline - performance.now(), ATTEMPT_MIN_MS);
-        const socket = await connectOnce(host, port, limitMs, state);
-        log("info", `connected to the broker at ${host}:${port}`);
+        const socket = await connectOnce(host, port, limitMs, state, tls);
+        log("info", `connected to the broker at ${host}:${port}${tls ? ` over TLS, its certificate verified against ${tls.trusting}` : ""}`);
         return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
+        // The broker answered, but TLS failed (a certificate we do not trust, a plain port):
+        // trying again would fail the same way.
+        if (e instanceof TlsFailure) throw tlsFailed(host, port, tls!, e.cause as Error);
         const leftMs = deadline - performance.now();
         if (leftMs <= 0) {
           throw new SdkError(
@@ -233,17 +246,23 @@ export class Connection {
  * One attempt: resolves once connected, with the session's handlers attached in the same tick
  * (so no byte or error goes unheard); rejects on an error or after `limitMs`.
  */
-function connectOnce(host: string, port: number, limitMs: number, state: SocketState): Promise<Socket> {
+function connectOnce(host: string, port: number, limitMs: number, state: SocketState, tls: ResolvedTls | null): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port });
+    // rejectUnauthorized: an untrusted certificate fails the connect (never skipped).
+    const socket = tls
+      ? tlsConnect({ host, port, rejectUnauthorized: true, ...(tls.ca !== undefined ? { ca: tls.ca } : {}), ...(tls.serverName ? { servername: tls.serverName } : {}) })
+      : createConnection({ host, port });
     const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${Math.round(limitMs)} ms`)), limitMs);
+    let reached = false;
     const refused = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
-      reject(error);
+      reject(tls && reached ? new TlsFailure(error) : error);
     };
     socket.once("error", refused);
-    socket.once("connect", () => {
+    // TCP is up: from here a failure is the TLS handshake's.
+    if (tls) socket.once("connect", () => (reached = true));
+    socket.once(tls ? "secureConnect" : "connect", () => {
       clearTimeout(timer);
       socket.off("error", refused);
       // Small lines, one turn at a time: send each at once (no Nagle delay waiting for an ACK).

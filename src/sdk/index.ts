@@ -6,4 +6,5 @@ export { Action, GameSession, botJoin, botReply, botStep, type BotStep, type Gam
 export { ProtoBot, ProtoGame, protoCodec, type Codec } from "./typed.ts";
 export { SdkError, isBrokerShutdown, isMatchAborted, isRefused, type SdkErrorCode } from "./errors.ts";
 export { DEFAULTS, stderrLog, type ConnectOptions, type SdkLog, type SdkLogLevel } from "./connection.ts";
+export type { TlsOptions } from "./tls.ts";
 export type { AskedTime, BotInfo, MatchResult, MoveMissed, MoveTiming, TimeRules, TurnTiming, Welcome } from "../protocol/index.ts";

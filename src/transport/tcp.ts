@@ -7,6 +7,7 @@ import type { Command, ConnId, Event } from "../broker/types.ts";
 import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { Outbox } from "./outbox.ts";
+import type { TlsFiles } from "./tls.ts";
 
 interface Conn {
   readonly id: ConnId;
@@ -27,6 +28,10 @@ export interface TcpOptions {
   readonly onFinished: () => void;
   /** Every domain event, in order, for the projections (records, metrics, dashboard, fleet). */
   readonly onEvent?: (event: BrokerEvent) => void;
+  /** BROKER_TLS_CERT/KEY: the port speaks TLS (README "TLS"); absent = plain. */
+  readonly tls?: TlsFiles | null;
+  /** BROKER_PLAIN_PORT: a plain port beside the TLS one, feeding the same broker; absent = none. */
+  readonly plain?: { readonly host: string; readonly port: number } | null;
 }
 
 /** A closing socket whose peer does not read its last lines is cut after this long. */
@@ -45,16 +50,34 @@ export class TcpTransport {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAtMs: number | null = null;
   private readonly listener: TCPSocketListener<Conn>;
+  private readonly plainListener: TCPSocketListener<Conn> | null;
 
   constructor(
     private readonly broker: Broker,
     private readonly log: Logger,
     private readonly options: TcpOptions,
   ) {
+    this.listener = this.listen(options.host, options.port, options.tls ?? null);
+    this.plainListener = options.plain ? this.listenPlain(options.plain.host, options.plain.port) : null;
+  }
+
+  /** The plain port beside TLS; an error to listen says it was this one (main names the setting). */
+  private listenPlain(host: string, port: number): TCPSocketListener<Conn> {
+    try {
+      return this.listen(host, port, null);
+    } catch (e) {
+      this.listener.stop(true);
+      throw Object.assign(e as Error, { listener: "plain" });
+    }
+  }
+
+  /** One listener; TLS and plain ones feed the same broker through the same handlers. */
+  private listen(hostname: string, port: number, tls: TlsFiles | null): TCPSocketListener<Conn> {
     const self = this;
-    this.listener = Bun.listen<Conn>({
-      hostname: options.host,
-      port: options.port,
+    return Bun.listen<Conn>({
+      hostname,
+      port,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
       socket: {
         open(socket) {
           self.opened(socket);
@@ -71,6 +94,14 @@ export class TcpTransport {
         error(socket, error) {
           self.closed(socket, error.message);
         },
+        // With this handler, `open` comes at accept, so the hello deadline covers the TLS
+        // handshake too. A failed one (a plain client, a client that does not trust us) is logged;
+        // the socket then closes, and the broker hears of it as any other close.
+        handshake(socket, success, error) {
+          if (!success && socket.data) {
+            self.log.log("warn", "tls handshake failed", { conn: socket.data.id, peer: `${socket.remoteAddress}:${socket.remotePort}`, error: error?.message ?? "" });
+          }
+        },
       },
     });
   }
@@ -79,9 +110,15 @@ export class TcpTransport {
     return this.listener.port;
   }
 
+  /** The plain port beside TLS (BROKER_PLAIN_PORT), or null. */
+  get plainPort(): number | null {
+    return this.plainListener?.port ?? null;
+  }
+
   /** Stops accepting; open connections are left to the broker's commands. */
   stopListening(): void {
     this.listener.stop(false);
+    this.plainListener?.stop(false);
   }
 
   /** Connections still open (closing ones included). */

@@ -106,3 +106,23 @@ test("the CLI says what is wrong and exits 2 without playing", async () => {
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain("--config: cannot read /nonexistent/league.toml");
 });
+
+test("a league file may be YAML (by its extension): the same league as in TOML; another extension is refused", () => {
+  const toml = `[game]\ncommand = "g --port {port}"\n[[bot]]\nname = "a"\ncommand = "a"\n[[bot]]\nname = "b"\ncommand = ["b", "{port}"]\nrelay = true\n[schedule]\nkind = "gauntlet"\ngauntlet = "b"\n[settings]\nsprt = { elo0 = 0, elo1 = 5, alpha = 0.05, beta = 0.1 }\n`;
+  const yaml = `game: { command: "g --port {port}" }\nbot:\n  - { name: a, command: a }\n  - { name: b, command: [b, "{port}"], relay: true }\nschedule: { kind: gauntlet, gauntlet: b }\nsettings:\n  sprt: { elo0: 0, elo1: 5, alpha: 0.05, beta: 0.1 }\n`;
+  const fromToml = resolveConfig(flags(["--config", "league.toml"]), toml, { parallel: 2 });
+  const fromYaml = resolveConfig(flags(["--config", "league.yaml"]), yaml, { parallel: 2 });
+  expect("errors" in fromYaml && fromYaml.errors).toEqual([
+    "league.yaml: sprt: an SPRT tests one bot against another: a round-robin of exactly 2 bots (the first is A, the second B)",
+  ]);
+  expect("errors" in fromToml && fromToml.errors).toEqual(["league.toml: sprt: an SPRT tests one bot against another: a round-robin of exactly 2 bots (the first is A, the second B)"]);
+  expect(resolveConfig(flags(["--config", "league.json"]), "{}", { parallel: 2 })).toEqual({ errors: ["league.json: a league file ends in .toml, .yaml or .yml", "no game: give --game COMMAND or a [game] table with its command", "a round-robin needs at least 2 bots; 0 given (--bot NAME=COMMAND or [[bot]] tables)"] });
+  const ok = (text: string, name: string) => {
+    const r = resolveConfig(flags(["--config", name]), text.replace(/\n(\[settings\]|settings:)[\s\S]*$/, "\n"), { parallel: 2 });
+    if ("errors" in r) throw new Error(r.errors.join("\n"));
+    return { ...r.config, file: null };
+  };
+  // Without the SPRT, both files give the same league.
+  expect(ok(yaml, "league.yaml")).toEqual(ok(toml, "league.toml"));
+  expect(ok(yaml, "league.yaml")).toMatchObject({ kind: "gauntlet", gauntlet: 1, bots: [{ name: "a", command: "a", relay: false }, { name: "b", command: ["b", "{port}"], relay: true }] });
+});
