@@ -47,6 +47,10 @@ export class ExternalBroker implements BrokerAccess {
     };
   }
 
+  async sync(room: string): Promise<void> {
+    await this.check(room);
+  }
+
   private async poll(): Promise<void> {
     try {
       await Promise.all([...this.rooms.keys()].map((room) => this.check(room)));

@@ -17,6 +17,8 @@ export interface BrokerAccess {
   readonly port: number;
   /** Hands every event of `room` to `listener` until the returned function is called. */
   follow(room: string, listener: (e: BrokerEvent) => void): () => void;
+  /** Delivers now what the broker knows of `room` (a broker followed from afar is polled); its events come first. */
+  sync?(room: string): Promise<void>;
 }
 
 export interface MatchSetup {
@@ -91,8 +93,10 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
         return;
       }
       children.push({ who, child });
-      void child.exited.then((x) => {
-        // Before its match started nobody may leave: the match could never form.
+      void child.exited.then(async (x) => {
+        // Before its match started nobody may leave: the match could never form. (A broker
+        // followed from afar may have started and ended it between two looks: ask it first.)
+        if (matchId === null) await s.broker.sync?.(room);
         if (matchId === null) {
           const how = x.signal ? `was killed by ${x.signal}` : `exited with status ${x.code}`;
           resolveEnding({ kind: "arena", end: ARENA_ENDS.start_failed, culprit: who === "game" ? -1 : who, reason: `${who === "game" ? "the game" : label} ${how} before the match started` });
