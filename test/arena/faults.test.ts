@@ -131,3 +131,14 @@ test("a journal that cannot be written stops the tournament (exit 1) and every m
   expect(run.stderr).toContain(`arena: stopped: cannot write the journal ${join(d, "file", "j.jsonl")}`);
   await nothingLeft(run);
 }, 120_000);
+
+test("a bot that never joins: its match is stopped at --start-timeout-ms, no result, no process left", async () => {
+  const d = dir();
+  const run = await runArena(["--game", game(), "--bot", `alpha=${bot()}`, "--bot", "sleeper=sleep 1000", "--start-timeout-ms", "1500", "--journal", join(d, "j.jsonl"), "--json", "-"]);
+  expect(run.code).toBe(0);
+  expect(run.seen.some((p) => p.cmd === "sleep")).toBe(true);
+  await nothingLeft(run);
+  const ends = readFileSync(join(d, "j.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { end: string }).end);
+  expect(ends).toEqual(["start_timeout", "start_timeout"]);
+  expect((JSON.parse(run.stdout) as { standings: Array<{ noResult: number }> }).standings.map((r) => r.noResult)).toEqual([2, 2]);
+}, 120_000);
