@@ -38,7 +38,8 @@ RUN case "${TARGETARCH}" in \
     esac \
  && BITBROKER_COMMIT="${BITBROKER_COMMIT}" bun scripts/build.ts --target "bun-linux-${arch}" --outfile "dist/bitbroker-linux-${arch}" \
  && mv "dist/bitbroker-linux-${arch}" dist/bitbroker \
- && if [ "${TARGETARCH}" = "${BUILDARCH}" ]; then dist/bitbroker --version; fi
+ && if [ "${TARGETARCH}" = "${BUILDARCH}" ]; then dist/bitbroker --version; fi \
+ && mkdir -p data
 
 # The example game and bots run from source on Bun (compose.yaml's game and bot services), on the
 # image's own platform.
@@ -66,12 +67,17 @@ LABEL org.opencontainers.image.title="bitbroker" \
       org.opencontainers.image.revision="${BITBROKER_COMMIT}" \
       org.opencontainers.image.source="${BITBROKER_SOURCE}"
 COPY --from=build /src/dist/bitbroker /bitbroker
+# The records volume (BROKER_DB, BROKER_RECORD_DIR), owned by nonroot: distroless has no shell to make it.
+COPY --from=build --chown=65532:65532 /src/data /data
 # nonroot, as the :nonroot tag already is; numeric, so a runtime can check it is not root.
 USER 65532:65532
 ENV BROKER_HOST=0.0.0.0 \
     BROKER_PORT=7878 \
     BROKER_HEALTH_PORT=8080 \
+    BROKER_DB=/data/bitbroker.db \
+    BROKER_RECORD_DIR=/data/replays \
     LOG_FORMAT=json
+VOLUME ["/data"]
 EXPOSE 7878 8080
 # `bitbroker healthcheck` reads BROKER_HEALTH_PORT and BROKER_TLS_CERT, so it follows a changed port
 # and TLS (HTTPS to the broker's own certificate): no curl needed.

@@ -1,6 +1,9 @@
 // Configuration from environment and flags (flags win). Pure: loadConfig(argv, env) lists every
 // problem at once; main prints them and exits 2. No I/O here.
 import { parseArgs } from "node:util";
+import { parseKeep } from "./records/keep.ts";
+import { parseDbTarget, type DbTarget } from "./store/target.ts";
+import type { Keep } from "./store/types.ts";
 
 export type LogFormat = "text" | "json";
 export type LogLevelName = "debug" | "info" | "warn" | "error";
@@ -45,6 +48,14 @@ export interface Config {
   readonly plainHost: string;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
+  /** Where match records go (BROKER_DB). */
+  readonly db: DbTarget;
+  /** The folder of replay files (BROKER_RECORD_DIR). */
+  readonly recordDir: string;
+  /** Records and replays to keep; null = all (BROKER_RECORDS_KEEP). */
+  readonly recordsKeep: Keep | null;
+  /** This broker's id in the records; "" = host name and port (BROKER_INSTANCE_ID). */
+  readonly instanceId: string;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
   /** BROKER_AGONES=on: talk to the Agones SDK sidecar (src/fleet). */
@@ -99,6 +110,10 @@ export const SETTINGS = {
   tlsKey: { env: "BROKER_TLS_KEY", flag: "tls-key", fallback: "", help: "PEM private key file of BROKER_TLS_CERT" },
   plainPort: { env: "BROKER_PLAIN_PORT", flag: "plain-port", fallback: "", help: "with TLS: also a plain TCP port for v1 clients (0 = any free port); unset = none" },
   plainHost: { env: "BROKER_PLAIN_HOST", flag: "plain-host", fallback: "127.0.0.1", help: "address the plain port binds to" },
+  recordDir: { env: "BROKER_RECORD_DIR", flag: "record-dir", fallback: "replays", help: "folder of the replay files of recorded matches (docs/REPLAY.md)" },
+  db: { env: "BROKER_DB", flag: "db", fallback: "bitbroker.db", help: 'match records: a SQLite file, ":memory:", "off", or a postgres:// URL' },
+  recordsKeep: { env: "BROKER_RECORDS_KEEP", flag: "records-keep", fallback: "all", help: "records and replays kept: all, a count (100000), an age (30d), or both (30d,100000)" },
+  instanceId: { env: "BROKER_INSTANCE_ID", flag: "instance-id", fallback: "", help: "this broker's id in the records, unique among brokers sharing BROKER_DB (default: host name:port)" },
   roomsFile: { env: "BROKER_ROOMS_FILE", flag: "rooms-file", fallback: "", help: "TOML or YAML file declaring rooms and their settings (README: Rooms)" },
   logLevel: { env: "LOG_LEVEL", flag: "log-level", fallback: "info", help: "debug | info | warn | error" },
   logFormat: { env: "LOG_FORMAT", flag: "log-format", fallback: "text", help: "text | json" },
@@ -141,6 +156,14 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     return allowed[0]!;
   };
 
+  const checked = <T>(s: Setting, parsed: T | { readonly problem: string }, fallback: T): T => {
+    if (typeof parsed === "object" && parsed !== null && "problem" in parsed) {
+      errors.push(`${s.env} (--${s.flag}) ${parsed.problem}; got "${raw(s)}"`);
+      return fallback;
+    }
+    return parsed as T;
+  };
+
   const host = raw(SETTINGS.host).trim();
   if (host === "") errors.push(`${SETTINGS.host.env} (--${SETTINGS.host.flag}) must not be empty`);
   const matchesText = raw(SETTINGS.matches).trim();
@@ -173,6 +196,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     plainPort: plainPortText === "" ? null : int(SETTINGS.plainPort, 0, 65535),
     plainHost: raw(SETTINGS.plainHost).trim(),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
+    db: checked<DbTarget>(SETTINGS.db, parseDbTarget(raw(SETTINGS.db)), { kind: "off" }),
+    recordDir: raw(SETTINGS.recordDir).trim(),
+    recordsKeep: checked<Keep | null>(SETTINGS.recordsKeep, parseKeep(raw(SETTINGS.recordsKeep)), null),
+    instanceId: raw(SETTINGS.instanceId).trim(),
     logLevel: oneOf(SETTINGS.logLevel, ["debug", "info", "warn", "error"] as const),
     logFormat: oneOf(SETTINGS.logFormat, ["text", "json"] as const),
     agones,
@@ -187,6 +214,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (config.token !== "" && config.token.length < 8) errors.push("BROKER_TOKEN must be 8 characters or more");
   if (/\s/.test(config.adminToken)) errors.push(`${SETTINGS.adminToken.env} (--${SETTINGS.adminToken.flag}) must not contain whitespace`);
   errors.push(...tlsProblems(config));
+  if (config.recordDir === "") errors.push(`${SETTINGS.recordDir.env} (--${SETTINGS.recordDir.flag}) must not be empty`);
+  if (!/^[\x21-\x7e]{0,128}$/.test(config.instanceId)) {
+    errors.push(`${SETTINGS.instanceId.env} (--${SETTINGS.instanceId.flag}) must be up to 128 printable ASCII characters without spaces; got "${config.instanceId}"`);
+  }
   if (config.port !== 0 && config.port === config.healthPort) {
     errors.push(`BROKER_PORT and BROKER_HEALTH_PORT must differ; both are ${config.port}`);
   }
@@ -224,6 +255,10 @@ export function helpText(): string {
     "       bitbroker healthcheck [--ready] [--health-port N] [--host H] [--tls-cert FILE]",
     "                                    exit 0 if the broker on this host is healthy (alive), 1 if not;",
     "                                    --ready: exit 0 only if it accepts new clients (GET /ready)",
+    "       bitbroker replay FILE [--serve-game | --serve-bot N] [...]",
+    "                                    print a recorded match, or play it back to a live game or bot",
+    "       bitbroker records export [--db D] [--room R] [--out FILE]",
+    "                                    write the match records as JSON Lines",
     "       bitbroker arena [--config FILE] [--game CMD] [--bot NAME=CMD ...] [options]",
     "                                    play a tournament between bots (bitbroker arena --help)",
     "       bitbroker stdio [options] -- PROGRAM [ARG ...]",

@@ -9,6 +9,9 @@ import { readFileSync } from "node:fs";
 import { helpText, loadConfig, type Config } from "./config.ts";
 import { FleetDriver } from "./fleet/driver.ts";
 import { healthcheck } from "./health/check.ts";
+import { recordsCommand } from "./cli/records.ts";
+import { replayCommand } from "./cli/replay.ts";
+import { Records, RecordsStartError } from "./records/index.ts";
 import { arenaCommand } from "./cli/arena.ts";
 import { stdioCommand } from "./cli/stdio.ts";
 import { startHealth } from "./health/server.ts";
@@ -20,11 +23,15 @@ import { observability } from "./http/compose.ts";
 
 /** Every close is flushed, or cut, within this long after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 1500;
+/** Then spooled records and buffered replays are written for up to this long. */
+const RECORDS_CLOSE_MS = 400;
 
 const argv = process.argv.slice(2).map((a) => (a === "-h" ? "--help" : a));
 if (argv[0] === "healthcheck") {
   process.exit(await healthcheck(argv.slice(1), process.env));
 }
+if (argv[0] === "replay") process.exit(await replayCommand(argv.slice(1)));
+if (argv[0] === "records") process.exit(await recordsCommand(argv.slice(1), process.env));
 // Their arguments as given: a command line after `--` is the program's own (its -h too).
 if (argv[0] === "arena") process.exit(await arenaCommand(process.argv.slice(3)));
 if (argv[0] === "stdio") process.exit(await stdioCommand(process.argv.slice(3), process.env));
@@ -39,10 +46,10 @@ switch (loaded.kind) {
   case "errors":
     configErrors(loaded.errors);
   case "config":
-    run(loaded.config);
+    await run(loaded.config);
 }
 
-function run(config: Config): void {
+async function run(config: Config): Promise<void> {
   // A closed log pipe (say, a supervisor that stopped reading) loses log lines, never the broker.
   process.stdout.on("error", () => {});
   const log = new Logger(config.logLevel, config.logFormat);
@@ -62,6 +69,7 @@ function run(config: Config): void {
     drainMs: config.drainMs,
     access: config.adminToken === "" ? "loopback only" : "admin token",
     viewersDir: config.viewersDir,
+    db: config.db.kind === "postgres" ? "postgres" : config.db.kind === "sqlite" ? config.db.path : "off",
   });
   if (loadedTls) logTls(log, config.tlsCert, loadedTls.info);
   if (config.numPlayersDefaulted && !rooms.rooms.has(DEFAULT_ROOM)) {
@@ -90,6 +98,26 @@ function run(config: Config): void {
     roomsMax: config.roomsMax,
   });
 
+  const recent = new RecentMatches();
+  let records: Records;
+  try {
+    records = await Records.start({
+      config,
+      log,
+      version: VERSION_TEXT,
+      replays: config.record || [...rooms.rooms.values()].some((r) => r.record === true),
+      running: () => broker.runningMatches(),
+      recent,
+      fatal: (message) => {
+        log.log("error", "records stopped the broker", { error: message });
+        process.exit(1);
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof RecordsStartError)) throw e;
+    log.log("error", "cannot keep records", { error: e.message });
+    process.exit(1);
+  }
   // Fleet (BROKER_AGONES=on): a projection of the broker's events onto the Agones SDK sidecar.
   const waiting = (): number => {
     const s = broker.snapshot();
@@ -118,14 +146,15 @@ function run(config: Config): void {
         tcp?.stopListening();
         obs.stop();
         health?.stop(true);
-        log.log("info", "stopped", { exitCode: code });
-        process.exit(code);
+        void records.close(RECORDS_CLOSE_MS).finally(() => {
+          log.log("info", "stopped", { exitCode: code });
+          process.exit(code);
+        });
       }
     }, 10);
   };
 
   // Projections of the broker's events (STYLE.md "Growing the house").
-  const recent = new RecentMatches();
   let tcp: TcpTransport | undefined;
   let health: ReturnType<typeof startHealth> | undefined;
   try {
@@ -138,6 +167,7 @@ function run(config: Config): void {
         recent.onEvent(e);
         fleet?.onEvent(e);
         obs.onEvent(e);
+        records.onEvent(e);
       },
       tls,
       plain: config.plainPort === null ? null : { host: config.plainHost, port: config.plainPort },
@@ -147,7 +177,7 @@ function run(config: Config): void {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, config.host, config.healthPort, VERSION, COMMIT, recent, obs.hooks, tls);
+    health = startHealth(broker, { host: config.host, port: config.healthPort, version: VERSION, commit: COMMIT, recent, hooks: obs.hooks, records, tls });
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

@@ -7,6 +7,8 @@ cd "$ROOT"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+# Brokers that tests start keep no records unless a test asks (never bitbroker.db in the repository).
+export BROKER_DB=off
 LOGS=$(mktemp -d)
 passed=0
 failed=0

@@ -16,6 +16,8 @@ export interface Options {
   natsServer: string | null;
   compiled: boolean;
   lineBytesMax?: number;
+  /** More settings for our broker. */
+  brokerEnv?: Record<string, string>;
 }
 
 const num = (j: Json, key: string): number => {
@@ -29,7 +31,7 @@ async function startSystem(procs: Procs, o: Options, system: SystemName, bots: n
     case "direct":
       return null;
     case "ours":
-      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1 });
+      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1, env: o.brokerEnv });
     case "original":
       return startOriginal(procs, o.paths, { bots, compiled: false });
     case "nats":

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   /** CPUs for the broker alone (the concurrency axis); undefined = the registry's. */
   cpus?: string | null;
   nice?: number;
+  /** More settings for our broker (bench/records.ts: BROKER_DB, BROKER_RECORD…). */
+  env?: Record<string, string>;
 }
 
 /** A started system: the broker to sample (none for direct) and how peers reach it. */
@@ -64,6 +66,9 @@ export async function startOurs(procs: Procs, paths: Paths, o: BrokerOptions): P
     LOG_FORMAT: "json",
     LOG_LEVEL: "info",
     BROKER_NUM_PLAYERS: String(o.bots),
+    // Records off unless asked: bench/records.ts measures what keeping them costs.
+    BROKER_DB: "off",
+    ...o.env,
   };
   if (o.lineBytesMax !== undefined) env.BROKER_LINE_BYTES_MAX = String(o.lineBytesMax);
   if (o.helloTimeoutMs !== undefined) env.BROKER_HELLO_TIMEOUT_MS = String(o.helloTimeoutMs);

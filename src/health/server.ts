@@ -16,7 +16,35 @@ export type HealthBody = Omit<Snapshot, "stopping" | "draining"> & {
   readonly version: string;
   /** The git commit of the build ("" when run from source), as `--version` prints it. */
   readonly commit: string;
+  /** Counters of the records and replays (README "Records"), when the broker keeps them. */
+  readonly records?: Record<string, unknown>;
 };
+
+/** More routes, from a projection (records: GET /matches…, /leaderboard), tried before the built-in ones. */
+export interface HttpRoutes {
+  /** Does it answer this path? */
+  owns(pathname: string): boolean;
+  /** The answer to a GET of a path it owns. */
+  handle(url: URL): Promise<Response>;
+  /** The `records` field of GET /health. */
+  health(): Record<string, unknown>;
+}
+
+/** What the HTTP port serves, beside the broker itself. */
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly version: string;
+  readonly commit: string;
+  /** The recently ended matches, when no records database pages them. */
+  readonly recent: RecentMatches;
+  /** Access (admin token or loopback), metrics and the dashboard (src/http). */
+  readonly hooks?: HttpHooks;
+  /** The records' routes (src/records). */
+  readonly records?: HttpRoutes;
+  /** With TLS (BROKER_TLS_CERT/KEY) the port speaks HTTPS only. */
+  readonly tls?: TlsFiles | null;
+}
 
 /** The JSON of GET /ready: 200 with ready true while new clients are taken, else 503 and why not. */
 export interface ReadyBody {
@@ -35,17 +63,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-/** With `tls` (BROKER_TLS_CERT/KEY) the port speaks HTTPS only. */
-export function startHealth(
-  broker: Broker,
-  host: string,
-  port: number,
-  version: string,
-  commit: string,
-  recent: RecentMatches,
-  hooks?: HttpHooks,
-  tls: TlsFiles | null = null,
-): Server<undefined> {
+export function startHealth(broker: Broker, options: HttpOptions): Server<undefined> {
+  const { host, port, version, commit, recent, hooks, records, tls } = options;
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -64,6 +83,7 @@ export function startHealth(
       uptimeSeconds: Math.round((performance.now() - startedMs) / 100) / 10,
       version,
       commit,
+      ...(records ? { records: records.health() } : {}),
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }
@@ -78,12 +98,13 @@ export function startHealth(
       if (refused) return refused;
       const answered = hooks?.route(request, url, server);
       if (answered) return answered;
+      const owned = records?.owns(url.pathname) ?? false;
       const route = routes[url.pathname];
-      if (!route) return Response.json({ error: "not found" }, { status: 404 });
+      if (!owned && !route) return Response.json({ error: "not found" }, { status: 404 });
       if (request.method !== "GET" && request.method !== "HEAD") {
         return Response.json({ error: "method not allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
       }
-      return route();
+      return owned ? records!.handle(url) : route!();
     },
   });
 }

@@ -186,6 +186,7 @@ export class TcpTransport {
 
   private apply(commands: Command[]): void {
     const touched: Array<Socket<Conn>> = [];
+    let closing: ConnId[] | null = null;
     for (const c of commands) {
       switch (c.kind) {
         case "send": {
@@ -196,7 +197,9 @@ export class TcpTransport {
           break;
         }
         case "close":
-          this.close(c.conn);
+          // Closed after every command of the step, events included: nothing of a step is
+          // written before its projections saw its events (a match's record before its 00 FF).
+          (closing ??= []).push(c.conn);
           break;
         case "log":
           this.log.log(c.level, c.event, c.fields);
@@ -215,7 +218,7 @@ export class TcpTransport {
     for (const socket of touched) {
       if (!socket.data.outbox!.flush()) this.slow(socket);
     }
-    // After the writes: a projection never delays the relay.
+    if (closing) for (const id of closing) this.close(id);
   }
 
   /** The handshake is done: the full line limit, and v2 frames from now on if granted. */

@@ -20,11 +20,14 @@ export class BrokerProcess {
     public healthPort = 0,
   ) {}
 
-  /** Starts the broker with these settings (env names) and waits for its "listening" line. */
+  /**
+   * Starts the broker with these settings (env names) and waits for its "listening" line. Records
+   * are off unless the test sets BROKER_DB (never the default file in the repository).
+   */
   static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"], listenTimeoutMs = 10_000): Promise<BrokerProcess> {
     const proc = Bun.spawn(cmd, {
       cwd: ROOT,
-      env: { ...process.env, BROKER_HOST: "127.0.0.1", BROKER_PORT: "0", BROKER_HEALTH_PORT: "0", LOG_FORMAT: "json", ...env },
+      env: { ...process.env, BROKER_HOST: "127.0.0.1", BROKER_PORT: "0", BROKER_HEALTH_PORT: "0", LOG_FORMAT: "json", BROKER_DB: "off", ...env },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",

@@ -18,7 +18,7 @@ afterEach(() => {
 
 function serve(matchesMax: number | null): Broker {
   const broker = new Broker(brokerSettings({ botsPerMatch: 1, helloTimeoutMs: 1000, matchesMax }));
-  server = startHealth(broker, "127.0.0.1", 0, "test", "", new RecentMatches());
+  server = startHealth(broker, { host: "127.0.0.1", port: 0, version: "test", commit: "", recent: new RecentMatches() });
   return broker;
 }
 

@@ -38,6 +38,12 @@ test("the final stage runs the executable alone as nonroot, exposes both ports a
   for (const name of ["BROKER_PORT=7878", "BROKER_HEALTH_PORT=8080"]) expect(runtime).toContain(name);
 });
 
+test("match records live on a /data volume that nonroot owns (BROKER_DB, BROKER_RECORD_DIR)", () => {
+  expect(runtime).toMatch(/^COPY --from=build --chown=65532:65532 \/src\/data \/data$/m);
+  expect(runtime).toMatch(/^VOLUME \["\/data"\]$/m);
+  for (const name of ["BROKER_DB=/data/bitbroker.db", "BROKER_RECORD_DIR=/data/replays"]) expect(runtime).toContain(name);
+});
+
 test("the build context (.dockerignore allow-list) holds every file the Dockerfile copies", () => {
   const allowed = readFileSync(join(ROOT, ".dockerignore"), "utf8")
     .split("\n")

@@ -1,6 +1,7 @@
 // A root folder holding only what the distroless image holds for us: /bitbroker, the glibc files
-// `ldd` names, /etc/passwd and /etc/group with nonroot (65532), and /proc mounted. Linux, root only.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+// `ldd` names, /etc/passwd and /etc/group with nonroot (65532), the /data volume owned by nonroot,
+// and /proc mounted. Linux, root only.
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -83,6 +84,9 @@ export class RootFs {
       mkdirSync(join(dir, "etc"));
       writeFileSync(join(dir, "etc/passwd"), PASSWD);
       writeFileSync(join(dir, "etc/group"), GROUP);
+      // The image's records volume (Dockerfile: /data, owned by nonroot).
+      mkdirSync(join(dir, "data"));
+      chownSync(join(dir, "data"), NONROOT, NONROOT);
       mkdirSync(join(dir, "proc"));
       const m = sh(["mount", "-t", "proc", "proc", join(dir, "proc")]);
       if (m.code !== 0) throw new Error(`mount -t proc failed (is this a container without CAP_SYS_ADMIN?): ${m.out}`);

@@ -1,0 +1,186 @@
+// GET /matches (running from the broker, ended from the records), /matches/{id},
+// /matches/{id}/replay and /leaderboard (README "Reading records back"). Thin: it checks the
+// query, asks the store, the leaderboard or the replay folder, and shapes JSON.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunningMatch } from "../broker/types.ts";
+import type { EndedMatch } from "../matches/recent.ts";
+import { replayName } from "../replay/writer.ts";
+import type { Cursor, ListQuery, MatchRecord, Store } from "../store/types.ts";
+import { endedJson, recordJson } from "./json.ts";
+import type { Leaderboard } from "./leaderboard.ts";
+import { wallMs } from "./recorder.ts";
+
+export interface MatchesHttpOptions {
+  readonly running: () => RunningMatch[];
+  /** The records, or null when BROKER_DB=off (then `recent` answers GET /matches). */
+  readonly store: Store | null;
+  readonly leaderboard: Leaderboard | null;
+  readonly recent: { list(room?: string): EndedMatch[] };
+  /** This broker's replay folder, and whether a replay is still being written. */
+  readonly replayDir: string;
+  readonly replayInUse: (matchId: string) => boolean;
+}
+
+const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
+const MATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ONE_MATCH = /^\/matches\/([^/]+)(\/replay)?$/;
+const LIMIT_MAX = 1000;
+const LIMIT_DEFAULT = 100;
+
+const bad = (error: string): Response => Response.json({ error }, { status: 400 });
+const notFound = (error: string): Response => Response.json({ error }, { status: 404 });
+const unavailable = (e: unknown): Response => Response.json({ error: `records database unavailable: ${(e as Error).message}` }, { status: 503 });
+
+/** The query of GET /matches, checked: every problem named. */
+export function parseListParams(params: URLSearchParams): { room?: string; limit: number; before?: string } | { error: string } {
+  const problems: string[] = [];
+  for (const key of new Set(params.keys())) {
+    if (!["room", "limit", "before"].includes(key)) problems.push(`unknown parameter "${key}" (known: room, limit, before)`);
+    else if (params.getAll(key).length > 1) problems.push(`"${key}" is given more than once`);
+  }
+  const room = params.get("room") ?? undefined;
+  if (room !== undefined && !ROOM.test(room)) problems.push(`room must be 1-64 characters of A-Z a-z 0-9 . _ -; got ${JSON.stringify(room)}`);
+  const limitText = params.get("limit");
+  const limit = limitText === null ? LIMIT_DEFAULT : Number(limitText);
+  if (limitText !== null && (!/^\d+$/.test(limitText) || limit < 1 || limit > LIMIT_MAX)) problems.push(`limit must be a whole number from 1 to ${LIMIT_MAX}; got ${JSON.stringify(limitText)}`);
+  const before = params.get("before") ?? undefined;
+  if (before !== undefined && !MATCH_ID.test(before) && Number.isNaN(Date.parse(before))) {
+    problems.push(`before must be a match id (the last of the previous page) or an ISO 8601 time; got ${JSON.stringify(before)}`);
+  }
+  if (problems.length > 0) return { error: problems.join("; ") };
+  return { limit, ...(room !== undefined ? { room } : {}), ...(before !== undefined ? { before } : {}) };
+}
+
+export class MatchesHttp {
+  constructor(private readonly o: MatchesHttpOptions) {}
+
+  owns(path: string): boolean {
+    return path === "/matches" || path === "/leaderboard" || ONE_MATCH.test(path);
+  }
+
+  /** Answers a GET of a path it owns. */
+  async handle(url: URL): Promise<Response> {
+    const path = url.pathname;
+    if (path === "/matches") return await this.list(url);
+    if (path === "/leaderboard") return await this.leaderboard(url);
+    const m = ONE_MATCH.exec(path)!;
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]!);
+    } catch {
+      return notFound(`no match has the id ${JSON.stringify(m[1])}`);
+    }
+    return m[2] ? await this.replay(id) : await this.match(id);
+  }
+
+  private async list(url: URL): Promise<Response> {
+    const q = parseListParams(url.searchParams);
+    if ("error" in q) return bad(q.error);
+    const nowMs = performance.now();
+    const running = this.o
+      .running()
+      .filter((m) => q.room === undefined || m.room === q.room)
+      .map((m) => {
+        const seconds = (nowMs - m.startedAtMs) / 1000;
+        return { id: m.id, room: m.room, bots: m.bots, turn: m.turn, startedAt: new Date(wallMs(m.startedAtMs)).toISOString(), turnsPerSecond: seconds > 0 ? Math.round((m.turn / seconds) * 10) / 10 : 0 };
+      });
+    let ended: MatchRecord[];
+    try {
+      ended = await this.ended(q);
+    } catch (e) {
+      if (e instanceof CursorError) return bad(e.message);
+      return unavailable(e);
+    }
+    const last = ended.at(-1);
+    const params = new URLSearchParams({ ...(q.room ? { room: q.room } : {}), limit: String(q.limit), ...(last ? { before: last.id } : {}) });
+    const next = ended.length === q.limit && last ? `/matches?${params}` : null;
+    return Response.json({ running, ended: ended.map(endedJson), next });
+  }
+
+  private async ended(q: { room?: string; limit: number; before?: string }): Promise<MatchRecord[]> {
+    const { store } = this.o;
+    if (store === null) return this.recentPage(q);
+    let before: Cursor | undefined;
+    if (q.before !== undefined) {
+      if (MATCH_ID.test(q.before)) {
+        const m = await store.getMatch(q.before);
+        if (m?.endedAtMs == null) throw new CursorError(`before: no ended match has the id ${q.before}`);
+        before = { endedAtMs: m.endedAtMs, id: m.id };
+      } else {
+        before = { endedAtMs: Date.parse(q.before), id: "" };
+      }
+    }
+    const query: ListQuery = { limit: q.limit, ...(q.room !== undefined ? { room: q.room } : {}), ...(before ? { before } : {}) };
+    return await store.listEnded(query);
+  }
+
+  /** BROKER_DB=off: the last matches this broker ended, paged the same way. */
+  private recentPage(q: { room?: string; limit: number; before?: string }): MatchRecord[] {
+    let list = this.o.recent.list(q.room);
+    if (q.before !== undefined) {
+      if (MATCH_ID.test(q.before)) {
+        const at = list.findIndex((m) => m.id === q.before);
+        if (at === -1) throw new CursorError(`before: no recent match has the id ${q.before}`);
+        list = list.slice(at + 1);
+      } else {
+        const t = Date.parse(q.before);
+        list = list.filter((m) => wallMs(m.endedAtMs) < t);
+      }
+    }
+    return list.slice(0, q.limit).map((m) => ({
+      id: m.id,
+      instanceId: "",
+      room: m.room,
+      brokerVersion: "",
+      status: "ended",
+      startedAtMs: wallMs(m.startedAtMs),
+      endedAtMs: wallMs(m.endedAtMs),
+      code: m.code,
+      reason: m.reason,
+      turns: m.turns,
+      bytesRelayed: null,
+      game: { peer: "", client: "", clientVersion: "" },
+      seats: m.bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "", moves: null, thinkTotalMs: null, thinkMaxMs: null })),
+      result: null,
+      replay: null,
+    }));
+  }
+
+  private async match(id: string): Promise<Response> {
+    if (this.o.store === null) return notFound("no match records: BROKER_DB is off");
+    try {
+      const m = await this.o.store.getMatch(id);
+      return m ? Response.json(recordJson(m)) : notFound(`no match has the id ${JSON.stringify(id)}`);
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  private async replay(id: string): Promise<Response> {
+    if (!MATCH_ID.test(id)) return notFound(`no match has the id ${JSON.stringify(id)}`);
+    if (this.o.replayInUse(id)) return Response.json({ error: `match ${id} is still running: its replay is whole once it ends` }, { status: 409 });
+    const path = join(this.o.replayDir, replayName(id));
+    const st = await stat(path).catch(() => null);
+    if (!st?.isFile()) return notFound(`this broker keeps no replay of match ${id} (not recorded, pruned, or recorded by another broker)`);
+    return new Response(Bun.file(path), {
+      headers: { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${replayName(id)}"` },
+    });
+  }
+
+  private async leaderboard(url: URL): Promise<Response> {
+    const problems: string[] = [];
+    for (const key of new Set(url.searchParams.keys())) if (key !== "room") problems.push(`unknown parameter "${key}" (known: room)`);
+    const room = url.searchParams.get("room") ?? "default";
+    if (!ROOM.test(room)) problems.push(`room must be 1-64 characters of A-Z a-z 0-9 . _ -; got ${JSON.stringify(room)}`);
+    if (problems.length > 0) return bad(problems.join("; "));
+    if (this.o.leaderboard === null) return notFound("no leaderboard: BROKER_DB is off");
+    try {
+      return Response.json({ ...(await this.o.leaderboard.standings(room)), ratingModel: "openskill Plackett-Luce; rating = mu - 3 sigma" });
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+}
+
+class CursorError extends Error {}
