@@ -29,7 +29,12 @@ if (!existsSync(python) || !Bun.spawnSync([python, "-c", "import bitbroker"]).su
 }
 
 const out = mkdtempSync(join(tmpdir(), "arena-demo-"));
-const args = ["--config", "examples/arena/connect4.toml", "--journal", join(out, "arena.jsonl"), "--report", join(out, "report.html"), "--logs", join(out, "logs"), ...process.argv.slice(2)];
+const args = [
+  "--config", "examples/arena/connect4.toml",
+  "--db", join(out, "arena.db"), "--record-dir", join(out, "replays"), "--journal", join(out, "arena.jsonl"),
+  "--report", join(out, "report.html"), "--logs", join(out, "logs"),
+  ...process.argv.slice(2),
+];
 const arena = Bun.spawn([process.execPath, "src/main.ts", "arena", ...args], {
   cwd: ROOT,
   env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`, PYTHON: python, CONNECT4_RUST_BOT: rust },
@@ -40,5 +45,5 @@ const arena = Bun.spawn([process.execPath, "src/main.ts", "arena", ...args], {
 // Ctrl-C reaches the arena too (same terminal): it stops its matches and prints how to resume.
 process.on("SIGINT", () => {});
 const code = await arena.exited;
-console.error(`arena:demo: journal, report and each match's output in ${out}`);
+console.error(`arena:demo: records (arena.db), replays, journal, report and each match's output in ${out}`);
 process.exit(code);

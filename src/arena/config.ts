@@ -38,6 +38,10 @@ export interface ArenaConfig {
   readonly exitGraceMs: number;
   /** Another broker to play on, or null for an embedded one; `http` is its health port's URL (GET /matches). */
   readonly broker: { readonly host: string; readonly port: number; readonly http: string } | null;
+  /** The records database (BROKER_DB's values: a SQLite file, a postgres:// URL, or "off"). */
+  readonly db: string;
+  /** Where the embedded broker writes each match's replay. */
+  readonly recordDir: string;
   readonly journal: string;
   readonly resume: boolean;
   /** The tournament's name (its rooms' prefix); null = derived from what is played. */
@@ -64,7 +68,7 @@ export interface Flags {
 }
 
 /** Settings that may come from the file's [settings] / [schedule] / [game] tables or a flag of the same name (dashes for underscores). */
-const SCALARS = ["schedule", "gauntlet", "seats", "matches", "seed", "parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"] as const;
+const SCALARS = ["schedule", "gauntlet", "seats", "matches", "seed", "parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "db", "record_dir", "journal", "name", "json", "csv", "report", "logs", "log_level"] as const;
 type Scalar = (typeof SCALARS)[number];
 
 /** With an SPRT and no --matches: play until it decides, or this many matches. */
@@ -116,7 +120,7 @@ export interface FileSettings {
 const TABLES: Readonly<Record<string, readonly string[]>> = {
   game: ["command", "relay", "seats"],
   schedule: ["kind", "gauntlet", "matches", "seed"],
-  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "journal", "name", "json", "csv", "report", "logs", "log_level"],
+  settings: ["parallel", "sprt", "match_timeout_ms", "start_timeout_ms", "move_timeout_ms", "exit_grace_ms", "broker", "broker_http", "db", "record_dir", "journal", "name", "json", "csv", "report", "logs", "log_level"],
 };
 
 /** Reads a league file (TOML, or YAML by its extension). The [schedule] table's `kind` is the `schedule` setting. */

@@ -2,6 +2,7 @@
 // 127.0.0.1 (a free port), its domain events handed to whoever follows a room. No turn logic here.
 import { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
+import type { RunningMatch } from "../broker/types.ts";
 import { SETTINGS } from "../config.ts";
 import { Logger } from "../log.ts";
 import { TcpTransport } from "../transport/tcp.ts";
@@ -15,6 +16,8 @@ export interface EmbeddedOptions {
   readonly logLevel: "debug" | "info" | "warn" | "error";
   /** Where its log lines go. */
   readonly writeLog: (line: string) => void;
+  /** Record every message of every match (for replays), and every event to this sink too (the records). */
+  readonly record?: (e: BrokerEvent) => void;
 }
 
 export type RoomListener = (e: BrokerEvent) => void;
@@ -25,9 +28,13 @@ export class EmbeddedBroker {
   /** Match id → room, for the events that name only the match. */
   private readonly rooms = new Map<string, string>();
   private finished: () => void = () => {};
+  private shutDown = false;
   private readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
-  private constructor(private tcp: TcpTransport | null) {}
+  private constructor(
+    private tcp: TcpTransport | null,
+    private readonly broker: Broker,
+  ) {}
 
   static start(o: EmbeddedOptions): EmbeddedBroker {
     const num = (key: keyof typeof SETTINGS) => Number(SETTINGS[key].fallback);
@@ -44,7 +51,7 @@ export class EmbeddedBroker {
       drainMs: 0,
       rooms: new Map(),
       roomsOnDemand: true,
-      record: false,
+      record: o.record !== undefined,
       brokerVersion: VERSION_TEXT,
       newMatchId: () => Bun.randomUUIDv7(),
       authorize: () => true,
@@ -53,13 +60,16 @@ export class EmbeddedBroker {
       connectRatePerAddress: num("connectRatePerAddress"),
       roomsMax: num("roomsMax"),
     });
-    const embedded = new EmbeddedBroker(null);
+    const embedded = new EmbeddedBroker(null, broker);
     embedded.tcp = new TcpTransport(broker, new Logger(o.logLevel, "text", o.writeLog), {
       host: embedded.host,
       port: 0,
       lineBytesMax: num("lineBytesMax"),
       onFinished: () => embedded.finished(),
-      onEvent: (e) => embedded.route(e),
+      onEvent: (e) => {
+        o.record?.(e);
+        embedded.route(e);
+      },
     });
     return embedded;
   }
@@ -88,11 +98,24 @@ export class EmbeddedBroker {
     if (room !== undefined) this.listeners.get(room)?.(e);
   }
 
-  /** Ends every running match (broker_shutdown: they count for nothing) and closes the port. */
+  runningMatches(): RunningMatch[] {
+    return this.broker.runningMatches();
+  }
+
+  /**
+   * Ends every running match now, with broker_shutdown (so the records too say they count for
+   * nothing, and --resume plays them again), before the arena stops their processes.
+   */
+  shutdownNow(): void {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    this.tcp!.dispatch({ kind: "shutdown" });
+  }
+
+  /** Shuts down (if not yet) and closes the port once its clients are told. */
   async stop(): Promise<void> {
-    const tcp = this.tcp!;
-    tcp.dispatch({ kind: "shutdown" });
+    this.shutdownNow();
     await Promise.race([this.done, Bun.sleep(2000)]);
-    tcp.stopListening();
+    this.tcp!.stopListening();
   }
 }

@@ -35,6 +35,8 @@ export interface MatchSetup {
   readonly onLine: (room: string, label: string, line: string) => void;
   /** Aborted: stop everything and return null. */
   readonly signal: AbortSignal;
+  /** Where the broker writes a match's replay, when it records them. */
+  readonly replayOf?: (matchId: string) => string;
 }
 
 /** How long a process told to stop (SIGTERM) has before SIGKILL. */
@@ -151,6 +153,7 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
       startedAt,
       endedAt: new Date().toISOString(),
       exits,
+      replay: matchId !== null && s.replayOf ? s.replayOf(matchId) : null,
     };
   } finally {
     for (const t of timers) clearTimeout(t);

@@ -9,6 +9,8 @@ import type { Table } from "./standings.ts";
 export interface ReportSources {
   readonly journal: string;
   readonly logs: string | null;
+  /** A replay file's address as seen from the page (relative when it can be). */
+  readonly replayHref?: (path: string) => string;
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
@@ -38,7 +40,8 @@ ${ratingChart(s.table)}
 <p><small>Row's score against the column (1 a win, ½ a draw) over their matches with a result.</small></p>
 ${headToHead(s.table)}
 <h2>Matches</h2>
-${matchTable(matches)}
+<p><small>Every match of the tournament in the records, by schedule index; a replay shows the match message by message (<code>bitbroker replay FILE</code>), or plays it back to a live game or bot (<code>--serve-game</code>, <code>--serve-bot N</code>).</small></p>
+${matchTable(matches, sources.replayHref ?? ((p) => p))}
 </body></html>
 `;
 }
@@ -112,14 +115,14 @@ function headToHead(t: Table): string {
   return `<table>${head}${rows.join("")}</table>`;
 }
 
-function matchTable(matches: readonly ArenaMatch[]): string {
+function matchTable(matches: readonly ArenaMatch[], href: (path: string) => string): string {
   const head = ["#", "seats (0, 1, …)", "outcome", "end", "turns", "started", "match id / room", "replay"];
   const rows = [...matches]
     .sort((a, b) => a.index - b.index)
     .map((m) => {
       const crashed = m.exits.filter((x) => x.tail && x.tail.length > 0);
       const why = m.reason || crashed.length > 0 ? `<details><summary>${esc(m.end)}</summary>${esc(m.reason)}${crashed.map((x) => `<pre>${esc(`${x.who === "game" ? "game" : m.lineup[x.who]} (pid ${x.pid}, ${x.signal ?? `status ${x.code}`}):\n${x.tail!.join("\n")}`)}</pre>`).join("")}</details>` : esc(m.end);
-      const replay = m.replay ? `<code>bitbroker replay ${esc(m.replay)}</code>` : "<small>not recorded</small>";
+      const replay = m.replay ? `<a href="${esc(encodeURI(href(m.replay)))}">file</a>: <code>bitbroker replay ${esc(m.replay)}</code>` : "<small>not recorded</small>";
       const cells = [String(m.index), esc(m.lineup.join(", ")), esc(describe(m)), why, String(m.turns), esc(m.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")), `<small>${esc(m.matchId ?? "-")}<br>${esc(m.room)}</small>`, replay];
       return `<tr>${cells.map((c, j) => `<td${j > 0 ? ' class="l"' : ""}>${c}</td>`).join("")}</tr>`;
     });

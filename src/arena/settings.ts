@@ -1,6 +1,7 @@
 // The arena's settings put together: the file's (config.ts reads it) under the flags, checked
 // as one, every problem at once. Pure.
 import { parseArenaFile, SPRT_MATCHES_MAX, type ArenaConfig, type BotSpec, type ClientSpec, type Flags } from "./config.ts";
+import { parseDbTarget } from "../store/target.ts";
 import { SCHEDULE_KINDS, type ScheduleKind } from "./schedule.ts";
 import { parseSprt, type SprtSpec } from "./sprt.ts";
 
@@ -107,6 +108,12 @@ export function resolveConfig(flags: Flags, fileText: string | null, defaults: D
   } else if (raw("broker_http") !== undefined) {
     errors.push(`${where("broker_http")} goes with --broker`);
   }
+  const db = str("db");
+  if (db !== null) {
+    const target = parseDbTarget(db);
+    if ("problem" in target) errors.push(`${where("db")} ${target.problem}`);
+    else if (target.kind === "sqlite" && target.path === ":memory:") errors.push(`${where("db")}: a database in memory forgets what was played: give a file, a postgres:// URL, or off`);
+  }
   const name = str("name");
   if (name !== null && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(name)) errors.push(`${where("name")}: 1-40 characters of A-Z a-z 0-9 _ -, starting with a letter or digit (it prefixes the rooms)`);
   const logLevel = (raw("log_level") ?? "error") as string;
@@ -129,6 +136,8 @@ export function resolveConfig(flags: Flags, fileText: string | null, defaults: D
     moveTimeoutMs: int("move_timeout_ms", 0, 24 * 3600 * 1000, 10_000),
     exitGraceMs: int("exit_grace_ms", 0, 600_000, 3000),
     broker,
+    db: db ?? (broker ? "off" : "arena.db"),
+    recordDir: str("record_dir") ?? "arena-replays",
     journal: str("journal") ?? "arena.jsonl",
     resume: flags.resume,
     name,

@@ -26,6 +26,9 @@ export interface TournamentSetup {
   /** A match that could not start, held back until one starts (see START_FAILURES_MAX). */
   readonly onFailedStart: (m: ArenaMatch) => void;
   readonly signal: AbortSignal;
+  /** Called before running matches are stopped by a failure of the arena (so the broker ends them first). */
+  readonly beforeHalt?: () => void;
+  readonly replayOf?: (matchId: string) => string;
 }
 
 export interface SprtState {
@@ -112,6 +115,7 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
       await work();
     } catch (e) {
       failure ??= e;
+      s.beforeHalt?.();
       halt.abort();
     }
   };
@@ -129,6 +133,7 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
         exitGraceMs: s.exitGraceMs,
         onLine: s.onLine,
         signal: halt.signal,
+        replayOf: s.replayOf,
       });
       if (m === null) return;
       if (m.end === ARENA_ENDS.start_failed || m.end === ARENA_ENDS.start_timeout) {

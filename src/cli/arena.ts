@@ -1,9 +1,9 @@
 // `bitbroker arena`: plays a tournament between bots (any command lines) on an embedded broker,
 // one room per match, and prints the table (README "Arena"). Exit 0 when it ran (crashes and
 // timeouts of bots are results), 2 for bad settings, 1 when it cannot run, 130 when interrupted.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArenaArgs, type ArenaConfig } from "../arena/config.ts";
 import { EmbeddedBroker } from "../arena/embedded.ts";
 import { ExternalBroker } from "../arena/external.ts";
@@ -14,7 +14,11 @@ import { htmlReport } from "../arena/report.ts";
 import { plan, roundSize } from "../arena/schedule.ts";
 import { matchesToPlay, resolveConfig } from "../arena/settings.ts";
 import { pentaOf, standings } from "../arena/standings.ts";
+import { MatchLogs } from "../arena/logs.ts";
 import { JournalStore } from "../arena/store.ts";
+import { RecordsStore, instanceOf, startRecords, type ArenaRecords } from "../arena/records.ts";
+import type { BrokerEvent } from "../broker/events.ts";
+import { parseDbTarget } from "../store/target.ts";
 import { mismatches, runTournament, tournamentId } from "../arena/tournament.ts";
 
 export const ARENA_HELP = `usage: bitbroker arena [--config FILE] [--game CMD] [--bot NAME=CMD ...] [options]
@@ -45,8 +49,12 @@ A command is run by /bin/sh -c (in the file, a list of strings runs without a sh
   --broker-http URL    its health port, where GET /matches is (default http://HOST:8080)
   --exit-grace-ms N    after a match, how long its processes may take to exit before they are
                        stopped: SIGTERM, then SIGKILL 1 s later, to each one's process group (default 3000)
-  --journal FILE       where played matches are kept (default arena.jsonl)
-  --resume             play only the matches the journal does not have
+  --db TARGET          the records database (BROKER_DB's values: a SQLite file, a postgres://
+                       URL, or off): every match with its replay, and what --resume reads
+                       (default arena.db; with --broker, off: give the one that broker writes)
+  --record-dir DIR     where the replays go (default arena-replays; bitbroker replay FILE)
+  --journal FILE       what only the arena knows of each match (default arena.jsonl)
+  --resume             play only the matches the records and the journal do not have
   --name NAME          the tournament's name (default: derived from game, bots, schedule, seed)
   --json FILE          the standings as JSON (- = stdout, instead of the table)
   --csv FILE           the standings as CSV (- = stdout, instead of the table)
@@ -84,22 +92,44 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
   const names = config.bots.map((b) => b.name);
   const schedule = { kind: config.kind, bots: names.length, seats: config.seats, gauntlet: config.gauntlet, seed: config.seed };
   const planned = plan(schedule, matchesToPlay(config, roundSize(schedule)));
-  const store = new JournalStore(config.journal);
-  const before = await store.played(tournament);
+  const journal = new JournalStore(config.journal);
+  const target = parseDbTarget(config.db);
+  const dbOn = !("problem" in target) && target.kind !== "off";
+  const lineupOf = (i: number) => planned[i]?.lineup.map((b) => names[b]!) ?? null;
+  const store = dbOn ? new RecordsStore(journal, target, config.db, lineupOf, config.broker ? null : config.recordDir) : journal;
+  let before;
+  try {
+    before = await store.played(tournament);
+  } catch (e) {
+    console.error(`arena: ${(e as Error).message}`);
+    return 1;
+  }
   if (before.damaged > 0) console.error(`arena: ${before.damaged} damaged line(s) in ${store.label} skipped (their matches are played again)`);
   const played = before.matches.filter((m) => m.index < planned.length);
   if (played.length > 0 && !config.resume) {
     return usage([
-      `${store.label} already holds ${before.matches.length} match(es) of tournament ${tournament}: add --resume to play only what is missing, or give --name (or another --journal) to play it again`,
+      `${store.label} already hold(s) ${before.matches.length} match(es) of tournament ${tournament}: add --resume to play only what is missing, or give --name to play it again under another name`,
     ]);
   }
   const wrong = mismatches(planned, played, names);
   if (wrong.length > 0) return usage([`${store.label} does not fit this schedule (tournament ${tournament}):`, ...wrong.slice(0, 10)]);
 
   const progress = new Progress(process.stderr, planned.length, names, played);
+  const writeLog = (line: string) => progress.note(line.trimEnd());
+  // The embedded broker records every match (and its replay) in --db, before its first match.
+  let records: ArenaRecords | null = null;
+  let embedded: EmbeddedBroker | null = null;
+  if (!config.broker && dbOn) {
+    try {
+      records = await startRecords({ db: config.db, recordDir: config.recordDir, instance: instanceOf(tournament), logLevel: config.logLevel, writeLog, running: () => embedded?.runningMatches() ?? [] });
+    } catch (e) {
+      console.error(`arena: cannot keep records: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const broker = config.broker
     ? new ExternalBroker(config.broker.host, config.broker.port, config.broker.http, (text) => progress.note(text))
-    : EmbeddedBroker.start({ seats: config.seats, moveTimeoutMs: config.moveTimeoutMs, logLevel: config.logLevel, writeLog: (line) => progress.note(line.trimEnd()) });
+    : (embedded = EmbeddedBroker.start({ seats: config.seats, moveTimeoutMs: config.moveTimeoutMs, logLevel: config.logLevel, writeLog, ...(records ? { record: (e: BrokerEvent) => records!.onEvent(e) } : {}) }));
   const logs = new MatchLogs(config.logs);
   const stop = new AbortController();
   let signalName: string | null = null;
@@ -107,6 +137,8 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
     if (signalName !== null) return;
     signalName = sig;
     progress.note(`arena: ${sig}: stopping the running matches (they are not kept: --resume plays them again)`);
+    // The broker ends them first (broker_shutdown), so its records too say they were not played.
+    embedded?.shutdownNow();
     stop.abort();
   };
   process.on("SIGINT", onSignal);
@@ -132,6 +164,8 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
       },
       onFailedStart: (m) => progress.note(`match #${m.index} (${m.lineup.join(" vs ")}) could not start: ${m.reason}`),
       signal: stop.signal,
+      beforeHalt: () => embedded?.shutdownNow(),
+      ...(records ? { replayOf: (id: string) => records!.replayOf(id) } : {}),
     });
   } catch (e) {
     progress.finish();
@@ -139,6 +173,7 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
     return 1;
   } finally {
     await broker.stop();
+    await records?.close();
     logs.flushAll();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -164,7 +199,10 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
     if (config.json !== null) writeOut(config.json, jsonSummary(summary) + "\n");
     if (config.csv !== null) writeOut(config.csv, csvSummary(summary));
     if (config.report !== null) {
-      writeOut(config.report, htmlReport(summary, matches, { journal: store.label, logs: config.logs }));
+      // A replay that could not be written (a full disk) is not offered.
+      const shown = matches.map((m) => (m.replay && !existsSync(m.replay) ? { ...m, replay: null } : m));
+      const here = dirname(resolve(config.report));
+      writeOut(config.report, htmlReport(summary, shown, { journal: store.label, logs: config.logs, replayHref: (p) => relative(here, resolve(p)) }));
       console.error(`arena: report written to ${config.report}`);
     }
   } catch (e) {
@@ -202,38 +240,4 @@ export function resumeCommand(argv: readonly string[]): string {
   const self = script.endsWith(".ts") ? `bun ${shellQuote(near.startsWith("..") || near === "" ? script : near)}` : shellQuote(process.execPath);
   const args = argv.includes("--resume") ? argv : [...argv, "--resume"];
   return [self, "arena", ...args.map(shellQuote)].join(" ");
-}
-
-/** Each match's output, kept in memory until its end, then written to DIR/ROOM.log (bounded). */
-class MatchLogs {
-  private readonly rooms = new Map<string, { lines: string[]; bytes: number }>();
-  private static readonly BYTES_MAX = 4 * 1024 * 1024;
-
-  constructor(private readonly dir: string | null) {}
-
-  add(room: string, label: string, line: string): void {
-    if (this.dir === null) return;
-    let r = this.rooms.get(room);
-    if (!r) this.rooms.set(room, (r = { lines: [], bytes: 0 }));
-    if (r.bytes > MatchLogs.BYTES_MAX) return;
-    const text = `[${label}] ${line}`;
-    r.bytes += text.length + 1;
-    r.lines.push(r.bytes > MatchLogs.BYTES_MAX ? "[arena] … output cut at 4 MiB" : text);
-  }
-
-  flush(room: string): void {
-    const r = this.rooms.get(room);
-    if (this.dir === null || !r) return;
-    this.rooms.delete(room);
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      writeFileSync(join(this.dir, `${room}.log`), r.lines.join("\n") + "\n");
-    } catch (e) {
-      console.error(`arena: cannot write the log of ${room}: ${(e as Error).message}`);
-    }
-  }
-
-  flushAll(): void {
-    for (const room of [...this.rooms.keys()]) this.flush(room);
-  }
 }

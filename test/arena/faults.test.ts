@@ -6,6 +6,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openStore } from "../../src/store/open.ts";
 import { bot, game, processes, runArena, survivors, type ArenaRun } from "./helpers.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "arena-"));
@@ -67,7 +68,8 @@ test("a game that never ends is stopped at --match-timeout-ms: no result, no pro
 test("Ctrl-C prints the partial table and the command that resumes; --resume plays only what is missing", async () => {
   const d = dir();
   const journal = join(d, "j.jsonl");
-  const args = ["--game", game(), ...["alpha", "beta", "gamma", "delta"].flatMap((n) => ["--bot", `${n}=${bot()}`]), "--parallel", "1", "--journal", journal];
+  const db = join(d, "arena.db");
+  const args = ["--game", game(), ...["alpha", "beta", "gamma", "delta"].flatMap((n) => ["--bot", `${n}=${bot()}`]), "--parallel", "1", "--journal", journal, "--db", db, "--record-dir", join(d, "replays")];
   const first = await runArena(args, { interruptWhen: (err) => err.includes("match 3/12") });
   expect(first.code).toBe(130);
   await nothingLeft(first);
@@ -84,6 +86,10 @@ test("Ctrl-C prints the partial table and the command that resumes; --resume pla
   const refused = await runArena(args);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain("add --resume");
+
+  // The records database knows what was played, and that the matches cut short were not (broker_shutdown).
+  const inDb = (await recordsOf(db)).filter((r) => r.code === "normal").length;
+  expect(inDb).toBe(kept);
 
   const second = await runArena([...args, "--resume", "--json", "-"]);
   expect(second.code).toBe(0);
@@ -141,4 +147,40 @@ test("a bot that never joins: its match is stopped at --start-timeout-ms, no res
   const ends = readFileSync(join(d, "j.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { end: string }).end);
   expect(ends).toEqual(["start_timeout", "start_timeout"]);
   expect((JSON.parse(run.stdout) as { standings: Array<{ noResult: number }> }).standings.map((r) => r.noResult)).toEqual([2, 2]);
+}, 120_000);
+
+/** The records the arena's broker kept in `db` (SQLite), through the records' own store. */
+async function recordsOf(db: string): Promise<Array<{ room: string; code: string | null; replay: string | null }>> {
+  const store = openStore({ kind: "sqlite", path: db });
+  try {
+    return await store.exportPage(null, 1000);
+  } finally {
+    await store.close();
+  }
+}
+
+test("the records database alone knows what was played: without the journal, --resume plays only the rest; every match has its replay", async () => {
+  const d = dir();
+  const db = join(d, "arena.db");
+  const replays = join(d, "replays");
+  const args = ["--game", game(), ...["alpha", "beta", "gamma"].flatMap((n) => ["--bot", `${n}=${bot()}`]), "--parallel", "1", "--db", db, "--record-dir", replays];
+  const first = await runArena([...args, "--journal", join(d, "first.jsonl"), "--matches", "4"]);
+  expect(first.code).toBe(0);
+  const recorded = await recordsOf(db);
+  expect(recorded).toHaveLength(4);
+  for (const r of recorded) expect(existsSync(join(replays, r.replay!))).toBe(true);
+  // A new journal: only the database says that matches 0-3 were played.
+  const second = await runArena([...args, "--journal", join(d, "second.jsonl"), "--resume", "--json", "-", "--report", join(d, "report.html")]);
+  expect(second.code).toBe(0);
+  expect(second.stderr).toContain("2 of 6 matches to play");
+  expect(await recordsOf(db)).toHaveLength(6);
+  const rows = (JSON.parse(second.stdout) as { standings: Array<{ name: string; matches: number; wins: number; draws: number }> }).standings;
+  expect(rows.map((r) => [r.name, r.matches, r.wins, r.draws]).sort()).toEqual([
+    ["alpha", 4, 4, 0],
+    ["beta", 4, 0, 2],
+    ["gamma", 4, 0, 2],
+  ]);
+  // The report offers each match's replay.
+  const html = readFileSync(join(d, "report.html"), "utf8");
+  expect(html.match(/<code>bitbroker replay [^<]+\.bbr<\/code>/g)?.length).toBe(6);
 }, 120_000);

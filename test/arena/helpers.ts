@@ -1,6 +1,7 @@
 // Helpers of the arena's tests: run `bitbroker arena` (from source) with a bound, and read /proc
 // to find every process that descends from it, and whether any is still alive.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -63,6 +64,7 @@ export interface ArenaRun {
 
 export interface RunOptions {
   readonly timeoutMs?: number;
+  /** Its working folder: by default a new one (its arena.db, arena-replays, arena.jsonl go there). */
   readonly cwd?: string;
   /** Called with the stderr so far as it grows: return true to send SIGINT (once). */
   readonly interruptWhen?: (stderr: string) => boolean;
@@ -70,7 +72,9 @@ export interface RunOptions {
 
 /** Runs `bun src/main.ts arena ARGS` to its end (killed and failed past the bound). */
 export async function runArena(args: readonly string[], o: RunOptions = {}): Promise<ArenaRun> {
-  const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "arena", ...args], { cwd: o.cwd ?? ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  // In a folder of its own by default: its records (arena.db) and replays go there.
+  const cwd = o.cwd ?? mkdtempSync(join(tmpdir(), "arena-cwd-"));
+  const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "arena", ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const seen = new Map<string, Proc>();
   let stderr = "";
   let interrupted = false;
