@@ -1,7 +1,8 @@
 // `bun run arena:demo` as CI runs it: the Connect Four league of five bots in four languages (the
 // random and smart TypeScript bots, the Python bot, the Rust bot, an awk script behind `bitbroker
 // stdio`), 40 matches two at a time, each seated by ticket through its own SDK. The smart bot
-// must finish above the random one. It builds the Rust bot first (cargo, shared with its suite).
+// must finish above the random one. Its own suite ("arena demo", test/arena/suites.sh), run after
+// the Rust suites, so that the Rust bot its `cargo build` needs is already built.
 import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
