@@ -45,20 +45,17 @@ interface TsManifest {
   readonly bin?: unknown;
 }
 
-/**
- * sdk/typescript/package.json, checked against the broker's: same version, and each dependency
- * of the SDK pinned as the broker pins it (protobufjs; the broker's own, such as openskill for
- * the arena, are not the SDK's).
- */
+/** sdk/typescript/package.json, checked against the broker's: same version, and each of its dependencies pinned as the broker pins it. */
 export function tsManifest(): TsManifest {
   const m = JSON.parse(readFileSync(join(TS_SDK, "package.json"), "utf8")) as TsManifest;
   const problems: string[] = [];
   if (m.version !== rootPkg.version) problems.push(`version ${m.version} is not package.json's ${rootPkg.version}`);
+  // The SDK needs only some of the broker's dependencies (protobufjs, not openskill), each at the same pin.
   const pins: Record<string, string> = rootPkg.dependencies;
   for (const [dep, pin] of Object.entries(m.dependencies)) {
-    if (pins[dep] !== pin) problems.push(`dependency ${dep} ${pin} is not package.json's ${pins[dep]}`);
+    if (pins[dep] !== pin) problems.push(`dependency ${dep} ${pin} is not package.json's ${pins[dep] ?? "(none)"}`);
   }
-  if (!("protobufjs" in m.dependencies)) problems.push("it must depend on protobufjs (the codec's)");
+  if (m.dependencies.protobufjs === undefined) problems.push("it must depend on protobufjs (the codec's)");
   if (m.bin !== undefined) problems.push("it must not have a bin: the SDK installs no executable");
   if (problems.length > 0) throw new Error(`sdk/typescript/package.json: ${problems.join("; ")}`);
   return m;
