@@ -39,6 +39,9 @@ export interface MatchSetup {
   readonly replayOf?: (matchId: string) => string;
 }
 
+/** Ends that are the broker's going, not the match's. */
+const BROKER_GONE = new Set(["broker_shutdown", "broker_finished"]);
+
 /** How long a process told to stop (SIGTERM) has before SIGKILL. */
 const TERM_GRACE_MS = 1000;
 
@@ -120,7 +123,8 @@ export async function runMatch(s: MatchSetup): Promise<ArenaMatch | null> {
       await Promise.race([Promise.all(children.map((c) => c.child.exited)), sleepUnlessAborted(s.exitGraceMs, s.signal)]);
     }
     await Promise.all(children.map((c) => c.child.stop(TERM_GRACE_MS)));
-    if (end.kind === "interrupted") return null;
+    // Ended by the arena's own Ctrl-C, or by the broker going away: not played (--resume plays it).
+    if (end.kind === "interrupted" || (end.kind === "ended" && BROKER_GONE.has(end.e.code))) return null;
     const fromBroker = end.kind === "ended" ? end.e : null;
     let culprit = fromBroker ? (fromBroker.culprit ?? null) : end.kind === "arena" ? end.culprit : null;
     let reason = fromBroker ? fromBroker.reason : end.kind === "arena" ? end.reason : "";

@@ -135,7 +135,11 @@ export async function runTournament(s: TournamentSetup): Promise<TournamentOutco
         signal: halt.signal,
         replayOf: s.replayOf,
       });
-      if (m === null) return;
+      if (m === null) {
+        // Not interrupted by us: the broker went away (an external one shut down).
+        if (!halt.signal.aborted && gaveUp === null) gaveUp = "the broker shut down during a match (broker_shutdown)";
+        return;
+      }
       if (m.end === ARENA_ENDS.start_failed || m.end === ARENA_ENDS.start_timeout) {
         failing.push(m);
         if (failing.length >= START_FAILURES_MAX && gaveUp === null) gaveUp = `${failing.length} matches in a row could not start; the last: ${m.reason}`;

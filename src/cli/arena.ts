@@ -210,7 +210,7 @@ async function play(config: ArenaConfig, argv: string[]): Promise<number> {
     return 1;
   }
   if (outcome.gaveUp !== null) {
-    console.error(`arena: gave up: ${outcome.gaveUp}\nThose matches are not kept. Once the command lines are fixed, resume with:\n  ${resumeCommand(argv)}`);
+    console.error(`arena: gave up: ${outcome.gaveUp}\nThose matches are not kept. Once that is fixed, resume with:\n  ${resumeCommand(argv)}`);
     return 1;
   }
   if (outcome.interrupted) {

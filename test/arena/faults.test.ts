@@ -150,7 +150,7 @@ test("a bot that never joins: its match is stopped at --start-timeout-ms, no res
 }, 120_000);
 
 /** The records the arena's broker kept in `db` (SQLite), through the records' own store. */
-async function recordsOf(db: string): Promise<Array<{ room: string; code: string | null; replay: string | null }>> {
+async function recordsOf(db: string): Promise<Array<{ room: string; status: string; code: string | null; replay: string | null }>> {
   const store = openStore({ kind: "sqlite", path: db });
   try {
     return await store.exportPage(null, 1000);
@@ -183,4 +183,20 @@ test("the records database alone knows what was played: without the journal, --r
   // The report offers each match's replay.
   const html = readFileSync(join(d, "report.html"), "utf8");
   expect(html.match(/<code>bitbroker replay [^<]+\.bbr<\/code>/g)?.length).toBe(6);
+}, 120_000);
+
+test("Ctrl-C during a match: the broker ends it first (broker_shutdown), nothing of it is kept, --resume plays it", async () => {
+  const d = dir();
+  const db = join(d, "arena.db");
+  const journal = join(d, "j.jsonl");
+  const common = ["--bot", `alpha=${bot()}`, "--bot", `delta=${bot()}`, "--parallel", "1", "--name", "cut", "--db", db, "--record-dir", join(d, "replays"), "--journal", journal];
+  // A game that never ends: the records say its match is running, and then comes the signal.
+  const first = await runArena(["--game", game("forever"), ...common], { interruptWhen: async () => (await recordsOf(db).catch(() => [])).some((r) => r.status === "running") });
+  expect(first.code).toBe(130);
+  await nothingLeft(first);
+  expect(existsSync(journal)).toBe(false);
+  expect((await recordsOf(db)).map((r) => [r.room, r.code])).toEqual([["cut.0", "broker_shutdown"]]);
+  const second = await runArena(["--game", game(), ...common, "--resume"]);
+  expect(second.code).toBe(0);
+  expect(second.stderr).toContain("2 of 2 matches to play");
 }, 120_000);

@@ -66,8 +66,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Its working folder: by default a new one (its arena.db, arena-replays, arena.jsonl go there). */
   readonly cwd?: string;
-  /** Called with the stderr so far as it grows: return true to send SIGINT (once). */
-  readonly interruptWhen?: (stderr: string) => boolean;
+  /** Asked with the stderr so far as it grows, and every 20 ms: true sends SIGINT (once). */
+  readonly interruptWhen?: (stderr: string) => boolean | Promise<boolean>;
 }
 
 /** Runs `bun src/main.ts arena ARGS` to its end (killed and failed past the bound). */
@@ -78,14 +78,16 @@ export async function runArena(args: readonly string[], o: RunOptions = {}): Pro
   const seen = new Map<string, Proc>();
   let stderr = "";
   let interrupted = false;
+  const interruptIf = async () => {
+    if (interrupted || !o.interruptWhen || !(await o.interruptWhen(stderr)) || interrupted) return;
+    interrupted = true;
+    proc.kill("SIGINT");
+  };
   const readErr = (async () => {
     const decoder = new TextDecoder();
     for await (const chunk of proc.stderr) {
       stderr += decoder.decode(chunk, { stream: true });
-      if (!interrupted && o.interruptWhen?.(stderr)) {
-        interrupted = true;
-        proc.kill("SIGINT");
-      }
+      await interruptIf();
     }
   })();
   const stdout = new Response(proc.stdout).text();
@@ -93,6 +95,7 @@ export async function runArena(args: readonly string[], o: RunOptions = {}): Pro
   const poll = (async () => {
     while (!done) {
       for (const p of descendants(proc.pid)) seen.set(`${p.pid}/${p.start}`, p);
+      await interruptIf();
       await Bun.sleep(20);
     }
   })();
