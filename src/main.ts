@@ -12,6 +12,8 @@ import { healthcheck } from "./health/check.ts";
 import { recordsCommand } from "./cli/records.ts";
 import { replayCommand } from "./cli/replay.ts";
 import { Records, RecordsStartError } from "./records/index.ts";
+import { arenaCommand } from "./cli/arena.ts";
+import { stdioCommand } from "./cli/stdio.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
@@ -33,6 +35,9 @@ if (argv[0] === "healthcheck") {
 }
 if (argv[0] === "replay") process.exit(await replayCommand(argv.slice(1)));
 if (argv[0] === "records") process.exit(await recordsCommand(argv.slice(1), process.env));
+// Their arguments as given: a command line after `--` is the program's own (its -h too).
+if (argv[0] === "arena") process.exit(await arenaCommand(process.argv.slice(3)));
+if (argv[0] === "stdio") process.exit(await stdioCommand(process.argv.slice(3), process.env));
 const loaded = loadConfig(argv, process.env);
 switch (loaded.kind) {
   case "help":

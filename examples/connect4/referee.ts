@@ -36,8 +36,7 @@ export class Connect4Game extends BaseGame {
 
   nextAction(): Action {
     const match = this.started();
-    // The result travels in the 00 FE (PROTOCOL.md §9.4): bots, records and leaderboards see it.
-    if (match.result) return Action.endGame(resultOf(match.result));
+    if (match.result) return Action.endGame(matchResult(match.result, this.names));
     const index = match.toMove;
     return Action.playerAction(index, GameStateCodec.encode({ cells: match.cells, you: discOf(index), turn: match.moves }));
   }
@@ -69,11 +68,20 @@ export class Connect4Game extends BaseGame {
   }
 }
 
-/** The match's result for the broker: the winner ranks first (score 1), or both share a draw (½). */
-function resultOf(r: Result): MatchResult {
-  if (r.result === "draw") return { seats: [0, 1].map((index) => ({ index, score: 0.5, rank: 1 })), summary: `draw after ${r.moves} moves` };
-  const seats = [0, 1].map((index) => (index === r.winner ? { index, score: 1, rank: 1 } : { index, score: 0, rank: 2 }));
-  return { seats, summary: `${r.name} wins${r.forfeit ? " by forfeit" : ""} after ${r.moves} moves` };
+/**
+ * The result the broker records and passes to the bots (PROTOCOL.md §9.4): a win scores 1 and
+ * ranks first, a loss 0 and second, a draw ½ and first for both.
+ */
+export function matchResult(result: Result, names: readonly [string, string]): MatchResult {
+  if (result.result === "draw") {
+    return { seats: [0, 1].map((index) => ({ index, score: 0.5, rank: 1 })), summary: `draw after ${result.moves} moves` };
+  }
+  const w = result.winner;
+  const how = result.forfeit ? `by forfeit after ${result.moves} moves` : `in ${result.moves} moves`;
+  return {
+    seats: [0, 1].map((index) => (index === w ? { index, score: 1, rank: 1 } : { index, score: 0, rank: 2 })),
+    summary: `${names[w]} (bot ${w}) wins ${how}`.slice(0, 256),
+  };
 }
 
 /** The column of a Move, or undefined if the reply is not one (a forfeit, connect4.proto). */

@@ -285,7 +285,7 @@ export class Broker {
     if (p.stage !== "match") return this.reject(p, reason("protocol_error", error.message));
     const match = p.match!;
     const code = conn === match.game ? "game_misbehaved" : "bot_misbehaved";
-    const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`);
+    const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`, match.partyOf(conn));
     this.out.log("warn", "connection closed", { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text });
     // The offender stays among the match's peers, so it gets the match's 00 FF like the others.
     this.matches.end(match, why);
@@ -306,8 +306,8 @@ export class Broker {
     const who = match.describe(conn);
     const why =
       how === "slow_consumer"
-        ? reason("slow_consumer", `${who} stopped reading${detail}`)
-        : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`);
+        ? reason("slow_consumer", `${who} stopped reading${detail}`, match.partyOf(conn))
+        : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`, match.partyOf(conn));
     const fields = { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text };
     this.out.log(how === "slow_consumer" ? "warn" : "info", "connection closed", fields);
     this.matches.end(match, why);

@@ -76,6 +76,11 @@ export type BrokerEvent =
       readonly code: string;
       /** The reason's text ("" for a normal end). */
       readonly reason: string;
+      /**
+       * Who ended it by a fault: -1 the game, else a bot's index; null for a normal end or the
+       * broker's own (shutdown). The broker always sets it; projections' test events may leave it out.
+       */
+      readonly culprit?: number | null;
       readonly turns: number;
       /** Body bytes relayed (states and replies). */
       readonly bytesRelayed: number;

@@ -175,6 +175,7 @@ export class Matchbook {
       endedAtMs: this.out.nowMs,
       code,
       reason: why?.text ?? "",
+      culprit: why?.party ?? null,
       turns: match.turn,
       bytesRelayed: match.bytesRelayed,
       think: match.thinkStats(),
