@@ -26,6 +26,8 @@ interface Record_ {
 }
 
 const POLL_MS = 100;
+/** What the arena cannot see of another broker's peers: the arena reads names and results only. */
+const UNKNOWN_PEER = { peer: "", client: "", clientVersion: "", transport: "tcp" } as const;
 
 export class ExternalBroker implements BrokerAccess {
   private readonly rooms = new Map<string, { listener: (e: BrokerEvent) => void; started: string | null; ended: boolean }>();
@@ -71,7 +73,7 @@ export class ExternalBroker implements BrokerAccess {
       const bots = (running ?? ended)!.bots ?? [];
       st.listener({
         type: "match_started",
-        match: { id, room, startedAtMs: 0, recorded: false, game: { peer: "", client: "", clientVersion: "" }, bots: bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "" })) },
+        match: { id, room, startedAtMs: 0, recorded: false, game: { ...UNKNOWN_PEER }, bots: bots.map((name, index) => ({ index, name, human: false, ...UNKNOWN_PEER })) },
       });
     }
     if (!ended) return;
