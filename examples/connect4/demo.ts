@@ -39,6 +39,8 @@ async function startBroker(): Promise<{ broker: Child; port: number; logs: Promi
     BROKER_HEALTH_PORT: "0",
     BROKER_NUM_PLAYERS: "2",
     BROKER_MATCHES: "1",
+    // One match to watch: no records file left behind unless asked for.
+    BROKER_DB: process.env.BROKER_DB ?? "off",
     LOG_FORMAT: "json",
   });
   // Read with next(), not for-await: leaving a for-await loop would cancel the broker's stdout.

@@ -24,6 +24,8 @@ async function startBroker(): Promise<Broker> {
     BROKER_HEALTH_PORT: "0",
     BROKER_NUM_PLAYERS: "2",
     BROKER_MATCHES: "1",
+    // One match to watch: no records file left behind unless asked for.
+    BROKER_DB: process.env.BROKER_DB ?? "off",
     // A person thinks: 5 minutes a move (the bot answers at once anyway).
     BROKER_MOVE_TIMEOUT_MS: "300000",
     BROKER_VIEWERS_DIR: "examples/connect4/viewer",

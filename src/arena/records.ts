@@ -126,8 +126,7 @@ function fromRecord(r: MatchRecord, tournament: string, index: number, lineup: r
     lineup,
     matchId: r.id,
     end: r.code!,
-    // The records say how it ended, not who was at fault: a fault counts as no result here.
-    culprit: null,
+    culprit: r.culprit,
     reason: r.reason ?? "",
     result: r.result,
     turns: r.turns ?? 0,

@@ -138,6 +138,7 @@ export class MatchesHttp {
       endedAtMs: wallMs(m.endedAtMs),
       code: m.code,
       reason: m.reason,
+      culprit: null,
       turns: m.turns,
       bytesRelayed: null,
       game: { peer: "", client: "", clientVersion: "" },

@@ -39,7 +39,7 @@ export class StoreError extends Error {
 }
 
 const MATCH_COLUMNS =
-  "id, instance_id, room, broker_version, status, started_at_ms, ended_at_ms, end_code, end_reason, turns, bytes_relayed, game_peer, game_client, game_client_version, result, replay";
+  "id, instance_id, room, broker_version, status, started_at_ms, ended_at_ms, end_code, end_reason, turns, bytes_relayed, game_peer, game_client, game_client_version, result, replay, culprit";
 const SEAT_COLUMNS = "match_id, seat, name, peer, client, client_version, moves, think_total_ms, think_max_ms, human";
 const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
 const ENDED_BEFORE = "(ended_at_ms < ? OR (ended_at_ms = ? AND id < ?))";
@@ -49,13 +49,13 @@ export function writeStatements(w: Write): Stmt[] {
   const r = w.record;
   const match: Param[] = [
     r.id, r.instanceId, r.room, r.brokerVersion, r.status, r.startedAtMs, r.endedAtMs, r.code, r.reason, r.turns, r.bytesRelayed,
-    r.game.peer, r.game.client, r.game.clientVersion, r.result === null ? null : JSON.stringify(r.result), r.replay,
+    r.game.peer, r.game.client, r.game.clientVersion, r.result === null ? null : JSON.stringify(r.result), r.replay, r.culprit,
   ];
   const onMatch =
     w.kind === "start"
       ? "DO NOTHING"
-      : "DO UPDATE SET status = excluded.status, ended_at_ms = excluded.ended_at_ms, end_code = excluded.end_code, end_reason = excluded.end_reason, turns = excluded.turns, bytes_relayed = excluded.bytes_relayed, result = excluded.result, replay = excluded.replay";
-  const stmts: Stmt[] = [{ text: `INSERT INTO matches (${MATCH_COLUMNS}) VALUES ${placeholders(16)} ON CONFLICT (id) ${onMatch}`, params: match }];
+      : "DO UPDATE SET status = excluded.status, ended_at_ms = excluded.ended_at_ms, end_code = excluded.end_code, end_reason = excluded.end_reason, turns = excluded.turns, bytes_relayed = excluded.bytes_relayed, result = excluded.result, replay = excluded.replay, culprit = excluded.culprit";
+  const stmts: Stmt[] = [{ text: `INSERT INTO matches (${MATCH_COLUMNS}) VALUES ${placeholders(17)} ON CONFLICT (id) ${onMatch}`, params: match }];
   if (r.seats.length > 0) {
     const onSeat = w.kind === "start" ? "DO NOTHING" : "DO UPDATE SET moves = excluded.moves, think_total_ms = excluded.think_total_ms, think_max_ms = excluded.think_max_ms";
     const params = r.seats.flatMap((s): Param[] => [r.id, s.index, s.name, s.peer, s.client, s.clientVersion, s.moves, s.thinkTotalMs, s.thinkMaxMs, s.human ? 1 : 0]);
@@ -94,6 +94,7 @@ function toMatch(row: Row, seats: readonly SeatRecord[]): MatchRecord {
     endedAtMs: numOrNull(row.ended_at_ms),
     code: strOrNull(row.end_code),
     reason: strOrNull(row.end_reason),
+    culprit: numOrNull(row.culprit),
     turns: numOrNull(row.turns),
     bytesRelayed: numOrNull(row.bytes_relayed),
     game: { peer: String(row.game_peer), client: String(row.game_client), clientVersion: String(row.game_client_version) },

@@ -36,6 +36,8 @@ export interface MatchRecord {
   /** "normal", a reason code (PROTOCOL.md §6.1), or "interrupted"; null while it runs. */
   readonly code: string | null;
   readonly reason: string | null;
+  /** Who was at fault for an abnormal end: -1 the game, a bot's seat index, or null (nobody, or still running). */
+  readonly culprit: number | null;
   readonly turns: number | null;
   readonly bytesRelayed: number | null;
   readonly game: ClientRecord;
