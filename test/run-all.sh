@@ -9,6 +9,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 # Brokers that tests start keep no records unless a test asks (never bitbroker.db in the repository).
 export BROKER_DB=off
+# Every suite's temporary files (brokers' records, arena folders, browser profiles, builds) go in
+# one folder, removed at the end whatever happens: nothing is left in the machine's /tmp.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/bitbroker-tests.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+export TMPDIR="$SCRATCH"
 LOGS=$(mktemp -d)
 passed=0
 failed=0
@@ -60,6 +65,5 @@ run_bun
 echo
 echo "== suites =="
 printf '%s\n' "${summary[@]}"
-rm -rf "$LOGS"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
