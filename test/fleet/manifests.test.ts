@@ -3,13 +3,11 @@
 // package.json, src/config.ts's SETTINGS (each plain value must pass loadConfig) and the healthcheck.
 // Validation against the Kubernetes and Agones schemas is test/fleet/test_manifests.py's.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS, loadConfig } from "../../src/config.ts";
+import { CHART, ROOT, helm, pod, render as renderChart, type Container, type Doc } from "./chart.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-const CHART = join(ROOT, "deploy/helm/bitbroker");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const runtime = dockerfile.split(/^(?=FROM )/m).at(-1)!;
@@ -26,47 +24,7 @@ const SECRET_ONLY = /^BROKER_DB$|TOKEN|SECRET|PASSWORD/;
 /** main.ts: every close is flushed or cut within 1.5 s of SIGTERM's end of the drain; round up. */
 const SHUTDOWN_SECONDS = 2;
 
-interface EnvVar {
-  readonly name: string;
-  readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef?: { readonly name: string; readonly key: string } };
-}
-interface Container {
-  readonly name: string;
-  readonly image: string;
-  readonly command?: unknown;
-  readonly args?: unknown;
-  readonly env: EnvVar[];
-  readonly ports: Array<{ name: string; containerPort: number }>;
-  readonly livenessProbe?: { exec: { command: string[] } };
-  readonly readinessProbe?: { exec: { command: string[] } };
-  readonly lifecycle?: { preStop?: { sleep?: { seconds: number } } };
-  readonly securityContext: { runAsUser: number; runAsGroup: number };
-  readonly resources: { requests: { memory: string; cpu: string }; limits: { memory: string } };
-}
-interface PodSpec {
-  readonly containers: Container[];
-  readonly terminationGracePeriodSeconds: number;
-}
-type Doc = { kind: string; spec: Record<string, unknown> } & Record<string, unknown>;
-
-function helm(): string | null {
-  const candidates = [process.env.BITBROKER_HELM, join(homedir(), ".cache/bitbroker-ci/helm-3.22.0/helm"), Bun.which("helm")];
-  return candidates.find((c): c is string => typeof c === "string" && existsSync(c)) ?? null;
-}
-
-function render(valuesFile: string | null): Doc[] {
-  const bin = helm()!;
-  const args = [bin, "template", "bitbroker", CHART, "--kube-version", "1.32.0", ...(valuesFile ? ["--values", join(CHART, valuesFile)] : [])];
-  const r = Bun.spawnSync(args, { stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`helm template failed: ${r.stderr.toString()}`);
-  return (Bun.YAML.parse(r.stdout.toString()) as Doc[]).filter(Boolean);
-}
-
-function pod(doc: Doc): PodSpec {
-  const spec = doc.spec as { template: { spec: PodSpec & { template?: { spec: PodSpec } } } };
-  return doc.kind === "Fleet" ? spec.template.spec.template!.spec : spec.template.spec;
-}
+const render = (valuesFile: string | null): Doc[] => renderChart(valuesFile ? [valuesFile] : []);
 
 const mebibytes = (q: string) => Number(q.replace(/Mi$/, ""));
 const envOf = (c: Container) => Object.fromEntries(c.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
@@ -85,6 +43,8 @@ describe.skipIf(!available)("deploy/ against the image and the configuration tab
     { values: null, kind: "Deployment" },
     { values: "ci/deployment-values.yaml", kind: "Deployment" },
     { values: "ci/agones-values.yaml", kind: "Fleet" },
+    { values: "ci/deployment-tls-values.yaml", kind: "Deployment" },
+    { values: "ci/agones-tls-values.yaml", kind: "Fleet" },
   ] as const;
 
   for (const { values, kind } of cases) {
@@ -130,11 +90,15 @@ describe.skipIf(!available)("deploy/ against the image and the configuration tab
           expect(ports.health).not.toBe(8080);
           expect(env.BROKER_AGONES).toBe("on");
         } else {
-          expect(ports).toEqual({ bitbroker: Number(env.BROKER_PORT), health: Number(env.BROKER_HEALTH_PORT) });
+          // tls.plainPort: BROKER_PLAIN_PORT, beside the TLS port.
+          const plain: Record<string, number> = env.BROKER_PLAIN_PORT === undefined ? {} : { plain: Number(env.BROKER_PLAIN_PORT) };
+          expect(ports).toEqual({ bitbroker: Number(env.BROKER_PORT), health: Number(env.BROKER_HEALTH_PORT), ...plain });
           expect(exposed).toContain(ports.health!);
           expect(env.BROKER_AGONES).toBeUndefined();
-          const service = docs.find((d) => d.kind === "Service")!.spec as { ports: Array<{ targetPort: string; port: number }> };
-          for (const p of service.ports) expect(Object.keys(ports)).toContain(p.targetPort);
+          // Every Service's ports (tls.plainPort's has one of its own) name a port of the container.
+          for (const service of docs.filter((d) => d.kind === "Service")) {
+            for (const p of (service.spec as { ports: Array<{ targetPort: string }> }).ports) expect(Object.keys(ports)).toContain(p.targetPort);
+          }
         }
       });
 
