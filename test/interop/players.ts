@@ -94,7 +94,7 @@ export class CheckingGame extends BaseGame {
     else {
       const name = this.bots.find((b) => b.index === asked[0])?.name ?? "";
       const want = expectedReply(name, asked[1]);
-      if (Buffer.compare(response, want) !== 0) this.problems.push(`turn ${this.replies.length}: bot ${asked[0]} (${name}) replied ${response.length} bytes, not the ${want.length} expected`);
+      if (Buffer.compare(response, want) !== 0) this.problems.push(`turn ${this.replies.length}: bot ${asked[0]} (${name}) replied ${response.length} bytes, not the ${want.length} expected (first difference at byte ${response.findIndex((b, i) => b !== want[i])})`);
     }
     this.replies.push(response.slice());
   }
