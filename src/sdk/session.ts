@@ -141,7 +141,8 @@ export class GameSession {
     if (this.phase === "batch" && isCode(m, Opcode.control, Control.batch)) {
       this.phase = "trigger";
       // The batch arrives with its trigger right behind it (PROTOCOL.md §5, step 2).
-      return { kind: "start", bots: decoded(() => decodeBatch(m.body)) };
+      // In index order, as our broker sends it; the original broker lists them in hash-map order.
+      return { kind: "start", bots: decoded(() => decodeBatch(m.body)).sort((a, b) => a.index - b.index) };
     }
     if (this.phase === "trigger" && isCode(m, Opcode.trigger, 0)) return { kind: "trigger", timing: decoded(() => decodeTurnTiming(m.body)) };
     if (this.phase === "reply" && isCode(m, Opcode.move, 0)) {

@@ -168,7 +168,10 @@ impl GameSession {
             // §10: an empty 00 FF is the normal end only after the game's own 00 FE.
             (phase, (0x00, 0xFF)) => end(message, phase == GameAwaits::End).map(|()| GameStep::End),
             (GameAwaits::Batch, (0x00, 0x11)) => {
-                let batch = message.body_proto()?;
+                let mut batch: InitialMessageBatchProto = message.body_proto()?;
+                // In index order, as our broker sends it; the original broker lists them in
+                // hash-map order.
+                batch.initial_messages.sort_by_key(|m| m.bot_index);
                 self.phase = GameAwaits::Trigger;
                 Ok(GameStep::Start(batch))
             }

@@ -253,7 +253,8 @@ class GameSession(_SessionBase):
         state = self._state
         if state == "batch" and message.codes == m.BATCH:
             self._state = "trigger"
-            return MatchStarted(tuple(m.decode_batch(message.body)))
+            # In index order, as our broker sends it; the original broker lists them in hash-map order.
+            return MatchStarted(tuple(sorted(m.decode_batch(message.body), key=lambda bot: bot.index)))
         if state == "batch" and message.codes == m.WELCOME:
             return WelcomeReceived(arena.decode_welcome(message.body))
         if state == "trigger" and message.codes == m.TRIGGER:

@@ -1,5 +1,6 @@
-//! The ORIGINAL crate's broker (`bitbroker` 0.1.0, feature `broker`) as a program, so the Python
-//! SDK's tests can prove our clients still play against it: `original_broker BOTS PORT`.
+//! The ORIGINAL crate's broker (`bitbroker` 0.1.0, feature `broker`) as a program, so the
+//! Python and TypeScript SDKs' tests can prove our clients still play against it:
+//! `original_broker BOTS PORT`.
 //! PORT 0 picks a free port. Prints `port N` once it has chosen, serves one match (as the
 //! original does), exits 0; exits 1 with the original's error text. Adds no behaviour of its own.
 use std::net::TcpListener;
