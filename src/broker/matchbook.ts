@@ -21,6 +21,9 @@ export interface Host {
 
 export class Matchbook {
   private readonly matches = new Map<string, Match>();
+  /** The last body traced, and the copy the projections got of it. */
+  private keptFrom: Uint8Array | null = null;
+  private keptCopy = new Uint8Array(0);
   started = 0;
   played = 0;
   aborted = 0;
@@ -193,6 +196,19 @@ export class Matchbook {
   private trace(match: Match, dir: "in" | "out", conn: ConnId, m: Message): void {
     // The codes are copied now: a relayed line is rewritten in place later (retag).
     const { id: matchId } = match;
-    this.out.event({ type: "traced", matchId, atMs: this.out.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: m.body });
+    this.out.event({ type: "traced", matchId, atMs: this.out.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: this.kept(m.body) });
+  }
+
+  /**
+   * A body the projections may keep: the transport's bodies live only until its next read (they
+   * are views of reused memory), so a traced one is copied, once: a relayed body traced in and out
+   * is the same copy both times (the replay writer writes it once: docs/REPLAY.md).
+   */
+  private kept(body: Uint8Array): Uint8Array {
+    if (body !== this.keptFrom) {
+      this.keptFrom = body;
+      this.keptCopy = body.slice();
+    }
+    return this.keptCopy;
   }
 }

@@ -2,7 +2,8 @@
 // one message = [length: u32 big-endian][envelope], no base64, no newline. Bytes in, messages out
 // (and back). Pure: no sockets, no clocks.
 import { ProtocolError } from "./errors.ts";
-import { decodeEnvelope, type Message } from "./message.ts";
+import { checkEnvelope, type Message } from "./message.ts";
+import type { Scratch } from "./scratch.ts";
 
 const HEADER = 4;
 
@@ -18,9 +19,20 @@ export class FrameDecoder {
   private pendingBytes = 0;
   /** The envelope length of the frame being assembled, once its header is whole; else -1. */
   private need = -1;
+  /** A header split across chunks, gathered to be read. */
+  private readonly header = new Uint8Array(HEADER);
+  /** With a scratch: the array every push returns, emptied first. */
+  private readonly out: Message[] = [];
 
-  /** @param envelopeBytesMax longest accepted envelope (the frame minus its 4-byte header). */
-  constructor(private envelopeBytesMax: number) {}
+  /**
+   * @param envelopeBytesMax longest accepted envelope (the frame minus its 4-byte header).
+   * @param scratch as LineDecoder's: frames joined across chunks go there, and what a push returns
+   *   is valid only until the next push of a decoder sharing it.
+   */
+  constructor(
+    private envelopeBytesMax: number,
+    private readonly scratch: Scratch | null = null,
+  ) {}
 
   setEnvelopeBytesMax(envelopeBytesMax: number): void {
     this.envelopeBytesMax = envelopeBytesMax;
@@ -36,7 +48,9 @@ export class FrameDecoder {
    * spans chunks is assembled once.
    */
   push(chunk: Uint8Array): Message[] {
-    const out: Message[] = [];
+    const out = this.scratch === null ? [] : this.out;
+    out.length = 0;
+    this.scratch?.reset();
     let at = 0;
     while (at < chunk.length) {
       if (this.pendingBytes === 0) {
@@ -54,13 +68,13 @@ export class FrameDecoder {
         this.hold(chunk.subarray(at, at + take));
         at += take;
         if (this.pendingBytes < HEADER) continue;
-        this.need = this.lengthAt(this.joined(), 0);
+        this.need = this.lengthAt(this.gatherHeader(), 0);
       }
       const take = Math.min(HEADER + this.need - this.pendingBytes, chunk.length - at);
       this.hold(chunk.subarray(at, at + take));
       at += take;
       if (this.pendingBytes === HEADER + this.need) {
-        out.push(decodeFrame(this.joined()));
+        out.push(decodeFrame(this.join()));
         this.pending = [];
         this.pendingBytes = 0;
         this.need = -1;
@@ -70,7 +84,7 @@ export class FrameDecoder {
       const rest = chunk.subarray(at);
       this.hold(rest);
       // PROTOCOL.md §11: a frame over the limit is refused once its header is known.
-      if (this.pendingBytes >= HEADER) this.need = this.lengthAt(this.joined(), 0);
+      if (this.pendingBytes >= HEADER) this.need = this.lengthAt(this.gatherHeader(), 0);
     }
     return out;
   }
@@ -88,24 +102,33 @@ export class FrameDecoder {
     this.pendingBytes += part.length;
   }
 
-  /** The held parts as one buffer (joined once, then kept as one part). */
-  private joined(): Uint8Array {
+  /** The first 4 held bytes, wherever the parts split them. */
+  private gatherHeader(): Uint8Array {
+    let at = 0;
+    for (const p of this.pending) {
+      for (let i = 0; i < p.length && at < HEADER; i++) this.header[at++] = p[i]!;
+      if (at === HEADER) break;
+    }
+    return this.header;
+  }
+
+  /** The held parts as one frame, joined once (into the scratch when there is one). */
+  private join(): Uint8Array {
     if (this.pending.length === 1) return this.pending[0]!;
-    const whole = new Uint8Array(this.pendingBytes);
+    const whole = this.scratch === null ? new Uint8Array(this.pendingBytes) : this.scratch.take(this.pendingBytes);
     let at = 0;
     for (const p of this.pending) {
       whole.set(p, at);
       at += p.length;
     }
-    this.pending = [whole];
     return whole;
   }
 }
 
 /** Decodes one whole frame (header included) and keeps it as the message's `frame`. */
 function decodeFrame(frame: Uint8Array): Message {
-  const m = decodeEnvelope(frame.subarray(HEADER));
-  return { opcode: m.opcode, operand: m.operand, body: m.body, frame };
+  checkEnvelope(frame, HEADER);
+  return { opcode: frame[HEADER]!, operand: frame[HEADER + 1]!, body: frame.subarray(HEADER + 2), frame };
 }
 
 /** The frame for a message: the one it arrived as when it has one, else encoded (header + envelope). */

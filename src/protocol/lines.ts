@@ -1,8 +1,9 @@
 // v1 framing: one message = standard base64 (with padding) of its envelope, then "\n".
 // Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
-import { fromBase64, toBase64 } from "./base64.ts";
+import { decodedLength, fromBase64, fromBase64Into, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
-import { decodeEnvelope, encodeEnvelope, type Message } from "./message.ts";
+import { decodeEnvelope, encodeEnvelope, envelopeOf, type Message } from "./message.ts";
+import type { Scratch } from "./scratch.ts";
 
 const NEWLINE = 0x0a;
 
@@ -10,9 +11,20 @@ const NEWLINE = 0x0a;
 export class LineDecoder {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** With a scratch: the array every push returns, emptied first. */
+  private readonly out: Message[] = [];
 
-  /** @param lineBytesMax longest accepted line, in bytes on the wire, not counting "\n". */
-  constructor(private lineBytesMax: number) {}
+  /**
+   * @param lineBytesMax longest accepted line, in bytes on the wire, not counting "\n".
+   * @param scratch where lines joined across chunks and decoded envelopes go, reused at each push
+   *   (the broker's transport). Then the messages of a push, their bodies, their lines and the
+   *   array itself are valid only until the next push of a decoder sharing it. Without one, every
+   *   message has buffers of its own.
+   */
+  constructor(
+    private lineBytesMax: number,
+    private readonly scratch: Scratch | null = null,
+  ) {}
 
   /** Changes the longest accepted line from now on (a connection past its handshake gets more room). */
   setLineBytesMax(lineBytesMax: number): void {
@@ -38,7 +50,12 @@ export class LineDecoder {
    * will not reuse, as Bun does with every socket read.
    */
   push(chunk: Uint8Array): Message[] {
-    return this.pushUntil(chunk, null).messages;
+    if (this.scratch === null) return this.pushUntil(chunk, null).messages;
+    this.scratch.reset();
+    const out = this.out;
+    out.length = 0;
+    this.scan(chunk, out, null);
+    return out;
   }
 
   /**
@@ -47,16 +64,23 @@ export class LineDecoder {
    * PROTOCOL.md §11).
    */
   pushUntil(chunk: Uint8Array, last: ((m: Message) => boolean) | null): { messages: Message[]; rest: Uint8Array | null } {
+    this.scratch?.reset();
     const out: Message[] = [];
+    const stop = this.scan(chunk, out, last);
+    return { messages: out, rest: stop < 0 ? null : chunk.subarray(stop) };
+  }
+
+  /** Decodes the lines of `chunk` into `out`; returns where it stopped after a `last` message, or -1. */
+  private scan(chunk: Uint8Array, out: Message[], last: ((m: Message) => boolean) | null): number {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
       this.checkLength(nl - start);
-      const m = decodeWire(this.take(chunk.subarray(start, nl + 1)));
+      const m = this.decodeWire(this.take(chunk, start, nl + 1));
       out.push(m);
       start = nl + 1;
-      if (last?.(m)) return { messages: out, rest: chunk.subarray(start) };
+      if (last?.(m)) return start;
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
@@ -65,7 +89,19 @@ export class LineDecoder {
       this.pending.push(rest);
       this.pendingBytes += rest.length;
     }
-    return { messages: out, rest: null };
+    return -1;
+  }
+
+  /** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
+  private decodeWire(wire: Uint8Array): Message {
+    const end = wire.length - 1;
+    const length = decodedLength(wire, 0, end);
+    const at = this.scratch === null || length < 0 ? -1 : this.scratch.reserve(length);
+    if (at < 0) return decodeEnvelope(fromBase64(wire.subarray(0, end)), wire);
+    // The envelope goes into the scratch: no buffer of its own, and no string for a small line.
+    const buffer = this.scratch!.buffer;
+    fromBase64Into(wire, 0, end, buffer, at);
+    return envelopeOf(buffer, at, at + length, wire);
   }
 
   private checkLength(more: number): void {
@@ -75,16 +111,17 @@ export class LineDecoder {
     }
   }
 
-  /** The whole line, "\n" included: held chunks plus the tail that completes it. */
-  private take(tail: Uint8Array): Uint8Array {
-    if (this.pendingBytes === 0) return tail;
-    const line = new Uint8Array(this.pendingBytes + tail.length);
+  /** The whole line, "\n" included: held chunks plus chunk[start, end) that completes it, joined once. */
+  private take(chunk: Uint8Array, start: number, end: number): Uint8Array {
+    if (this.pendingBytes === 0) return chunk.subarray(start, end);
+    const length = this.pendingBytes + end - start;
+    const line = this.scratch === null ? new Uint8Array(length) : this.scratch.take(length);
     let at = 0;
     for (const part of this.pending) {
       line.set(part, at);
       at += part.length;
     }
-    line.set(tail, at);
+    line.set(chunk.subarray(start, end), at);
     this.pending = [];
     this.pendingBytes = 0;
     return line;
@@ -94,11 +131,6 @@ export class LineDecoder {
 /** Decodes one line (without its "\n"). Strict: the original rejects anything but canonical base64. */
 export function decodeLine(line: Uint8Array): Message {
   return decodeEnvelope(fromBase64(line));
-}
-
-/** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
-function decodeWire(wire: Uint8Array): Message {
-  return decodeEnvelope(fromBase64(wire.subarray(0, wire.length - 1)), wire);
 }
 
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */

@@ -1,6 +1,6 @@
 // The v1 envelope: [opcode u8][operand u8][body]. Pure codec; no sockets, no clocks.
 // Every code below is documented with its bytes in docs/PROTOCOL.md §3.
-import { toBase64 } from "./base64.ts";
+import { toBase64, writeBase64Group } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
 
 export interface Message {
@@ -78,8 +78,7 @@ export function retag(m: Message, opcode: number, operand: number): Message {
     return { opcode, operand, body: m.body, frame: m.frame };
   }
   if (!m.wire) return message(opcode, operand, m.body);
-  const head = toBase64(encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))));
-  for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);
+  writeBase64Group(m.wire, 0, opcode, operand, m.body.length > 0 ? m.body[0]! : -1);
   return { opcode, operand, body: m.body, wire: m.wire };
 }
 /** Bot → broker → game: the bot's reply. */
@@ -100,15 +99,26 @@ export function encodeEnvelope(m: Message): Uint8Array {
 
 /** Parses raw envelope bytes (and keeps the line they came in); the body is a view. Throws ProtocolError. */
 export function decodeEnvelope(bytes: Uint8Array, wire?: Uint8Array): Message {
-  if (bytes.length < 2) {
-    throw new ProtocolError("short_envelope", `envelope of ${bytes.length} byte(s); at least 2 needed`);
-  }
-  const opcode = bytes[0]!;
-  if (opcode > Opcode.move) {
-    throw new ProtocolError("unknown_opcode", `opcode 0x${hex(opcode)}`);
-  }
+  checkEnvelope(bytes, 0);
   const body = bytes.subarray(2);
-  return wire ? { opcode, operand: bytes[1]!, body, wire } : { opcode, operand: bytes[1]!, body };
+  return wire ? { opcode: bytes[0]!, operand: bytes[1]!, body, wire } : { opcode: bytes[0]!, operand: bytes[1]!, body };
+}
+
+/** As `decodeEnvelope` of bytes[start, end) with a line, in one object of one shape (the relay's hot path). */
+export function envelopeOf(bytes: Uint8Array, start: number, end: number, wire: Uint8Array): Message {
+  checkEnvelope(bytes, start, end);
+  return { opcode: bytes[start]!, operand: bytes[start + 1]!, body: bytes.subarray(start + 2, end), wire };
+}
+
+/** PROTOCOL.md §3: the envelope from bytes[start] has at least the two codes, and an opcode v1 knows. Throws ProtocolError. */
+export function checkEnvelope(bytes: Uint8Array, start: number, end = bytes.length): void {
+  const length = end - start;
+  if (length < 2) {
+    throw new ProtocolError("short_envelope", `envelope of ${length} byte(s); at least 2 needed`);
+  }
+  if (bytes[start]! > Opcode.move) {
+    throw new ProtocolError("unknown_opcode", `opcode 0x${hex(bytes[start]!)}`);
+  }
 }
 
 export function hex(n: number): string {

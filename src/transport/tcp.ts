@@ -4,7 +4,8 @@ import type { Socket, TCPSocketListener } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { Command, ConnId, Event } from "../broker/types.ts";
-import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
+import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, trigger, type Message } from "../protocol/index.ts";
+import { Scratch } from "../protocol/scratch.ts";
 import type { Logger } from "../log.ts";
 import { Outbox } from "./outbox.ts";
 import type { TlsFiles } from "./tls.ts";
@@ -51,6 +52,15 @@ export class TcpTransport {
   private timerAtMs: number | null = null;
   private readonly listener: TCPSocketListener<Conn>;
   private readonly plainListener: TCPSocketListener<Conn> | null;
+  /**
+   * Every decoder's joined lines and decoded envelopes: a read's messages are handled (their sends
+   * written, what a socket does not take copied by its outbox) before the next read is decoded.
+   */
+  private readonly scratch = new Scratch();
+  /** The sockets a step wrote to, reused from step to step. */
+  private readonly touched: Array<Socket<Conn>> = [];
+  /** The event of every message read, refilled each time: the broker reads it only while handling it. */
+  private readonly receivedEvent: { kind: "received"; conn: ConnId; message: Message } = { kind: "received", conn: 0, message: trigger() };
 
   constructor(
     private readonly broker: Broker,
@@ -134,7 +144,7 @@ export class TcpTransport {
 
   private opened(socket: Socket<Conn>): void {
     socket.setNoDelay(true);
-    const decoder = new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, this.options.lineBytesMax));
+    const decoder = new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, this.options.lineBytesMax), this.scratch);
     const conn: Conn = { id: this.nextId++, decoder, encode: lineBytes, outbox: null, done: false };
     // Unsent bytes beyond two full lines mean the peer is not reading.
     conn.outbox = new Outbox(socket, 2 * this.options.lineBytesMax);
@@ -158,9 +168,12 @@ export class TcpTransport {
       return;
     }
     const now = performance.now();
-    for (const message of messages) {
+    const event = this.receivedEvent;
+    for (let i = 0; i < messages.length; i++) {
       if (conn.done) break;
-      this.apply(this.broker.handle({ kind: "received", conn: conn.id, message }, now));
+      event.conn = conn.id;
+      event.message = messages[i]!;
+      this.apply(this.broker.handle(event, now));
     }
     this.schedule();
   }
@@ -185,7 +198,7 @@ export class TcpTransport {
   }
 
   private apply(commands: Command[]): void {
-    const touched: Array<Socket<Conn>> = [];
+    const touched = this.touched;
     let closing: ConnId[] | null = null;
     for (const c of commands) {
       switch (c.kind) {
@@ -215,9 +228,15 @@ export class TcpTransport {
           break;
       }
     }
-    for (const socket of touched) {
-      if (!socket.data.outbox!.flush()) this.slow(socket);
+    // Flushed before anything else is decoded: the lines may be views of the scratch.
+    let slow: Array<Socket<Conn>> | null = null;
+    for (let i = 0; i < touched.length; i++) {
+      const socket = touched[i]!;
+      if (!socket.data.outbox!.flush()) (slow ??= []).push(socket);
     }
+    touched.length = 0;
+    // After the loop: cutting one dispatches a step of its own, which flushes with `touched` again.
+    if (slow) for (const socket of slow) this.slow(socket);
     if (closing) for (const id of closing) this.close(id);
   }
 
@@ -229,7 +248,7 @@ export class TcpTransport {
     // Bytes already held after the last handshake line were sent after it, so as frames (a client
     // should wait for its Welcome first; one that did not is read as it meant, or refused).
     const held = conn.decoder.takePending();
-    conn.decoder = new FrameDecoder(envelopeBytesMax(this.options.lineBytesMax));
+    conn.decoder = new FrameDecoder(envelopeBytesMax(this.options.lineBytesMax), this.scratch);
     conn.encode = frameBytes;
     if (held.length === 0) return;
     const chunk = new Uint8Array(held.reduce((n, p) => n + p.length, 0));

@@ -1,6 +1,7 @@
 // The line decoder the way ws and NATS test theirs: streams split at every byte, limits, random bytes.
 import { describe, expect, test } from "bun:test";
 import { LineDecoder, ProtocolError, encodeLine, lineBytes, message, retag, yourMove, type Message } from "../../src/protocol/index.ts";
+import { Scratch } from "../../src/protocol/scratch.ts";
 import { fromHex, messageVectors } from "../vectors/vectors.ts";
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -125,4 +126,74 @@ test("retag rewrites a received line into exactly the line of the retagged messa
 
 test("lineBytes encodes a message that never was a line", () => {
   expect(new TextDecoder().decode(lineBytes(message(0, 0xff)))).toBe("AP8=\n");
+});
+
+describe("LineDecoder with a scratch (the broker's transport: a push's messages live until the next push)", () => {
+  /** A push's messages, read at once (the scratch reuses their memory at the next push). */
+  const readNow = (d: LineDecoder, chunk: Uint8Array) => d.push(chunk).map((m) => ({ opcode: m.opcode, operand: m.operand, body: m.body.toHex(), wire: new TextDecoder().decode(m.wire) }));
+  const expectedWire = messageVectors.map((v) => ({ opcode: v.opcode, operand: v.operand, body: v.body_hex, wire: `${v.line}\n` }));
+
+  test("gives every message and its line of a stream split once at every byte boundary", () => {
+    const scratch = new Scratch(16);
+    for (let cut = 0; cut <= stream.length; cut += 1) {
+      const d = new LineDecoder(1 << 20, scratch);
+      expect([...readNow(d, stream.subarray(0, cut)), ...readNow(d, stream.subarray(cut))]).toEqual(expectedWire);
+    }
+  });
+
+  test("gives every message when the stream arrives one byte at a time, decoders sharing one scratch", () => {
+    const scratch = new Scratch(16);
+    const a = new LineDecoder(1 << 20, scratch);
+    const b = new LineDecoder(1 << 20, scratch);
+    const gotA: ReturnType<typeof readNow> = [];
+    const gotB: ReturnType<typeof readNow> = [];
+    for (let i = 0; i < stream.length; i++) {
+      gotA.push(...readNow(a, stream.subarray(i, i + 1)));
+      gotB.push(...readNow(b, stream.subarray(i, i + 1)));
+    }
+    expect(gotA).toEqual(expectedWire);
+    expect(gotB).toEqual(expectedWire);
+  });
+
+  test("decodes a 16 MiB body whole (over what a scratch keeps) and a 300 KiB one (kept)", () => {
+    for (const size of [16 * 1024 * 1024, 300 * 1024]) {
+      const body = new Uint8Array(size);
+      for (let i = 0; i < body.length; i += 4096) body[i] = i & 0xff;
+      const line = ascii(encodeLine(message(2, 0, body)));
+      const d = new LineDecoder(line.length, new Scratch());
+      const hashes: bigint[] = [];
+      for (let i = 0; i < line.length; i += 65536) for (const m of d.push(line.subarray(i, i + 65536))) hashes.push(BigInt(Bun.hash(m.body)), BigInt(m.body.length));
+      expect(hashes).toEqual([BigInt(Bun.hash(body)), BigInt(size)]);
+    }
+  });
+
+  test("random bytes give messages or a ProtocolError, nothing else", () => {
+    let seed = 54321;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const scratch = new Scratch(8);
+    let messages = 0;
+    let errors = 0;
+    for (let round = 0; round < 2000; round++) {
+      const d = new LineDecoder(64, scratch);
+      const bytes = stream.slice(0, 40 + (next() % 200));
+      bytes[next() % bytes.length] = next() & 0xff;
+      try {
+        for (let i = 0; i < bytes.length; i += 7) messages += d.push(bytes.subarray(i, i + 7)).length;
+      } catch (e) {
+        expect(e).toBeInstanceOf(ProtocolError);
+        errors++;
+      }
+    }
+    expect(messages).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+  });
+
+  test("retag rewrites a line joined in the scratch into exactly the retagged message's line", () => {
+    const state = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff);
+    const line = ascii(encodeLine(message(1, 3, state)));
+    const d = new LineDecoder(1 << 20, new Scratch(16));
+    d.push(line.subarray(0, 500));
+    const [m] = d.push(line.subarray(500));
+    expect(new TextDecoder().decode(lineBytes(retag(m!, 0x02, 0x05)))).toBe(encodeLine(yourMove(state)));
+  });
 });
