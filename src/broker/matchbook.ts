@@ -115,7 +115,7 @@ export class Matchbook {
   private apply(match: Match, step: Step): void {
     if (step.kind === "end") return this.end(match, step.reason, step.result);
     this.turnDone(match);
-    for (const [conn, m] of step.sends) this.sendIn(match, conn, m);
+    for (let i = 0; i < step.count; i++) this.sendIn(match, step.conns[i]!, step.messages[i]!);
     const deadline = match.deadlineMs;
     if (deadline === null) this.deadlines.clear(match.timer);
     else this.deadlines.set(match.timer, deadline);
@@ -132,8 +132,9 @@ export class Matchbook {
     if (t.kind === "missed") {
       this.out.log("info", "move missed", { match: match.id, room: match.room, bot: t.bot, thinkMs: Math.round(t.thinkMs) });
     }
-    const e = { matchId: match.id, atMs: this.out.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
-    this.out.event(t.kind === "relayed" ? { type: "turn", ...e } : { type: "move_missed", ...e });
+    // One object of one shape per turn (no spread): the projections' hot path reads it.
+    const type = t.kind === "relayed" ? "turn" : "move_missed";
+    this.out.event({ type, matchId: match.id, atMs: this.out.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes });
   }
 
   /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
