@@ -74,7 +74,7 @@ export class Broker {
         this.matches.watch(event.matchId, event.on);
         break;
     }
-    return this.out.commands;
+    return this.out.end();
   }
 
   /** When the driver must send the next `tick`, or null if nothing is timed. O(1). */

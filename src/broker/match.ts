@@ -54,12 +54,20 @@ export class Sends {
     return this;
   }
 
+  /** Lets go of the messages once read (their bytes may be reused by the transport). */
+  clear(): void {
+    for (let i = 0; i < this.count; i++) this.messages[i] = NO_MESSAGE;
+    this.count = 0;
+  }
+
   private add(conn: ConnId, m: Message): void {
     this.conns[this.count] = conn;
     this.messages[this.count] = m;
     this.count++;
   }
 }
+
+const NO_MESSAGE = message(Opcode.control, 0);
 
 /** What the game's 00 FE said of the result (PROTOCOL.md §9.4). */
 export type GameResult = { readonly result: MatchResult } | { readonly problem: string };

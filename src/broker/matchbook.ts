@@ -116,6 +116,7 @@ export class Matchbook {
     if (step.kind === "end") return this.end(match, step.reason, step.result);
     this.turnDone(match);
     for (let i = 0; i < step.count; i++) this.sendIn(match, step.conns[i]!, step.messages[i]!);
+    step.clear();
     const deadline = match.deadlineMs;
     if (deadline === null) this.deadlines.clear(match.timer);
     else this.deadlines.set(match.timer, deadline);

@@ -3,6 +3,7 @@
 // (and back). Pure: no sockets, no clocks.
 import { ProtocolError } from "./errors.ts";
 import { checkEnvelope, type Message } from "./message.ts";
+import { Gather } from "./gather.ts";
 import type { Scratch } from "./scratch.ts";
 
 const HEADER = 4;
@@ -15,8 +16,7 @@ export function envelopeBytesMax(lineBytesMax: number): number {
 /** Splits a byte stream into v2 frames and decodes each; incomplete input is normal. */
 export class FrameDecoder {
   /** Bytes of a frame whose end has not arrived yet (its header included once known). */
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private readonly pending: Gather;
   /** The envelope length of the frame being assembled, once its header is whole; else -1. */
   private need = -1;
   /** A header split across chunks, gathered to be read. */
@@ -26,20 +26,22 @@ export class FrameDecoder {
 
   /**
    * @param envelopeBytesMax longest accepted envelope (the frame minus its 4-byte header).
-   * @param scratch as LineDecoder's: frames joined across chunks go there, and what a push returns
+   * @param scratch as LineDecoder's: a frame that spans chunks is gathered in a buffer it lends, and what a push returns
    *   is valid only until the next push of a decoder sharing it.
    */
   constructor(
     private envelopeBytesMax: number,
     private readonly scratch: Scratch | null = null,
-  ) {}
+  ) {
+    this.pending = new Gather(scratch);
+  }
 
   setEnvelopeBytesMax(envelopeBytesMax: number): void {
     this.envelopeBytesMax = envelopeBytesMax;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pending.bytes;
   }
 
   /**
@@ -53,7 +55,7 @@ export class FrameDecoder {
     this.scratch?.reset();
     let at = 0;
     while (at < chunk.length) {
-      if (this.pendingBytes === 0) {
+      if (this.pending.bytes === 0) {
         // The common case: whole frames in this chunk, read in place.
         if (chunk.length - at < HEADER) break;
         const length = this.lengthAt(chunk, at);
@@ -64,27 +66,26 @@ export class FrameDecoder {
       }
       // A frame begun in an earlier chunk: take what it still needs.
       if (this.need < 0) {
-        const take = Math.min(HEADER - this.pendingBytes, chunk.length - at);
-        this.hold(chunk.subarray(at, at + take));
+        const take = Math.min(HEADER - this.pending.bytes, chunk.length - at);
+        this.pending.add(chunk.subarray(at, at + take));
         at += take;
-        if (this.pendingBytes < HEADER) continue;
+        if (this.pending.bytes < HEADER) continue;
         this.need = this.lengthAt(this.gatherHeader(), 0);
       }
-      const take = Math.min(HEADER + this.need - this.pendingBytes, chunk.length - at);
-      this.hold(chunk.subarray(at, at + take));
+      const take = Math.min(HEADER + this.need - this.pending.bytes, chunk.length - at);
+      const part = chunk.subarray(at, at + take);
       at += take;
-      if (this.pendingBytes === HEADER + this.need) {
-        out.push(decodeFrame(this.join()));
-        this.pending = [];
-        this.pendingBytes = 0;
+      if (this.pending.bytes + take === HEADER + this.need) {
+        out.push(decodeFrame(this.pending.finish(part)));
         this.need = -1;
+      } else {
+        this.pending.add(part);
       }
     }
     if (at < chunk.length) {
-      const rest = chunk.subarray(at);
-      this.hold(rest);
+      this.pending.add(chunk.subarray(at));
       // PROTOCOL.md §11: a frame over the limit is refused once its header is known.
-      if (this.pendingBytes >= HEADER) this.need = this.lengthAt(this.gatherHeader(), 0);
+      if (this.pending.bytes >= HEADER) this.need = this.lengthAt(this.gatherHeader(), 0);
     }
     return out;
   }
@@ -97,31 +98,10 @@ export class FrameDecoder {
     return length;
   }
 
-  private hold(part: Uint8Array): void {
-    this.pending.push(part);
-    this.pendingBytes += part.length;
-  }
-
-  /** The first 4 held bytes, wherever the parts split them. */
+  /** The first 4 held bytes, wherever the reads split them. */
   private gatherHeader(): Uint8Array {
-    let at = 0;
-    for (const p of this.pending) {
-      for (let i = 0; i < p.length && at < HEADER; i++) this.header[at++] = p[i]!;
-      if (at === HEADER) break;
-    }
+    for (let i = 0; i < HEADER; i++) this.header[i] = this.pending.byteAt(i);
     return this.header;
-  }
-
-  /** The held parts as one frame, joined once (into the scratch when there is one). */
-  private join(): Uint8Array {
-    if (this.pending.length === 1) return this.pending[0]!;
-    const whole = this.scratch === null ? new Uint8Array(this.pendingBytes) : this.scratch.take(this.pendingBytes);
-    let at = 0;
-    for (const p of this.pending) {
-      whole.set(p, at);
-      at += p.length;
-    }
-    return whole;
   }
 }
 

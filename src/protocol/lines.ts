@@ -3,14 +3,15 @@
 import { decodedLength, fromBase64, fromBase64Into, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
 import { decodeEnvelope, encodeEnvelope, envelopeOf, type Message } from "./message.ts";
+import { Gather } from "./gather.ts";
 import type { Scratch } from "./scratch.ts";
 
 const NEWLINE = 0x0a;
 
 /** Splits a byte stream into v1 lines and decodes each; incomplete input is normal. */
 export class LineDecoder {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /** The start of a line whose "\n" has not arrived yet. */
+  private readonly pending: Gather;
   /** With a scratch: the array every push returns, emptied first. */
   private readonly out: Message[] = [];
 
@@ -24,7 +25,9 @@ export class LineDecoder {
   constructor(
     private lineBytesMax: number,
     private readonly scratch: Scratch | null = null,
-  ) {}
+  ) {
+    this.pending = new Gather(scratch);
+  }
 
   /** Changes the longest accepted line from now on (a connection past its handshake gets more room). */
   setLineBytesMax(lineBytesMax: number): void {
@@ -33,15 +36,12 @@ export class LineDecoder {
 
   /** Hands over the bytes held for an unfinished line (the stream goes on in another framing). */
   takePending(): Uint8Array[] {
-    const parts = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    return parts;
+    return this.pending.take();
   }
 
   /** Bytes held for a line whose "\n" has not arrived yet. */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pending.bytes;
   }
 
   /**
@@ -86,8 +86,7 @@ export class LineDecoder {
       const rest = chunk.subarray(start);
       // PROTOCOL.md §2: refuse an over-long line as soon as it is known, not once it is whole.
       this.checkLength(rest.length);
-      this.pending.push(rest);
-      this.pendingBytes += rest.length;
+      this.pending.add(rest);
     }
     return -1;
   }
@@ -105,26 +104,15 @@ export class LineDecoder {
   }
 
   private checkLength(more: number): void {
-    const length = this.pendingBytes + more;
+    const length = this.pending.bytes + more;
     if (length > this.lineBytesMax) {
       throw new ProtocolError("line_too_long", `line of more than ${this.lineBytesMax} bytes`);
     }
   }
 
-  /** The whole line, "\n" included: held chunks plus chunk[start, end) that completes it, joined once. */
+  /** The whole line, "\n" included: what is held plus chunk[start, end) that completes it. */
   private take(chunk: Uint8Array, start: number, end: number): Uint8Array {
-    if (this.pendingBytes === 0) return chunk.subarray(start, end);
-    const length = this.pendingBytes + end - start;
-    const line = this.scratch === null ? new Uint8Array(length) : this.scratch.take(length);
-    let at = 0;
-    for (const part of this.pending) {
-      line.set(part, at);
-      at += part.length;
-    }
-    line.set(chunk.subarray(start, end), at);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return line;
+    return this.pending.bytes === 0 ? chunk.subarray(start, end) : this.pending.finish(chunk.subarray(start, end));
   }
 }
 

@@ -35,6 +35,8 @@ export interface TcpOptions {
   readonly plain?: { readonly host: string; readonly port: number } | null;
 }
 
+const NO_MESSAGE = trigger();
+
 /** A closing socket whose peer does not read its last lines is cut after this long. */
 const LINGER_MS = 2000;
 
@@ -60,7 +62,7 @@ export class TcpTransport {
   /** The sockets a step wrote to, reused from step to step. */
   private readonly touched: Array<Socket<Conn>> = [];
   /** The event of every message read, refilled each time: the broker reads it only while handling it. */
-  private readonly receivedEvent: { kind: "received"; conn: ConnId; message: Message } = { kind: "received", conn: 0, message: trigger() };
+  private readonly receivedEvent: { kind: "received"; conn: ConnId; message: Message } = { kind: "received", conn: 0, message: NO_MESSAGE };
 
   constructor(
     private readonly broker: Broker,
@@ -175,6 +177,10 @@ export class TcpTransport {
       event.message = messages[i]!;
       this.apply(this.broker.handle(event, now));
     }
+    // Nothing keeps this read's messages until the next one: their bytes (a read of Bun's, up to a
+    // 12 MiB line) would live through a collection and be promoted to the old generation.
+    event.message = NO_MESSAGE;
+    messages.length = 0;
     this.schedule();
   }
 

@@ -188,6 +188,17 @@ describe("LineDecoder with a scratch (the broker's transport: a push's messages 
     expect(errors).toBeGreaterThan(0);
   });
 
+  test("hands over the bytes of an unfinished line, gathered from several reads, as they came", () => {
+    const d = new LineDecoder(1 << 20, new Scratch(16));
+    d.push(ascii("AgB4"));
+    d.push(ascii("eQ"));
+    expect(d.bufferedBytes).toBe(6);
+    const held = d.takePending();
+    expect(new TextDecoder().decode(Buffer.concat(held))).toBe("AgB4eQ");
+    expect(d.bufferedBytes).toBe(0);
+    expect(readNow(d, ascii("AgB4eQ==\n"))).toEqual([{ opcode: 2, operand: 0, body: "7879", wire: "AgB4eQ==\n" }]);
+  });
+
   test("retag rewrites a line joined in the scratch into exactly the retagged message's line", () => {
     const state = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff);
     const line = ascii(encodeLine(message(1, 3, state)));
