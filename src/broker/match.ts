@@ -3,6 +3,7 @@
 import {
   Control,
   Opcode,
+  bodyBytes,
   codes,
   decodeResult,
   encodeBatch,
@@ -210,9 +211,9 @@ export class Match {
     w.bot = m.operand;
     w.askedAtMs = nowMs;
     w.allowanceMs = allowanceMs;
-    w.stateBytes = m.body.length;
+    w.stateBytes = bodyBytes(m);
     this.turn++;
-    this.bytesRelayed += m.body.length;
+    this.bytesRelayed += w.stateBytes;
     // PROTOCOL.md §3: the operand is rewritten (index → 05); the state goes on untouched.
     const state = retag(m, Opcode.move, MOVE_OPERAND_TO_BOT);
     if (!bot.timing) return this.sends.set(bot.conn, state);
@@ -228,7 +229,7 @@ export class Match {
     // PROTOCOL.md §9.5: a late reply to a turn it missed is dropped, never taken for a later one.
     if (clock.stale > 0 && isCode(m, Opcode.move, 0x00)) {
       clock.stale--;
-      this.lastTurn = this.closeAs("dropped", index, 0, 0, m.body.length);
+      this.lastTurn = this.closeAs("dropped", index, 0, 0, bodyBytes(m));
       return this.sends.set(null, null);
     }
     if (w.kind !== "reply" || w.bot !== index) {
@@ -243,8 +244,9 @@ export class Match {
     const thinkMs = nowMs - w.askedAtMs;
     if (w.allowanceMs !== null && thinkMs > w.allowanceMs) clock.bankMs = Math.max(0, clock.bankMs - (thinkMs - w.allowanceMs));
     this.closeTurn(clock, thinkMs);
-    this.bytesRelayed += m.body.length;
-    this.lastTurn = this.closeAs("relayed", index, thinkMs, w.stateBytes, m.body.length);
+    const replyBytes = bodyBytes(m);
+    this.bytesRelayed += replyBytes;
+    this.lastTurn = this.closeAs("relayed", index, thinkMs, w.stateBytes, replyBytes);
     // The reply goes to the game byte for byte, then the next trigger.
     return this.sends.set(this.game, m, this.game, this.nextTrigger(index, thinkMs, false));
   }

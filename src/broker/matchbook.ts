@@ -1,6 +1,6 @@
 // The running matches: starting one from a room's line-up, carrying out each step a match
 // computes (sends, deadlines, events), and ending it (PROTOCOL.md §5, §6, §9.4). Pure.
-import { Control, Opcode, codes, encodeResult, end, formatReason, message, type Message, type Reason } from "../protocol/index.ts";
+import { Control, Opcode, bodyBytes, codes, encodeResult, end, formatReason, message, type Message, type Reason } from "../protocol/index.ts";
 import type { Deadlines, Timed } from "./deadlines.ts";
 import { invariant } from "./invariant.ts";
 import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
@@ -94,7 +94,7 @@ export class Matchbook {
     const fromGame = conn === match.game;
     if (match.traced) this.trace(match, "in", conn, m);
     if (this.settings.logTurns) {
-      const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn };
+      const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: bodyBytes(m), turn: match.turn };
       this.out.log("debug", fromGame ? "from game" : "from bot", fields);
     }
     this.apply(match, fromGame ? match.fromGame(m, this.out.nowMs) : match.fromBot(conn, m, this.out.nowMs));

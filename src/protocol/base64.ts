@@ -23,6 +23,10 @@ const PAD = 0x3d; // "="
 const VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 const CODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** 1 for an alphabet character, else 0. */
+const IN_ALPHABET = Uint8Array.from({ length: 256 }, (_, b) => (VALUE[b]! >= 0 ? 1 : 0));
+/** 1 for two alphabet characters read as one 16-bit unit (in either byte order), else 0: 64 KiB. */
+const PAIR_IN_ALPHABET = Uint8Array.from({ length: 65536 }, (_, u) => IN_ALPHABET[u & 0xff]! & IN_ALPHABET[u >> 8]!);
 // Any non-ASCII byte maps to a non-base64 character, so decoding as latin1 loses nothing.
 const latin1 = new TextDecoder("latin1");
 
@@ -88,6 +92,45 @@ function decodeInto(line: Uint8Array, start: number, end: number, out: Uint8Arra
     if (padding === 1) out[o++] = (n >> 8) & 0xff;
   }
   return true;
+}
+
+/** Are line[start, end) all alphabet characters? Two at a time through a 16-bit view: ~0.1 ns a character. */
+function alphabetOnly(line: Uint8Array, start: number, end: number): boolean {
+  let ok = 1;
+  let i = start;
+  if (((line.byteOffset + i) & 1) !== 0 && i < end) ok &= IN_ALPHABET[line[i++]!]!;
+  const pairs = (end - i) >> 1;
+  const units = new Uint16Array(line.buffer, line.byteOffset + i, pairs);
+  let k = 0;
+  for (; k + 1 < pairs; k += 2) ok &= PAIR_IN_ALPHABET[units[k]!]! & PAIR_IN_ALPHABET[units[k + 1]!]!;
+  if (k < pairs) ok &= PAIR_IN_ALPHABET[units[k]!]!;
+  i += 2 * pairs;
+  if (i < end) ok &= IN_ALPHABET[line[i]!]!;
+  return ok === 1;
+}
+
+/** The first group of a line decoded by `checkBase64`. */
+const GROUP = new Uint8Array(3);
+
+/**
+ * Checks line[start, end) is canonical padded base64, as `fromBase64` would, without decoding it
+ * (no string, no buffer): returns its decoded length and leaves its first group's (up to) 3 bytes
+ * in `firstGroup()`. Throws ProtocolError `bad_base64`. For long lines whose bytes go on as they
+ * came (the relay): their bodies are decoded only if someone reads them.
+ */
+export function checkBase64(line: Uint8Array, start: number, end: number): number {
+  const expected = decodedLength(line, start, end);
+  // Every group but the last: the alphabet only. The last: its padding and zero bits, decoded.
+  if (expected < 0 || end - start < 8 || !alphabetOnly(line, start, end - 4) || !decodeInto(line, end - 4, end, GROUP, 0)) {
+    throw badBase64(line.subarray(start, end));
+  }
+  if (!decodeInto(line, start, start + 4, GROUP, 0)) throw badBase64(line.subarray(start, end));
+  return expected;
+}
+
+/** The bytes of the first group `checkBase64` read (valid until its next call). */
+export function firstGroup(): Uint8Array {
+  return GROUP;
 }
 
 /**

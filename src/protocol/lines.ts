@@ -1,9 +1,10 @@
 // v1 framing: one message = standard base64 (with padding) of its envelope, then "\n".
 // Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
-import { decodedLength, fromBase64, fromBase64Into, toBase64 } from "./base64.ts";
+import { NATIVE_FROM_CHARS, checkBase64, decodedLength, firstGroup, fromBase64, fromBase64Into, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
-import { decodeEnvelope, encodeEnvelope, envelopeOf, type Message } from "./message.ts";
+import { Opcode, decodeEnvelope, encodeEnvelope, envelopeOf, hex, type Message } from "./message.ts";
 import { Gather } from "./gather.ts";
+import { LineMessage } from "./line-message.ts";
 import type { Scratch } from "./scratch.ts";
 
 const NEWLINE = 0x0a;
@@ -94,6 +95,7 @@ export class LineDecoder {
   /** Decodes a line that ends in "\n" and keeps that line as the message's `wire`. */
   private decodeWire(wire: Uint8Array): Message {
     const end = wire.length - 1;
+    if (this.scratch !== null && end > NATIVE_FROM_CHARS) return longLine(wire, end);
     const length = decodedLength(wire, 0, end);
     const at = this.scratch === null || length < 0 ? -1 : this.scratch.reserve(length);
     if (at < 0) return decodeEnvelope(fromBase64(wire.subarray(0, end)), wire);
@@ -114,6 +116,17 @@ export class LineDecoder {
   private take(chunk: Uint8Array, start: number, end: number): Uint8Array {
     return this.pending.bytes === 0 ? chunk.subarray(start, end) : this.pending.finish(chunk.subarray(start, end));
   }
+}
+
+/**
+ * A long line in the relay: checked, not decoded (no string of it, no buffer; ~0.1 ns a character,
+ * less than a native decode). Its body is decoded only if someone reads it.
+ */
+function longLine(wire: Uint8Array, end: number): Message {
+  const length = checkBase64(wire, 0, end);
+  const group = firstGroup();
+  if (group[0]! > Opcode.move) throw new ProtocolError("unknown_opcode", `opcode 0x${hex(group[0]!)}`);
+  return new LineMessage(group[0]!, group[1]!, wire, length - 2, length > 2 ? group[2]! : -1);
 }
 
 /** Decodes one line (without its "\n"). Strict: the original rejects anything but canonical base64. */

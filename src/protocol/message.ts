@@ -1,6 +1,7 @@
 // The v1 envelope: [opcode u8][operand u8][body]. Pure codec; no sockets, no clocks.
 // Every code below is documented with its bytes in docs/PROTOCOL.md §3.
 import { toBase64, writeBase64Group } from "./base64.ts";
+import { LineMessage } from "./line-message.ts";
 import { ProtocolError } from "./errors.ts";
 
 export interface Message {
@@ -78,6 +79,11 @@ export function retag(m: Message, opcode: number, operand: number): Message {
     return { opcode, operand, body: m.body, frame: m.frame };
   }
   if (!m.wire) return message(opcode, operand, m.body);
+  if (m instanceof LineMessage) {
+    // A long line read by the relay: its body stays undecoded.
+    writeBase64Group(m.wire, 0, opcode, operand, m.firstBodyByte);
+    return m.retagged(opcode, operand);
+  }
   writeBase64Group(m.wire, 0, opcode, operand, m.body.length > 0 ? m.body[0]! : -1);
   return { opcode, operand, body: m.body, wire: m.wire };
 }

@@ -1,6 +1,6 @@
 // The line decoder the way ws and NATS test theirs: streams split at every byte, limits, random bytes.
 import { describe, expect, test } from "bun:test";
-import { LineDecoder, ProtocolError, encodeLine, lineBytes, message, retag, yourMove, type Message } from "../../src/protocol/index.ts";
+import { LineDecoder, ProtocolError, bodyBytes, encodeLine, lineBytes, message, retag, yourMove, type Message } from "../../src/protocol/index.ts";
 import { Scratch } from "../../src/protocol/scratch.ts";
 import { fromHex, messageVectors } from "../vectors/vectors.ts";
 
@@ -186,6 +186,54 @@ describe("LineDecoder with a scratch (the broker's transport: a push's messages 
     }
     expect(messages).toBeGreaterThan(0);
     expect(errors).toBeGreaterThan(0);
+  });
+
+  test("a long line (checked, its body decoded only when read) gives what the plain decoder gives, at any offset in a read", () => {
+    const random = (seed: number) => () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const next = random(99);
+    for (const size of [190, 191, 192, 193, 500, 4096, 70_000]) {
+      const body = Uint8Array.from({ length: size }, () => Math.floor(next() * 256));
+      for (const [opcode, operand] of [[2, 0], [1, 7], [0, 0x22]] as const) {
+        const text = encodeLine(message(opcode, operand, body));
+        for (const pad of [0, 1, 2, 3]) {
+          const chunk = ascii("x".repeat(pad) + text);
+          const d = new LineDecoder(1 << 20, new Scratch(16));
+          const [m] = d.push(chunk.subarray(pad));
+          expect({ size, pad, opcode: m!.opcode, operand: m!.operand, bodyBytes: bodyBytes(m!) }).toEqual({ size, pad, opcode, operand, bodyBytes: size });
+          expect(Bun.hash(m!.body)).toBe(Bun.hash(body));
+          expect(new TextDecoder().decode(m!.wire)).toBe(text);
+        }
+      }
+    }
+  });
+
+  test("a long line with any character damaged is refused as the plain decoder refuses it; an unknown opcode too", () => {
+    const body = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) & 0xff);
+    const text = encodeLine(message(2, 0, body));
+    const outcome = (d: LineDecoder, line: string) => {
+      try {
+        return d.push(ascii(line)).map((m) => Bun.hash(m.body).toString());
+      } catch (e) {
+        return (e as ProtocolError).code;
+      }
+    };
+    for (let i = 0; i < text.length - 1; i += 7) {
+      for (const bad of ["=", "-", "\r", "\x00", "a"]) {
+        const damaged = text.slice(0, i) + bad + text.slice(i + 1);
+        expect({ i, bad, got: outcome(new LineDecoder(1 << 20, new Scratch()), damaged) }).toEqual({ i, bad, got: outcome(new LineDecoder(1 << 20), damaged) });
+      }
+    }
+    expect(outcome(new LineDecoder(1 << 20, new Scratch()), encodeLine(message(3, 0, body)))).toBe("unknown_opcode");
+  });
+
+  test("retag of a long line rewrites its first group in place and keeps its body undecoded until read", () => {
+    const state = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) & 0xff);
+    const d = new LineDecoder(1 << 20, new Scratch());
+    const [m] = d.push(ascii(encodeLine(message(1, 4, state))));
+    const out = retag(m!, 0x02, 0x05);
+    expect(new TextDecoder().decode(lineBytes(out))).toBe(encodeLine(yourMove(state)));
+    expect(bodyBytes(out)).toBe(state.length);
+    expect(Bun.hash(out.body)).toBe(Bun.hash(state));
   });
 
   test("hands over the bytes of an unfinished line, gathered from several reads, as they came", () => {
