@@ -17,7 +17,7 @@
 FROM --platform=$BUILDPLATFORM oven/bun:1.4.5 AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
-# Runtime dependencies only (protobufjs); `bun install` migrates package-lock.json and keeps it frozen.
+# Runtime dependencies only (protobufjs; ws, which only the SDK loads, on Node 20); `bun install` migrates package-lock.json and keeps it frozen.
 RUN bun install --frozen-lockfile --production --ignore-scripts
 
 FROM deps AS build

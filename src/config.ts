@@ -48,6 +48,8 @@ export interface Config {
   readonly plainHost: string;
   /** Record every message of every match (replays), unless a room says otherwise. */
   readonly record: boolean;
+  /** Games and bots may connect over WebSocket at /ws on the HTTP port (BROKER_WS). */
+  readonly ws: boolean;
   /** Where match records go (BROKER_DB). */
   readonly db: DbTarget;
   /** The folder of replay files (BROKER_RECORD_DIR). */
@@ -100,6 +102,7 @@ export const SETTINGS = {
   runningMatchesMax: { env: "BROKER_RUNNING_MATCHES_MAX", flag: "running-matches-max", fallback: "0", help: "matches that may run at once (complete line-ups wait past it); 0 = no cap" },
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
   record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
+  ws: { env: "BROKER_WS", flag: "ws", fallback: "on", help: "on: games and bots may also connect over WebSocket at /ws on the HTTP port; off" },
   token: { env: "BROKER_TOKEN", flag: "token", fallback: "", help: "one secret every client must present in its Hello (README: Security); unset = none" },
   tokensFile: { env: "BROKER_TOKENS_FILE", flag: "tokens-file", fallback: "", help: "TOML or YAML file of tokens per room and role (README: Security); re-read on SIGHUP" },
   connectionsMax: { env: "BROKER_CONNECTIONS_MAX", flag: "connections-max", fallback: "10000", help: "connections the broker holds at once; more are refused (limit_exceeded)" },
@@ -196,6 +199,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     plainPort: plainPortText === "" ? null : int(SETTINGS.plainPort, 0, 65535),
     plainHost: raw(SETTINGS.plainHost).trim(),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
+    ws: oneOf(SETTINGS.ws, ["off", "on"] as const) === "on",
     db: checked<DbTarget>(SETTINGS.db, parseDbTarget(raw(SETTINGS.db)), { kind: "off" }),
     recordDir: raw(SETTINGS.recordDir).trim(),
     recordsKeep: checked<Keep | null>(SETTINGS.recordsKeep, parseKeep(raw(SETTINGS.recordsKeep)), null),
@@ -259,6 +263,10 @@ export function helpText(): string {
     "                                    print a recorded match, or play it back to a live game or bot",
     "       bitbroker records export [--db D] [--room R] [--out FILE]",
     "                                    write the match records as JSON Lines",
+    "       bitbroker arena [--config FILE] [--game CMD] [--bot NAME=CMD ...] [options]",
+    "                                    play a tournament between bots (bitbroker arena --help)",
+    "       bitbroker stdio [options] -- PROGRAM [ARG ...]",
+    "                                    a program that answers one line per line as a bot (--help)",
     "       bitbroker --version | --help",
     "",
     "Every setting comes from its environment variable or its flag (the flag wins):",

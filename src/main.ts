@@ -12,9 +12,14 @@ import { healthcheck } from "./health/check.ts";
 import { recordsCommand } from "./cli/records.ts";
 import { replayCommand } from "./cli/replay.ts";
 import { Records, RecordsStartError } from "./records/index.ts";
+import { arenaCommand } from "./cli/arena.ts";
+import { stdioCommand } from "./cli/stdio.ts";
 import { startHealth } from "./health/server.ts";
 import { Logger } from "./log.ts";
 import { TcpTransport } from "./transport/tcp.ts";
+import { WsTransport } from "./transport/ws.ts";
+import { playerRoutes } from "./play/routes.ts";
+import { Viewers } from "./dashboard/viewers.ts";
 import { loadTls, type TlsFiles, type TlsInfo } from "./transport/tls.ts";
 import { COMMIT, VERSION, VERSION_TEXT } from "./version.ts";
 import { observability } from "./http/compose.ts";
@@ -30,6 +35,9 @@ if (argv[0] === "healthcheck") {
 }
 if (argv[0] === "replay") process.exit(await replayCommand(argv.slice(1)));
 if (argv[0] === "records") process.exit(await recordsCommand(argv.slice(1), process.env));
+// Their arguments as given: a command line after `--` is the program's own (its -h too).
+if (argv[0] === "arena") process.exit(await arenaCommand(process.argv.slice(3)));
+if (argv[0] === "stdio") process.exit(await stdioCommand(process.argv.slice(3), process.env));
 const loaded = loadConfig(argv, process.env);
 switch (loaded.kind) {
   case "help":
@@ -172,7 +180,10 @@ async function run(config: Config): Promise<void> {
     cannotListen(log, config.host, config.port, "BROKER_PORT, games and bots", e);
   }
   try {
-    health = startHealth(broker, { host: config.host, port: config.healthPort, version: VERSION, commit: COMMIT, recent, hooks: obs.hooks, records, tls });
+    // Games and bots over WebSocket (/ws, the same driver as TCP) and the human seat (/play): src/play/.
+    const ws = config.ws ? new WsTransport(tcp.driver, { lineBytesMax: config.lineBytesMax }) : undefined;
+    const players = playerRoutes(ws, new Viewers(config.viewersDir), VERSION);
+    health = startHealth(broker, { host: config.host, port: config.healthPort, version: VERSION, commit: COMMIT, recent, hooks: obs.hooks, records, tls, players });
   } catch (e) {
     cannotListen(log, config.host, config.healthPort, "BROKER_HEALTH_PORT, health", e);
   }

@@ -34,6 +34,7 @@ describe("loadConfig", () => {
         plainPort: null,
         plainHost: "127.0.0.1",
         record: false,
+        ws: true,
         db: { kind: "sqlite", path: "bitbroker.db" },
         recordDir: "replays",
         recordsKeep: null,

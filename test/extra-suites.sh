@@ -52,6 +52,7 @@ run_actionlint() {
 }
 run_actionlint
 [ -f test/packaging/suites.sh ] && source test/packaging/suites.sh
+[ -f test/arena/suites.sh ] && source test/arena/suites.sh
 
 # The manifests under deploy/: rendered with helm, validated offline (test/fleet/test_manifests.py).
 run_fleet_pytest() {

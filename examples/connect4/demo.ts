@@ -6,17 +6,17 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const BUN = process.execPath;
 const DEMO_TIMEOUT_MS = 60_000;
 
-type Child = Subprocess<"ignore", "pipe" | "inherit", "inherit">;
+export type Child = Subprocess<"ignore", "pipe" | "inherit", "inherit">;
 const children: Child[] = [];
 
-function spawn(cmd: string[], stdout: "pipe" | "inherit", env: Record<string, string> = {}): Child {
+export function spawn(cmd: string[], stdout: "pipe" | "inherit", env: Record<string, string> = {}): Child {
   const child = Bun.spawn(cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdin: "ignore", stdout, stderr: "inherit" });
   children.push(child);
   return child;
 }
 
 /** Every line a child writes to stdout, as it comes. */
-async function* lines(child: Child): AsyncGenerator<string> {
+export async function* lines(child: Child): AsyncGenerator<string> {
   if (!(child.stdout instanceof ReadableStream)) return;
   const decoder = new TextDecoder();
   let rest = "";
@@ -39,6 +39,8 @@ async function startBroker(): Promise<{ broker: Child; port: number; logs: Promi
     BROKER_HEALTH_PORT: "0",
     BROKER_NUM_PLAYERS: "2",
     BROKER_MATCHES: "1",
+    // One match to watch: no records file left behind unless asked for.
+    BROKER_DB: process.env.BROKER_DB ?? "off",
     LOG_FORMAT: "json",
   });
   // Read with next(), not for-await: leaving a for-await loop would cancel the broker's stdout.
@@ -58,7 +60,7 @@ async function startBroker(): Promise<{ broker: Child; port: number; logs: Promi
   throw new Error(`the broker exited (status ${await broker.exited}) before listening`);
 }
 
-function parseJson(line: string): Record<string, unknown> | undefined {
+export function parseJson(line: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(line);
     return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
@@ -90,7 +92,7 @@ async function demo(): Promise<void> {
 }
 
 /** Kills every child still running (only the ones this demo started) and waits for them. */
-async function stopChildren(): Promise<void> {
+export async function stopChildren(): Promise<void> {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
   await Promise.all(children.map((c) => c.exited));
 }

@@ -1,6 +1,6 @@
 // The Connect Four game as an SDK game: sends each bot the board, applies its move, ends the match
 // on a win, a draw or a forfeit. Rules are in match.ts; printing goes through `print`.
-import { Action, BaseGame, type BotInfo } from "../../src/sdk/index.ts";
+import { Action, BaseGame, type BotInfo, type MatchResult } from "../../src/sdk/index.ts";
 import { Connect4Match, type Result } from "./match.ts";
 import { renderBoard, markOf } from "./render.ts";
 import { discOf } from "./rules.ts";
@@ -36,7 +36,7 @@ export class Connect4Game extends BaseGame {
 
   nextAction(): Action {
     const match = this.started();
-    if (match.result) return Action.endGame();
+    if (match.result) return Action.endGame(matchResult(match.result, this.names));
     const index = match.toMove;
     return Action.playerAction(index, GameStateCodec.encode({ cells: match.cells, you: discOf(index), turn: match.moves }));
   }
@@ -66,6 +66,22 @@ export class Connect4Game extends BaseGame {
   private label(index: number): string {
     return `${JSON.stringify(this.names[index])} (bot ${index})`;
   }
+}
+
+/**
+ * The result the broker records and passes to the bots (PROTOCOL.md §9.4): a win scores 1 and
+ * ranks first, a loss 0 and second, a draw ½ and first for both.
+ */
+export function matchResult(result: Result, names: readonly [string, string]): MatchResult {
+  if (result.result === "draw") {
+    return { seats: [0, 1].map((index) => ({ index, score: 0.5, rank: 1 })), summary: `draw after ${result.moves} moves` };
+  }
+  const w = result.winner;
+  const how = result.forfeit ? `by forfeit after ${result.moves} moves` : `in ${result.moves} moves`;
+  return {
+    seats: [0, 1].map((index) => (index === w ? { index, score: 1, rank: 1 } : { index, score: 0, rank: 2 })),
+    summary: `${names[w]} (bot ${w}) wins ${how}`.slice(0, 256),
+  };
 }
 
 /** The column of a Move, or undefined if the reply is not one (a forfeit, connect4.proto). */

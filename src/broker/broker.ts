@@ -12,7 +12,7 @@ import { Out } from "./out.ts";
 import { newPeer, type Peer } from "./peer.ts";
 import { Rooms, type Room } from "./rooms.ts";
 import { askedTimeProblem, timeRules } from "./time.ts";
-import type { BrokerSettings, Command, ConnId, Event, RunningMatch, Snapshot } from "./types.ts";
+import type { BrokerSettings, Command, ConnId, Event, RunningMatch, Snapshot, Transport } from "./types.ts";
 
 interface DrainTimer extends Timed {
   readonly due: "drain";
@@ -50,7 +50,7 @@ export class Broker {
     this.out.begin(nowMs);
     switch (event.kind) {
       case "opened":
-        this.opened(event.conn, event.peer, event.address);
+        this.opened(event.conn, event.peer, event.address, event.transport ?? "tcp");
         break;
       case "received":
         this.received(event.conn, event.message);
@@ -109,22 +109,22 @@ export class Broker {
 
   // ---- connections and handshakes ------------------------------------------------------
 
-  private opened(conn: ConnId, peer: string, address: string): void {
+  private opened(conn: ConnId, peer: string, address: string, transport: Transport): void {
     invariant(!this.peers.has(conn), "connection ids are not reused");
     // PROTOCOL.md §7: every connection the broker accepted is told why it goes.
     const why = this.refusal(address);
     if (why !== null) {
-      this.out.log("info", "connection refused", { conn, peer, code: why.code, reason: why.text });
+      this.out.log("info", "connection refused", { conn, peer, transport, code: why.code, reason: why.text });
       this.out.event({ type: "connection_rejected", code: why.code, role: "unknown", room: null });
       this.out.send(conn, end(formatReason(why)));
       this.out.close(conn);
       return;
     }
-    const p = newPeer(conn, peer, address);
+    const p = newPeer(conn, peer, address, transport);
     this.peers.set(conn, p);
     this.count.handshaking++;
     this.deadlines.set(p, this.out.nowMs + this.settings.helloTimeoutMs);
-    this.out.log("info", "connection opened", { conn, peer });
+    this.out.log("info", "connection opened", { conn, peer, transport });
   }
 
   /** Why a new connection from `address` is turned away at once, if it is (PROTOCOL.md §7, §9.6). */
@@ -210,7 +210,7 @@ export class Broker {
     const position = placed.position;
     if (p.hello !== null) {
       // PROTOCOL.md §9.1: the Welcome is the first line a client with a Hello gets.
-      p.features = grantedFeatures(p.hello.features);
+      p.features = grantedFeatures(p.hello.features, p.transport);
       const bots = p.role === "game" ? p.botsNeeded : room.botsPerMatch;
       const timing = p.role === "game" && p.features.includes("timing");
       const time = timing ? timeRules(this.settings, room.rules?.time ?? null, p.hello.time, true) : null;
@@ -222,7 +222,7 @@ export class Broker {
     if (p.role === "game") {
       this.out.log("info", "game joined the lobby", { conn: p.conn, peer: p.address, room: room.name, position, bots: p.botsNeeded, client });
     } else {
-      this.out.log("info", "seat taken", { conn: p.conn, peer: p.address, room: room.name, name: p.name, position, client });
+      this.out.log("info", "seat taken", { conn: p.conn, peer: p.address, room: room.name, name: p.name, position, client, human: p.hello?.human ?? false });
     }
     this.roomChanged(room);
   }
@@ -285,7 +285,7 @@ export class Broker {
     if (p.stage !== "match") return this.reject(p, reason("protocol_error", error.message));
     const match = p.match!;
     const code = conn === match.game ? "game_misbehaved" : "bot_misbehaved";
-    const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`);
+    const why = reason(code, `${match.describe(conn)} sent an invalid line: ${error.message}`, match.partyOf(conn));
     this.out.log("warn", "connection closed", { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text });
     // The offender stays among the match's peers, so it gets the match's 00 FF like the others.
     this.matches.end(match, why);
@@ -306,8 +306,8 @@ export class Broker {
     const who = match.describe(conn);
     const why =
       how === "slow_consumer"
-        ? reason("slow_consumer", `${who} stopped reading${detail}`)
-        : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`);
+        ? reason("slow_consumer", `${who} stopped reading${detail}`, match.partyOf(conn))
+        : reason(conn === match.game ? "game_disconnected" : "bot_disconnected", `${who} disconnected${detail}`, match.partyOf(conn));
     const fields = { conn, peer: p.address, role: p.role, match: match.id, room: match.room, code: why.code, reason: why.text };
     this.out.log(how === "slow_consumer" ? "warn" : "info", "connection closed", fields);
     this.matches.end(match, why);

@@ -2,6 +2,7 @@
 // projections (records, replays, metrics, dashboard, fleet) that the broker never imports.
 // Times are the broker's clock (the driver's monotonic milliseconds). Data only.
 import type { MatchResult } from "../protocol/index.ts";
+import type { Transport } from "./types.ts";
 
 /** Who a client said it is, from its Hello ("" for a v1 client). */
 export interface ClientInfo {
@@ -15,6 +16,10 @@ export interface SeatInfo extends ClientInfo {
   readonly name: string;
   /** Remote address:port. */
   readonly peer: string;
+  /** A person plays this seat (its Hello said `human`, as the /play page does): records and leaderboards mark it. */
+  readonly human: boolean;
+  /** How it reached the broker: "tcp", or "ws" (a WebSocket on the HTTP port). */
+  readonly transport: Transport;
 }
 
 export interface MatchInfo {
@@ -23,7 +28,7 @@ export interface MatchInfo {
   readonly startedAtMs: number;
   /** Its messages are recorded (traced events) for a replay: BROKER_RECORD or its room's `record`. */
   readonly recorded: boolean;
-  readonly game: ClientInfo & { readonly peer: string };
+  readonly game: ClientInfo & { readonly peer: string; readonly transport: Transport };
   readonly bots: readonly SeatInfo[];
 }
 
@@ -71,6 +76,11 @@ export type BrokerEvent =
       readonly code: string;
       /** The reason's text ("" for a normal end). */
       readonly reason: string;
+      /**
+       * Who ended it by a fault: -1 the game, else a bot's index; null for a normal end or the
+       * broker's own (shutdown). The broker always sets it; projections' test events may leave it out.
+       */
+      readonly culprit?: number | null;
       readonly turns: number;
       /** Body bytes relayed (states and replies). */
       readonly bytesRelayed: number;

@@ -2,6 +2,7 @@
 // (with an optional Hello), then for a bot its name. Pure: computes; the broker acts.
 import { Control, Opcode, ProtocolError, codes, decodeBotName, decodeHello, isCode, type Hello, type Message } from "../protocol/index.ts";
 import { invariant } from "./invariant.ts";
+import type { Transport } from "./types.ts";
 
 export type Handshake =
   | { readonly kind: "game" | "bot"; readonly hello: Hello | null }
@@ -63,7 +64,10 @@ function reject(code: "bad_handshake" | "bad_hello", why: string): Handshake {
 /** The optional features this broker knows (PROTOCOL.md §9.3). */
 export const KNOWN_FEATURES: readonly string[] = ["results", "timing", "frames"];
 
-/** The features of a Hello that are granted: the known ones, once each, in the Hello's order. */
-export function grantedFeatures(asked: readonly string[]): string[] {
-  return [...new Set(asked.filter((f) => KNOWN_FEATURES.includes(f)))];
+/**
+ * The features of a Hello that are granted: the known ones, once each, in the Hello's order. A
+ * WebSocket already frames every message, so "frames" is not granted there (PROTOCOL.md §12).
+ */
+export function grantedFeatures(asked: readonly string[], transport: Transport = "tcp"): string[] {
+  return [...new Set(asked.filter((f) => KNOWN_FEATURES.includes(f) && !(f === "frames" && transport === "ws")))];
 }

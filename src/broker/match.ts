@@ -192,16 +192,16 @@ export class Match {
   fromGame(m: Message, nowMs: number): Step {
     this.lastTurn = null;
     if (this.waiting.kind === "reply") {
-      return end(reason("game_misbehaved", `the game sent ${codes(m)} while bot ${this.waiting.bot} was moving`));
+      return end(reason("game_misbehaved", `the game sent ${codes(m)} while bot ${this.waiting.bot} was moving`, -1));
     }
     // PROTOCOL.md §3: the original game ends with 00 FE; 00 FF is accepted too.
     if (isCode(m, Opcode.control, Control.endGame) || isCode(m, Opcode.control, Control.end)) return this.ended(m);
     if (m.opcode !== Opcode.trigger) {
-      return end(reason("game_misbehaved", `the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`));
+      return end(reason("game_misbehaved", `the game sent ${codes(m)}; expected an action (01 ii or 00 FE)`, -1));
     }
     const bot = this.bots[m.operand];
     if (bot === undefined) {
-      return end(reason("game_misbehaved", `the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`));
+      return end(reason("game_misbehaved", `the game asked for bot ${m.operand}; bots are 0..${this.bots.length - 1}`, -1));
     }
     const clock = this.clocks[m.operand]!;
     const ms = clock.moved ? this.rules.moveMs : this.rules.firstMoveMs;
@@ -233,10 +233,10 @@ export class Match {
       return this.sends.set(null, null);
     }
     if (w.kind !== "reply" || w.bot !== index) {
-      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`));
+      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`, index));
     }
     if (!isCode(m, Opcode.move, 0x00)) {
-      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`));
+      return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)}; expected its reply (02 00)`, index));
     }
     const deadline = this.deadlineMs;
     // Read after its deadline (before the tick came): late, whatever the socket says.
@@ -265,7 +265,7 @@ export class Match {
     const clock = this.clocks[w.bot]!;
     const allowedMs = (w.allowanceMs ?? 0) + clock.bankMs;
     if (this.rules.onMiss === "end") {
-      return end(reason("move_timeout", `${this.describe(bot.conn)} missed its move deadline of ${allowedMs} ms`));
+      return end(reason("move_timeout", `${this.describe(bot.conn)} missed its move deadline of ${allowedMs} ms`, w.bot));
     }
     const thinkMs = nowMs - w.askedAtMs;
     clock.bankMs = 0;

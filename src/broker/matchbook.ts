@@ -81,8 +81,8 @@ export class Matchbook {
         room: room.name,
         startedAtMs: now,
         recorded,
-        game: { peer: game.address, ...client(game) },
-        bots: bots.map((b, index) => ({ index, name: b.name, peer: b.address, ...client(b) })),
+        game: { peer: game.address, ...client(game), transport: game.transport },
+        bots: bots.map((b, index) => ({ index, name: b.name, peer: b.address, ...client(b), human: b.hello?.human ?? false, transport: b.transport })),
       },
     });
     this.out.log("info", "match started", { match: match.id, room: room.name, bots: bots.length, names: bots.map((b) => b.name) });
@@ -180,6 +180,7 @@ export class Matchbook {
       endedAtMs: this.out.nowMs,
       code,
       reason: why?.text ?? "",
+      culprit: why?.party ?? null,
       turns: match.turn,
       bytesRelayed: match.bytesRelayed,
       think: match.thinkStats(),

@@ -4,7 +4,7 @@ import type { Timed } from "./deadlines.ts";
 import type { Linked } from "./fifo.ts";
 import type { Match } from "./match.ts";
 import type { Room } from "./rooms.ts";
-import type { ConnId } from "./types.ts";
+import type { ConnId, Transport } from "./types.ts";
 
 /** hello → (bot: name) → queued → match. */
 export type Stage = "hello" | "name" | "queued" | "match";
@@ -17,6 +17,8 @@ export interface Peer extends Linked<Peer>, Timed {
   readonly address: string;
   /** Remote address alone, for the per-address limits (PROTOCOL.md §7). */
   readonly ip: string;
+  /** How it reached the broker (TCP, or a WebSocket on the HTTP port). */
+  readonly transport: Transport;
   role: "unknown" | "game" | "bot";
   stage: Stage;
   name: string;
@@ -32,12 +34,13 @@ export interface Peer extends Linked<Peer>, Timed {
   features: readonly string[];
 }
 
-export function newPeer(conn: ConnId, address: string, ip: string): Peer {
+export function newPeer(conn: ConnId, address: string, ip: string, transport: Transport = "tcp"): Peer {
   return {
     due: "hello",
     conn,
     address,
     ip,
+    transport,
     role: "unknown",
     stage: "hello",
     name: "",

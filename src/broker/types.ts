@@ -5,9 +5,16 @@ import type { BrokerEvent } from "./events.ts";
 /** A connection, numbered by the transport; never reused within a process. */
 export type ConnId = number;
 
+/** How a client reached the broker: its TCP port, or a WebSocket on the HTTP port (`/ws`). */
+export type Transport = "tcp" | "ws";
+
 export type Event =
-  /** A new connection: `peer` is address:port for logs, `address` the remote address the limits count. */
-  | { readonly kind: "opened"; readonly conn: ConnId; readonly peer: string; readonly address: string }
+  /**
+   * A new connection: `peer` is address:port for logs, `address` the remote address the limits
+   * count, `transport` how it came (default "tcp"; "ws": a WebSocket on the HTTP port, which
+   * frames every message itself, so v2 frames are never granted there: PROTOCOL.md §12).
+   */
+  | { readonly kind: "opened"; readonly conn: ConnId; readonly peer: string; readonly address: string; readonly transport?: Transport }
   | { readonly kind: "received"; readonly conn: ConnId; readonly message: Message }
   /** The transport could not decode this connection's input. */
   | { readonly kind: "failed"; readonly conn: ConnId; readonly error: ProtocolError }

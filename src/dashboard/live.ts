@@ -4,6 +4,7 @@
 // built only when a page asks (once a second). It never reaches into the broker's objects.
 import type { BrokerEvent } from "../broker/events.ts";
 import type { MatchResult } from "../protocol/index.ts";
+import type { EndedMatch as RecentEnded } from "../matches/recent.ts";
 
 /** Think times kept per bot for its sparkline. */
 export const SPARK_POINTS = 32;
@@ -26,15 +27,8 @@ export interface LiveMatch {
   readonly thinkNext: number[];
 }
 
-export interface EndedMatch {
-  readonly id: string;
-  readonly room: string;
-  readonly bots: readonly string[];
-  readonly code: string;
-  readonly reason: string;
-  readonly turns: number;
-  readonly startedAtMs: number;
-  readonly endedAtMs: number;
+/** An ended match as GET /matches lists it, with the game's result. */
+export interface EndedMatch extends RecentEnded {
   readonly result: MatchResult | null;
 }
 

@@ -7,6 +7,8 @@ import type { Broker } from "../broker/broker.ts";
 import type { Snapshot } from "../broker/types.ts";
 import type { RecentMatches } from "../matches/recent.ts";
 import type { HttpHooks } from "../http/routes.ts";
+import type { PlayerRoutes } from "../play/routes.ts";
+import type { WsData } from "../transport/ws.ts";
 import type { TlsFiles } from "../transport/tls.ts";
 
 /** The JSON of GET /health: the state machine's snapshot plus status, uptime and version. */
@@ -42,8 +44,10 @@ export interface HttpOptions {
   readonly hooks?: HttpHooks;
   /** The records' routes (src/records). */
   readonly records?: HttpRoutes;
-  /** With TLS (BROKER_TLS_CERT/KEY) the port speaks HTTPS only. */
+  /** With TLS (BROKER_TLS_CERT/KEY) the port speaks HTTPS only (and WebSocket as wss://). */
   readonly tls?: TlsFiles | null;
+  /** Games and bots over WebSocket (/ws) and the human seat (/play): src/play/. */
+  readonly players?: PlayerRoutes;
 }
 
 /** The JSON of GET /ready: 200 with ready true while new clients are taken, else 503 and why not. */
@@ -63,8 +67,8 @@ export function readiness(s: Snapshot): ReadyBody {
 /** The broker's clock (monotonic ms) as a wall-clock time. */
 export const isoTime = (ms: number): string => new Date(performance.timeOrigin + ms).toISOString();
 
-export function startHealth(broker: Broker, options: HttpOptions): Server<undefined> {
-  const { host, port, version, commit, recent, hooks, records, tls } = options;
+export function startHealth(broker: Broker, options: HttpOptions): Server<WsData> {
+  const { host, port, version, commit, recent, hooks, records, tls, players } = options;
   const startedMs = performance.now();
   const routes: Record<string, () => Response> = {
     "/": health,
@@ -87,12 +91,17 @@ export function startHealth(broker: Broker, options: HttpOptions): Server<undefi
     };
     return Response.json(body, { status: stopping ? 503 : 200 });
   }
-  return Bun.serve({
+  return Bun.serve<WsData>({
     hostname: host,
     port,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    // Without players' routes no connection is ever upgraded, and this handler never runs.
+    websocket: players?.websocket ?? { message() {} },
     fetch(request, server) {
       const url = new URL(request.url);
+      // The players' routes come before the admin guard: players present their own tokens, in their Hello.
+      const played = players?.route(request, url, server) ?? null;
+      if (played !== null) return played;
       // Access (BROKER_ADMIN_TOKEN or loopback) and the metrics and dashboard routes: src/http/.
       const refused = hooks?.guard(request, url, server);
       if (refused) return refused;

@@ -10,11 +10,14 @@ import type { BrokerMetrics } from "../metrics/metrics.ts";
 import type { ProcessSampler } from "../metrics/process.ts";
 import { wantsHtml, type Access } from "./access.ts";
 
+/** What the routes use of the server, whatever its WebSocket data. */
+export type HttpServer = Pick<Server<unknown>, "requestIP" | "timeout">;
+
 export interface HttpHooks {
   /** A refusal for a protected route without the right credentials, or null. */
-  guard(request: Request, url: URL, server: Server<undefined>): Response | null;
+  guard(request: Request, url: URL, server: HttpServer): Response | null;
   /** The answer of a route of these hooks, or null for the health server's own routes. */
-  route(request: Request, url: URL, server: Server<undefined>): Response | Promise<Response> | null;
+  route(request: Request, url: URL, server: HttpServer): Response | Promise<Response> | null;
 }
 
 export interface RouteDeps extends DashboardDeps {

@@ -18,6 +18,8 @@ export interface Hello {
   readonly token: string;
   /** Bot only: its seat ticket (PROTOCOL.md §9.7); null = seated by arrival. */
   readonly seat: number | null;
+  /** Bot only: a person plays this seat (PROTOCOL.md §12.2). */
+  readonly human: boolean;
 }
 
 /** Time rules as a Hello asks them: an absent field takes the room's or the broker's value. */
@@ -68,6 +70,7 @@ interface HelloFields {
   time?: TimeFields;
   token?: string;
   seat?: number;
+  human?: boolean;
 }
 
 interface WelcomeFields {
@@ -99,7 +102,7 @@ function askedTime(f: TimeFields): AskedTime {
   };
 }
 
-export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "", seat: null };
+export const EMPTY_HELLO: Hello = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "", seat: null, human: false };
 
 export function encodeHello(h: Partial<Hello>): Uint8Array {
   const fields: HelloFields = {
@@ -112,6 +115,7 @@ export function encodeHello(h: Partial<Hello>): Uint8Array {
   };
   if (h.time) fields.time = timeFields(h.time);
   if (h.seat !== undefined && h.seat !== null) fields.seat = h.seat;
+  if (h.human) fields.human = true;
   return HelloType.encode(HelloType.create(fields)).finish();
 }
 
@@ -128,6 +132,7 @@ export function decodeHello(body: Uint8Array): Hello | null {
     time: f.time ? askedTime(f.time) : null,
     token: f.token ?? "",
     seat: f.seat ?? null,
+    human: f.human ?? false,
   };
 }
 

@@ -6,7 +6,9 @@ export type ProtocolErrorCode =
   | "bad_base64"
   | "short_envelope"
   | "unknown_opcode"
-  | "bad_protobuf";
+  | "bad_protobuf"
+  /** A WebSocket text message: envelopes travel in binary messages (PROTOCOL.md §12). */
+  | "text_frame";
 
 export class ProtocolError extends Error {
   constructor(

@@ -4,6 +4,7 @@ export * from "./message.ts";
 export * from "./lines.ts";
 export { bodyBytes } from "./line-message.ts";
 export * from "./frames.ts";
+export * from "./envelopes.ts";
 export * from "./initial.ts";
 export * from "./arena.ts";
 export * from "./timing.ts";

@@ -2,9 +2,9 @@
 // Bytes in, messages out (and back). Pure: no sockets, no clocks (docs/PROTOCOL.md §2).
 import { NATIVE_FROM_CHARS, checkBase64, decodedLength, firstGroup, fromBase64, fromBase64Into, toBase64 } from "./base64.ts";
 import { ProtocolError } from "./errors.ts";
-import { Opcode, decodeEnvelope, encodeEnvelope, envelopeOf, hex, type Message } from "./message.ts";
 import { Gather } from "./gather.ts";
 import { LineMessage } from "./line-message.ts";
+import { Opcode, decodeEnvelope, envelopeBytes, envelopeOf, hex, type Message } from "./message.ts";
 import type { Scratch } from "./scratch.ts";
 
 const NEWLINE = 0x0a;
@@ -98,7 +98,8 @@ export class LineDecoder {
     if (this.scratch !== null && end > NATIVE_FROM_CHARS) return longLine(wire, end);
     const length = decodedLength(wire, 0, end);
     const at = this.scratch === null || length < 0 ? -1 : this.scratch.reserve(length);
-    if (at < 0) return decodeEnvelope(fromBase64(wire.subarray(0, end)), wire);
+    // Without a scratch, the decoded base64 is this message's own buffer: kept as its envelope for WebSocket relays.
+    if (at < 0) return decodeEnvelope(fromBase64(wire.subarray(0, end)), wire, true);
     // The envelope goes into the scratch: no buffer of its own, and no string for a small line.
     const buffer = this.scratch!.buffer;
     fromBase64Into(wire, 0, end, buffer, at);
@@ -136,7 +137,7 @@ export function decodeLine(line: Uint8Array): Message {
 
 /** The line for a message, "\n" included: ASCII, so its string length is its byte length. */
 export function encodeLine(m: Message): string {
-  return toBase64(encodeEnvelope(m)) + "\n";
+  return toBase64(envelopeBytes(m)) + "\n";
 }
 
 const ascii = new TextEncoder();

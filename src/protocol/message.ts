@@ -15,6 +15,11 @@ export interface Message {
   readonly wire?: Uint8Array;
   /** The v2 frame (header + envelope) this message arrived as, when it was decoded from one (PROTOCOL.md §11). */
   readonly frame?: Uint8Array;
+  /**
+   * The envelope bytes this message was decoded from (a WebSocket message, or a line's decoded
+   * base64): a WebSocket relay sends them as they came (PROTOCOL.md §12).
+   */
+  readonly envelope?: Uint8Array;
 }
 
 /** Opcodes a v1 peer may send; anything else is `unknown_opcode` (PROTOCOL.md §3). */
@@ -55,6 +60,7 @@ const TRIGGER: Message = {
   operand: 0x00,
   body: EMPTY,
   wire: new TextEncoder().encode(`${toBase64(new Uint8Array([Opcode.trigger, 0x00]))}\n`),
+  envelope: new Uint8Array([Opcode.trigger, 0x00]),
 };
 export const trigger = (): Message => TRIGGER;
 export const endGame = (): Message => message(Opcode.control, Control.endGame);
@@ -78,14 +84,19 @@ export function retag(m: Message, opcode: number, operand: number): Message {
     m.frame[5] = operand;
     return { opcode, operand, body: m.body, frame: m.frame };
   }
-  if (!m.wire) return message(opcode, operand, m.body);
+  const envelope = m.envelope;
+  if (envelope) {
+    envelope[0] = opcode;
+    envelope[1] = operand;
+  }
+  if (!m.wire) return envelope ? { opcode, operand, body: m.body, envelope } : message(opcode, operand, m.body);
   if (m instanceof LineMessage) {
     // A long line read by the relay: its body stays undecoded.
     writeBase64Group(m.wire, 0, opcode, operand, m.firstBodyByte);
     return m.retagged(opcode, operand);
   }
   writeBase64Group(m.wire, 0, opcode, operand, m.body.length > 0 ? m.body[0]! : -1);
-  return { opcode, operand, body: m.body, wire: m.wire };
+  return envelope ? { opcode, operand, body: m.body, wire: m.wire, envelope } : { opcode, operand, body: m.body, wire: m.wire };
 }
 /** Bot → broker → game: the bot's reply. */
 export const reply = (body: Uint8Array): Message => message(Opcode.move, 0x00, body);
@@ -103,14 +114,28 @@ export function encodeEnvelope(m: Message): Uint8Array {
   return out;
 }
 
-/** Parses raw envelope bytes (and keeps the line they came in); the body is a view. Throws ProtocolError. */
-export function decodeEnvelope(bytes: Uint8Array, wire?: Uint8Array): Message {
-  checkEnvelope(bytes, 0);
-  const body = bytes.subarray(2);
-  return wire ? { opcode: bytes[0]!, operand: bytes[1]!, body, wire } : { opcode: bytes[0]!, operand: bytes[1]!, body };
+/** The envelope's bytes: the ones it arrived as (a WebSocket message, a line, a frame) when it has them, else encoded. */
+export function envelopeBytes(m: Message): Uint8Array {
+  return m.envelope ?? (m.frame ? m.frame.subarray(4) : encodeEnvelope(m));
 }
 
-/** As `decodeEnvelope` of bytes[start, end) with a line, in one object of one shape (the relay's hot path). */
+/**
+ * Parses raw envelope bytes (and keeps the line they came in); the body is a view. With `keep`,
+ * the message keeps `bytes` as its `envelope` (they must be its own: a relay rewrites its codes
+ * in place). Throws ProtocolError.
+ */
+export function decodeEnvelope(bytes: Uint8Array, wire?: Uint8Array, keep = false): Message {
+  checkEnvelope(bytes, 0);
+  const opcode = bytes[0]!;
+  const body = bytes.subarray(2);
+  if (keep) return wire ? { opcode, operand: bytes[1]!, body, wire, envelope: bytes } : { opcode, operand: bytes[1]!, body, envelope: bytes };
+  return wire ? { opcode, operand: bytes[1]!, body, wire } : { opcode, operand: bytes[1]!, body };
+}
+
+/**
+ * As `decodeEnvelope` of bytes[start, end) with a line, in one object of one shape (the relay's
+ * hot path; no `envelope`: a WebSocket destination encodes it from the codes and body).
+ */
 export function envelopeOf(bytes: Uint8Array, start: number, end: number, wire: Uint8Array): Message {
   checkEnvelope(bytes, start, end);
   return { opcode: bytes[start]!, operand: bytes[start + 1]!, body: bytes.subarray(start + 2, end), wire };

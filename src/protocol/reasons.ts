@@ -56,10 +56,12 @@ const KIND: Readonly<Record<ReasonCode, ReasonKind>> = {
 export interface Reason {
   readonly code: ReasonCode;
   readonly text: string;
+  /** Who of the match is at fault: -1 the game, else a bot's index; absent when no one is (shutdown, refusals). */
+  readonly party?: number;
 }
 
-export function reason(code: ReasonCode, text: string): Reason {
-  return { code, text };
+export function reason(code: ReasonCode, text: string, party?: number): Reason {
+  return party === undefined ? { code, text } : { code, text, party };
 }
 
 /** The wire form: "code: text". */

@@ -138,10 +138,11 @@ export class MatchesHttp {
       endedAtMs: wallMs(m.endedAtMs),
       code: m.code,
       reason: m.reason,
+      culprit: null,
       turns: m.turns,
       bytesRelayed: null,
       game: { peer: "", client: "", clientVersion: "" },
-      seats: m.bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "", moves: null, thinkTotalMs: null, thinkMaxMs: null })),
+      seats: m.bots.map((name, index) => ({ index, name, peer: "", client: "", clientVersion: "", moves: null, thinkTotalMs: null, thinkMaxMs: null, human: false })),
       result: null,
       replay: null,
     }));

@@ -13,6 +13,7 @@ export function recordJson(r: MatchRecord): Record<string, unknown> {
     status: r.status,
     code: r.code,
     reason: r.reason,
+    culprit: r.culprit,
     startedAt: iso(r.startedAtMs),
     endedAt: r.endedAtMs === null ? null : iso(r.endedAtMs),
     turns: r.turns,
@@ -24,6 +25,7 @@ export function recordJson(r: MatchRecord): Record<string, unknown> {
       peer: s.peer,
       client: s.client,
       clientVersion: s.clientVersion,
+      human: s.human,
       think:
         s.moves === null
           ? null

@@ -17,6 +17,8 @@ export interface Standing {
   readonly wins: number;
   readonly draws: number;
   readonly losses: number;
+  /** A person played under this name (the /play page), in at least one rated match. */
+  readonly human: boolean;
 }
 
 interface BotState {
@@ -25,6 +27,7 @@ interface BotState {
   wins: number;
   draws: number;
   losses: number;
+  human: boolean;
 }
 
 interface RoomState {
@@ -61,7 +64,8 @@ function rateMatch(bots: Map<string, BotState>, m: RatedMatch): boolean {
   const states = places.map((p) => {
     const name = m.names[p.index] ?? "";
     let s = bots.get(name);
-    if (!s) bots.set(name, (s = { rating: rating(), matches: 0, wins: 0, draws: 0, losses: 0 }));
+    if (!s) bots.set(name, (s = { rating: rating(), matches: 0, wins: 0, draws: 0, losses: 0, human: false }));
+    if (m.humans[p.index]) s.human = true;
     return s;
   });
   const updated = rate(
@@ -108,6 +112,7 @@ export class Leaderboard {
         wins: b.wins,
         draws: b.draws,
         losses: b.losses,
+        human: b.human,
       }));
       bots.sort((a, b) => b.rating - a.rating || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return { room, matches: st.processed, rated: st.rated, bots };

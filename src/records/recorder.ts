@@ -95,10 +95,11 @@ export class Recorder {
       endedAtMs: null,
       code: null,
       reason: null,
+      culprit: null,
       turns: null,
       bytesRelayed: null,
       game: { peer: m.game.peer, client: m.game.client, clientVersion: m.game.clientVersion },
-      seats: m.bots.map((b) => ({ index: b.index, name: b.name, peer: b.peer, client: b.client, clientVersion: b.clientVersion, moves: null, thinkTotalMs: null, thinkMaxMs: null })),
+      seats: m.bots.map((b) => ({ index: b.index, name: b.name, peer: b.peer, client: b.client, clientVersion: b.clientVersion, moves: null, thinkTotalMs: null, thinkMaxMs: null, human: b.human })),
       result: null,
       replay: null,
     };
@@ -116,6 +117,7 @@ export class Recorder {
       endedAtMs: wallMs(e.endedAtMs),
       code: e.code,
       reason: e.reason,
+      culprit: e.culprit ?? null,
       turns: e.turns,
       bytesRelayed: e.bytesRelayed,
       seats: start.seats.map((s, i) => {

@@ -2,6 +2,7 @@
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
 import type { MatchResult, MoveTiming } from "../protocol/index.ts";
 import { Connection, brokerAddress, roomOption, seatOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
+import { urlOption } from "./websocket.ts";
 
 /** {@link runBot}'s settings: those of every client, and the bot's seat ticket. */
 export interface BotOptions extends ConnectOptions {
@@ -65,9 +66,11 @@ export abstract class BaseBot {
 export async function runBot(bot: BaseBot, host?: string, port?: number, options: BotOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
   const seat = seatOption(options);
-  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
+  const url = urlOption(options);
+  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log }, url);
   try {
-    const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false ? [] : ["frames"])];
+    // Over WebSocket (url) every message is already framed: v2 frames are not asked for (PROTOCOL.md §12).
+    const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false || url !== "" ? [] : ["frames"])];
     await conn.send(...botJoin(bot.name, { room: roomOption(options), token: tokenOption(options), features, seat }));
     log("info", `bot ${JSON.stringify(bot.name)} joined; waiting for a match`);
     let moves = 0;

@@ -1,11 +1,13 @@
 // The SDK's only socket code: one TCP connection to the broker over node:net, or node:tls when
-// asked (so the same code runs on Bun and on Node), with a retried first connect, back-pressure on
-// writes and an async read of the next message. No session logic here.
+// asked (so the same code runs on Bun and on Node), or a WebSocket to its HTTP port (websocket.ts),
+// with a retried first connect, back-pressure on writes and an async read of the next message.
+// No session logic here.
 import { createConnection, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { Control, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
+import { Control, EnvelopeDecoder, FrameDecoder, LineDecoder, Opcode, ProtocolError, decodeWelcome, encodeLine, envelopeBytes, envelopeBytesMax, frameBytes, isCode, type Message } from "../protocol/index.ts";
 import { SdkError } from "./errors.ts";
 import { TlsFailure, resolveTls, tlsFailed, type ResolvedTls, type TlsOptions } from "./tls.ts";
+import { openWebSocket, wsTls, type WsPipe } from "./websocket.ts";
 
 /** Settings shared by {@link runBot} and {@link runGame} (defaults: PROTOCOL.md §10, the same in every SDK). */
 export interface ConnectOptions {
@@ -41,6 +43,13 @@ export interface ConnectOptions {
    * $BITBROKER_TLS_CA and $BITBROKER_TLS_SERVER_NAME, else plain TCP. Never skips verification.
    */
   readonly tls?: boolean | TlsOptions;
+  /**
+   * Connect over WebSocket instead of TCP (PROTOCOL.md §12): the broker's HTTP port at `/ws`, e.g.
+   * `ws://127.0.0.1:8080/ws`, or `wss://…` (then `tls` says which CA to trust). Host, port and
+   * `frames` do not apply. Default: $BITBROKER_URL, else TCP. Bun's own WebSocket; on Node.js the
+   * `ws` package.
+   */
+  readonly url?: string;
 }
 
 export type SdkLogLevel = "debug" | "info" | "warn" | "error";
@@ -94,9 +103,17 @@ export function stderrLog(env: Readonly<Record<string, string | undefined>> = pr
 /** The least time one connect attempt gets, even when the overall deadline is nearer. */
 const ATTEMPT_MIN_MS = 1_000;
 
+/** What Connection writes to: a node:net socket, or a WebSocket (one envelope per write). */
+interface Pipe {
+  write(data: Uint8Array): boolean;
+  readonly writableNeedDrain: boolean;
+  readonly destroyed: boolean;
+  end(): void;
+}
+
 interface SocketState {
-  /** v1 lines, until a Welcome grants v2 frames (PROTOCOL.md §11); then frames both ways. */
-  decoder: LineDecoder | FrameDecoder;
+  /** v1 lines, until a Welcome grants v2 frames (PROTOCOL.md §11); then frames both ways. Over WebSocket: one envelope per message. */
+  decoder: LineDecoder | FrameDecoder | EnvelopeDecoder;
   /** The client asked for frames: a Welcome that grants them switches the framing. */
   readonly askFrames: boolean;
   readonly lineBytesMax: number;
@@ -112,30 +129,32 @@ interface SocketState {
 /** One connection to the broker. Internal to the SDK. */
 export class Connection {
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Pipe,
     private readonly state: SocketState,
     private readonly signal: AbortSignal | undefined,
     private readonly readTimeoutMs: number | null,
   ) {}
 
-  /** Connects, retrying refused or failed attempts until `connectTimeoutMs` has passed. */
-  static async open(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  /** Connects (to `url` over WebSocket when given), retrying refused or failed attempts until `connectTimeoutMs` has passed. */
+  static async open(host: string, port: number, options: ConnectOptions = {}, url = ""): Promise<Connection> {
+    if (url === "" && (!Number.isInteger(port) || port < 1 || port > 65535)) {
       throw new SdkError("connect_failed", `cannot connect to the broker at ${host}:${port}: not a TCP port`);
     }
+    const where = url === "" ? `${host}:${port}` : url;
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
     const log = options.log ?? stderrLog();
-    const tls = resolveTls(options.tls, host, port);
+    const tls = url === "" ? resolveTls(options.tls, host, port) : wsTls(url, options.tls);
     const deadline = performance.now() + timeoutMs;
     let attempts = 0;
     let delayMs: number = DEFAULTS.connectRetryFirstDelayMs;
     for (;;) {
       throwIfAborted(options.signal);
       attempts++;
+      const lineBytesMax = options.lineBytesMax ?? DEFAULTS.lineBytesMax;
       const state: SocketState = {
-        decoder: new LineDecoder(options.lineBytesMax ?? DEFAULTS.lineBytesMax),
-        askFrames: options.frames ?? true,
-        lineBytesMax: options.lineBytesMax ?? DEFAULTS.lineBytesMax,
+        decoder: url === "" ? new LineDecoder(lineBytesMax) : new EnvelopeDecoder(envelopeBytesMax(lineBytesMax)),
+        askFrames: url === "" && (options.frames ?? true),
+        lineBytesMax,
         inbox: [],
         waiters: [],
         closed: false,
@@ -144,8 +163,8 @@ export class Connection {
       };
       try {
         const limitMs = Math.max(deadline - performance.now(), ATTEMPT_MIN_MS);
-        const socket = await connectOnce(host, port, limitMs, state, tls);
-        log("info", `connected to the broker at ${host}:${port}${tls ? ` over TLS, its certificate verified against ${tls.trusting}` : ""}`);
+        const socket = url === "" ? await connectOnce(host, port, limitMs, state, tls) : await connectWs(url, limitMs, state, tls);
+        log("info", `connected to the broker at ${where}${tls ? ` over TLS, its certificate verified against ${tls.trusting}` : ""}`);
         return new Connection(socket, state, options.signal, options.readTimeoutMs ?? null).watch();
       } catch (e) {
         // The broker answered, but TLS failed (a certificate we do not trust, a plain port):
@@ -155,14 +174,14 @@ export class Connection {
         if (leftMs <= 0) {
           throw new SdkError(
             "connect_failed",
-            `cannot connect to the broker at ${host}:${port}: gave up after ${attempts} attempt(s) in ${timeoutMs} ms (${(e as Error).message})`,
+            `cannot connect to the broker at ${where}: gave up after ${attempts} attempt(s) in ${timeoutMs} ms (${(e as Error).message})`,
             "",
             "",
             { cause: e },
           );
         }
         const waitMs = Math.min(delayMs, leftMs);
-        log("info", `broker at ${host}:${port} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
+        log("info", `broker at ${where} not reachable yet (attempt ${attempts}: ${(e as Error).message}); retrying in ${Math.round(waitMs)} ms`);
         // A pause between attempts, not synchronisation: nothing else tells us the broker is up.
         await new Promise((r) => setTimeout(r, waitMs));
         delayMs = Math.min(delayMs * 2, DEFAULTS.connectRetryMaxDelayMs);
@@ -189,11 +208,10 @@ export class Connection {
 
   /** Sends messages in order, waiting while the socket's buffer is full. */
   async send(...messages: Message[]): Promise<void> {
-    const bytes = this.state.decoder instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join(""));
     this.throwIfFailed();
     // A peer that closed after sending us something (00 FF + reason) said why: let next() read it.
     if (this.state.closed || this.socket.destroyed) return this.closedWhileSending();
-    if (this.socket.write(bytes)) return;
+    if (this.write(messages)) return;
     // The socket keeps every byte it could not write yet, past its high-water mark: wait until
     // it has drained (or closed) before anything more is written.
     while (this.socket.writableNeedDrain && !this.state.closed) {
@@ -202,6 +220,14 @@ export class Connection {
     }
     this.throwIfFailed();
     if (this.state.closed) return this.closedWhileSending();
+  }
+
+  /** Writes in this connection's framing; false when the socket asks to wait for drain. */
+  private write(messages: Message[]): boolean {
+    const d = this.state.decoder;
+    // PROTOCOL.md §12: one envelope per WebSocket message, as it is.
+    if (d instanceof EnvelopeDecoder) return messages.map((m) => this.socket.write(envelopeBytes(m))).every(Boolean);
+    return this.socket.write(d instanceof FrameDecoder ? joined(messages.map(frameBytes)) : new TextEncoder().encode(messages.map(encodeLine).join("")));
   }
 
   private closedWhileSending(): void {
@@ -274,27 +300,45 @@ function connectOnce(host: string, port: number, limitMs: number, state: SocketS
 }
 
 function attach(socket: Socket, state: SocketState): void {
-  socket.on("data", (chunk: Uint8Array) => {
-    if (state.failure) return;
-    try {
-      // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
-      read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
-      socket.end();
-    }
-    wake(state);
-  });
+  // A plain Uint8Array view (Node hands Buffers): bodies look the same on every runtime.
+  socket.on("data", (chunk: Uint8Array) => received(state, socket, () => read(state, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))));
   socket.on("drain", () => wake(state));
-  socket.on("close", () => {
-    state.closed = true;
-    wake(state);
+  socket.on("close", () => closed(state));
+  socket.on("error", (error: Error) => failed(state, error));
+}
+
+/** One attempt over WebSocket (PROTOCOL.md §12): its handlers attached before it opens, as for TCP. */
+function connectWs(url: string, limitMs: number, state: SocketState, tls: ResolvedTls | null): Promise<WsPipe> {
+  const d = state.decoder as EnvelopeDecoder;
+  return openWebSocket(url, limitMs, tls, {
+    message: (data, pipe) => received(state, pipe, () => state.inbox.push(...(typeof data === "string" ? d.text(data.length) : d.push(data)))),
+    drain: () => wake(state),
+    close: () => closed(state),
+    error: (error) => failed(state, error),
   });
-  socket.on("error", (error: Error) => {
-    state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
-    wake(state);
-  });
+}
+
+/** Runs a decode of what arrived; bad bytes end the session (the socket is closed). */
+function received(state: SocketState, socket: Pipe, decode: () => void): void {
+  if (state.failure) return;
+  try {
+    decode();
+  } catch (e) {
+    if (!(e instanceof ProtocolError)) throw e;
+    state.failure = new SdkError(e.code, `the broker sent an invalid line: ${e.message}`, "", "", { cause: e });
+    socket.end();
+  }
+  wake(state);
+}
+
+function closed(state: SocketState): void {
+  state.closed = true;
+  wake(state);
+}
+
+function failed(state: SocketState, error: Error): void {
+  state.lostBecause ??= new SdkError("connection_lost", `connection to the broker failed: ${error.message}`, "", "", { cause: error });
+  wake(state);
 }
 
 /** Decodes a chunk; after a Welcome that grants frames, the rest of the stream is v2 (PROTOCOL.md §11). */

@@ -2,6 +2,7 @@
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { AskedTime, BotInfo, MoveMissed, TurnTiming } from "../protocol/index.ts";
 import { Connection, brokerAddress, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
+import { urlOption } from "./websocket.ts";
 import { FEATURES, GameSession, type Action } from "./session.ts";
 
 /**
@@ -69,8 +70,10 @@ export interface GameOptions extends ConnectOptions {
  */
 export async function runGame(game: BaseGame, host?: string, port?: number, options: GameOptions = {}): Promise<void> {
   const log = options.log ?? stderrLog();
-  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log });
-  const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false ? [] : ["frames"])];
+  const url = urlOption(options);
+  const conn = await Connection.open(...brokerAddress(host, port), { ...options, log }, url);
+  // Over WebSocket (url) every message is already framed: v2 frames are not asked for (PROTOCOL.md §12).
+  const features = [...FEATURES, ...(options.timing ? ["timing"] : []), ...(options.frames === false || url !== "" ? [] : ["frames"])];
   const session = new GameSession({ room: roomOption(options), token: tokenOption(options), bots: options.bots ?? 0, features, time: options.time ?? null });
   try {
     await conn.send(session.hello());

@@ -54,5 +54,17 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX seats_name ON seats (name)",
     ],
   },
+  {
+    version: 2,
+    name: "human seats",
+    // 1 when a person played the seat (its Hello said `human`: the /play page), else 0.
+    statements: ["ALTER TABLE seats ADD COLUMN human INTEGER NOT NULL DEFAULT 0"],
+  },
+  {
+    version: 3,
+    name: "who was at fault",
+    // The match_ended event's culprit: -1 the game, a bot's seat index, NULL nobody (or not known).
+    statements: ["ALTER TABLE matches ADD COLUMN culprit INTEGER"],
+  },
 ];
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -39,8 +39,8 @@ export class StoreError extends Error {
 }
 
 const MATCH_COLUMNS =
-  "id, instance_id, room, broker_version, status, started_at_ms, ended_at_ms, end_code, end_reason, turns, bytes_relayed, game_peer, game_client, game_client_version, result, replay";
-const SEAT_COLUMNS = "match_id, seat, name, peer, client, client_version, moves, think_total_ms, think_max_ms";
+  "id, instance_id, room, broker_version, status, started_at_ms, ended_at_ms, end_code, end_reason, turns, bytes_relayed, game_peer, game_client, game_client_version, result, replay, culprit";
+const SEAT_COLUMNS = "match_id, seat, name, peer, client, client_version, moves, think_total_ms, think_max_ms, human";
 const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
 const ENDED_BEFORE = "(ended_at_ms < ? OR (ended_at_ms = ? AND id < ?))";
 
@@ -49,17 +49,17 @@ export function writeStatements(w: Write): Stmt[] {
   const r = w.record;
   const match: Param[] = [
     r.id, r.instanceId, r.room, r.brokerVersion, r.status, r.startedAtMs, r.endedAtMs, r.code, r.reason, r.turns, r.bytesRelayed,
-    r.game.peer, r.game.client, r.game.clientVersion, r.result === null ? null : JSON.stringify(r.result), r.replay,
+    r.game.peer, r.game.client, r.game.clientVersion, r.result === null ? null : JSON.stringify(r.result), r.replay, r.culprit,
   ];
   const onMatch =
     w.kind === "start"
       ? "DO NOTHING"
-      : "DO UPDATE SET status = excluded.status, ended_at_ms = excluded.ended_at_ms, end_code = excluded.end_code, end_reason = excluded.end_reason, turns = excluded.turns, bytes_relayed = excluded.bytes_relayed, result = excluded.result, replay = excluded.replay";
-  const stmts: Stmt[] = [{ text: `INSERT INTO matches (${MATCH_COLUMNS}) VALUES ${placeholders(16)} ON CONFLICT (id) ${onMatch}`, params: match }];
+      : "DO UPDATE SET status = excluded.status, ended_at_ms = excluded.ended_at_ms, end_code = excluded.end_code, end_reason = excluded.end_reason, turns = excluded.turns, bytes_relayed = excluded.bytes_relayed, result = excluded.result, replay = excluded.replay, culprit = excluded.culprit";
+  const stmts: Stmt[] = [{ text: `INSERT INTO matches (${MATCH_COLUMNS}) VALUES ${placeholders(17)} ON CONFLICT (id) ${onMatch}`, params: match }];
   if (r.seats.length > 0) {
     const onSeat = w.kind === "start" ? "DO NOTHING" : "DO UPDATE SET moves = excluded.moves, think_total_ms = excluded.think_total_ms, think_max_ms = excluded.think_max_ms";
-    const params = r.seats.flatMap((s): Param[] => [r.id, s.index, s.name, s.peer, s.client, s.clientVersion, s.moves, s.thinkTotalMs, s.thinkMaxMs]);
-    const values = r.seats.map(() => placeholders(9)).join(", ");
+    const params = r.seats.flatMap((s): Param[] => [r.id, s.index, s.name, s.peer, s.client, s.clientVersion, s.moves, s.thinkTotalMs, s.thinkMaxMs, s.human ? 1 : 0]);
+    const values = r.seats.map(() => placeholders(10)).join(", ");
     stmts.push({ text: `INSERT INTO seats (${SEAT_COLUMNS}) VALUES ${values} ON CONFLICT (match_id, seat) ${onSeat}`, params });
   }
   return stmts;
@@ -79,6 +79,7 @@ function toSeat(row: Row): SeatRecord {
     moves: numOrNull(row.moves),
     thinkTotalMs: numOrNull(row.think_total_ms),
     thinkMaxMs: numOrNull(row.think_max_ms),
+    human: num(row.human) === 1,
   };
 }
 
@@ -93,6 +94,7 @@ function toMatch(row: Row, seats: readonly SeatRecord[]): MatchRecord {
     endedAtMs: numOrNull(row.ended_at_ms),
     code: strOrNull(row.end_code),
     reason: strOrNull(row.end_reason),
+    culprit: numOrNull(row.culprit),
     turns: numOrNull(row.turns),
     bytesRelayed: numOrNull(row.bytes_relayed),
     game: { peer: String(row.game_peer), client: String(row.game_client), clientVersion: String(row.game_client_version) },
@@ -179,11 +181,12 @@ export class SqlStore implements Store {
     }
     params.push(limit);
     const rows = await this.driver.all(`SELECT id, ended_at_ms, result FROM matches WHERE ${where} ORDER BY ended_at_ms, id LIMIT ?`, params);
-    const names = await this.seatNames(rows.map((r) => String(r.id)));
+    const seats = await this.seatNames(rows.map((r) => String(r.id)));
     return rows.map((r) => ({
       id: String(r.id),
       endedAtMs: num(r.ended_at_ms),
-      names: names.get(String(r.id)) ?? [],
+      names: seats.get(String(r.id))?.names ?? [],
+      humans: seats.get(String(r.id))?.humans ?? [],
       result: JSON.parse(String(r.result)) as MatchResult,
     }));
   }
@@ -248,14 +251,15 @@ export class SqlStore implements Store {
     return rows.map((r) => toMatch(r, seats.get(String(r.id)) ?? []));
   }
 
-  private async seatNames(ids: readonly string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
+  private async seatNames(ids: readonly string[]): Promise<Map<string, { names: string[]; humans: boolean[] }>> {
+    const out = new Map<string, { names: string[]; humans: boolean[] }>();
     if (ids.length === 0) return out;
-    const rows = await this.driver.all(`SELECT match_id, seat, name FROM seats WHERE match_id IN ${placeholders(ids.length)} ORDER BY match_id, seat`, ids);
+    const rows = await this.driver.all(`SELECT match_id, seat, name, human FROM seats WHERE match_id IN ${placeholders(ids.length)} ORDER BY match_id, seat`, ids);
     for (const r of rows) {
-      const list = out.get(String(r.match_id)) ?? [];
-      list[num(r.seat)] = String(r.name);
-      out.set(String(r.match_id), list);
+      const seats = out.get(String(r.match_id)) ?? { names: [], humans: [] };
+      seats.names[num(r.seat)] = String(r.name);
+      seats.humans[num(r.seat)] = num(r.human) === 1;
+      out.set(String(r.match_id), seats);
     }
     return out;
   }

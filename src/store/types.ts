@@ -16,6 +16,8 @@ export interface SeatRecord extends ClientRecord {
   readonly moves: number | null;
   readonly thinkTotalMs: number | null;
   readonly thinkMaxMs: number | null;
+  /** A person played this seat (its Hello said `human`: the /play page, PROTOCOL.md §12.2). */
+  readonly human: boolean;
 }
 
 /** `running` until its end is recorded; `interrupted` when its broker died while it ran. */
@@ -34,6 +36,8 @@ export interface MatchRecord {
   /** "normal", a reason code (PROTOCOL.md §6.1), or "interrupted"; null while it runs. */
   readonly code: string | null;
   readonly reason: string | null;
+  /** Who was at fault for an abnormal end: -1 the game, a bot's seat index, or null (nobody, or still running). */
+  readonly culprit: number | null;
   readonly turns: number | null;
   readonly bytesRelayed: number | null;
   readonly game: ClientRecord;
@@ -70,6 +74,8 @@ export interface RatedMatch {
   readonly id: string;
   readonly endedAtMs: number;
   readonly names: readonly string[];
+  /** Per seat: a person played it. */
+  readonly humans: readonly boolean[];
   readonly result: MatchResult;
 }
 

@@ -151,8 +151,8 @@ describe("many matches at once", () => {
           room: "r",
           startedAtMs: 1000,
           recorded: false,
-          game: { peer: "127.0.0.1:40001", client: "g", clientVersion: "1" },
-          bots: [{ index: 0, name: "A", peer: "127.0.0.1:40002", client: "py", clientVersion: "2" }],
+          game: { peer: "127.0.0.1:40001", client: "g", clientVersion: "1", transport: "tcp" },
+          bots: [{ index: 0, name: "A", peer: "127.0.0.1:40002", client: "py", clientVersion: "2", human: false, transport: "tcp" }],
         },
       },
     ]);
@@ -169,6 +169,7 @@ describe("many matches at once", () => {
         endedAtMs: 1100,
         code: "normal",
         reason: "",
+        culprit: null,
         turns: 1,
         bytesRelayed: 6,
         think: [{ moves: 1, totalMs: 40, maxMs: 40 }],
@@ -308,5 +309,42 @@ describe("seat tickets (PROTOCOL.md §9.7)", () => {
     d.game(3, { room: "t", bots: 1 });
     expect(batchTo(d, 3)).toEqual(["a0"]);
     expect(d.broker.snapshot()).toMatchObject({ botsWaiting: 0, botsPlaying: 1 });
+  });
+});
+
+describe("who ended a match", () => {
+  const culprit = (out: ReturnType<Driver["tick"]>) => events(out).find((e) => e.type === "match_ended");
+  test("match_ended names the bot or game at fault, and no one for a normal end or a shutdown", () => {
+    const d = new Driver({ moveTimeoutMs: 1000 });
+    const start = () => {
+      const base = d.nowMs;
+      d.game(base + 1);
+      d.bot(base + 2, "A");
+      d.bot(base + 3, "B");
+      return base;
+    };
+    // A bot that misses its deadline.
+    let b = start();
+    d.ask(b + 1, 1, "s");
+    expect(culprit(d.tick(d.nowMs + 1000))).toMatchObject({ code: "move_timeout", culprit: 1 });
+    // A bot that disconnects.
+    d.nowMs = 100;
+    b = start();
+    expect(culprit(d.closed(b + 2))).toMatchObject({ code: "bot_disconnected", culprit: 0 });
+    // A bot that speaks out of turn.
+    d.nowMs = 200;
+    b = start();
+    expect(culprit(d.answer(b + 3, "?"))).toMatchObject({ code: "bot_misbehaved", culprit: 1 });
+    // The game that asks for a bot the match does not have.
+    d.nowMs = 300;
+    b = start();
+    expect(culprit(d.ask(b + 1, 7, "s"))).toMatchObject({ code: "game_misbehaved", culprit: -1 });
+    // A normal end, and the broker's own.
+    d.nowMs = 400;
+    b = start();
+    expect(culprit(d.end(b + 1))).toMatchObject({ code: "normal", culprit: null });
+    d.nowMs = 500;
+    start();
+    expect(culprit(d.shutdown())).toMatchObject({ code: "broker_shutdown", culprit: null });
   });
 });

@@ -10,7 +10,7 @@ import { DashboardStream } from "../../src/dashboard/stream.ts";
 const snap = { phase: "running", connections: 3, matchesRunning: 1, matchesPlayed: 0, matchesAborted: 0, gamesWaiting: 0, botsWaiting: 0, rooms: {} } as unknown as Snapshot;
 const started: BrokerEvent = {
   type: "match_started",
-  match: { id: "m1", room: "r", startedAtMs: 0, recorded: false, game: { peer: "", client: "g", clientVersion: "" }, bots: [{ index: 0, name: "A", peer: "", client: "", clientVersion: "" }] },
+  match: { id: "m1", room: "r", startedAtMs: 0, recorded: false, game: { peer: "", client: "g", clientVersion: "", transport: "tcp" }, bots: [{ index: 0, name: "A", peer: "", client: "", clientVersion: "", human: false, transport: "tcp" }] },
 };
 
 function setup() {

@@ -5,7 +5,7 @@ import { Connect4Bot } from "../../examples/connect4/bots.ts";
 import { Connect4Game } from "../../examples/connect4/referee.ts";
 import { CELLS, discOf, isFull, winner } from "../../examples/connect4/rules.ts";
 import { seededRng } from "../../examples/connect4/strategy.ts";
-import { BaseBot, runBot, runGame } from "../../src/sdk/index.ts";
+import { BaseBot, runBot, runGame, type MatchResult } from "../../src/sdk/index.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 
 let broker: BrokerProcess;
@@ -75,6 +75,27 @@ test("20 matches of smart against random all finish, the board agrees with the r
 test("a bot that keeps playing a full column forfeits and the other wins", async () => {
   const game = await play(new FixedBot("Zero", move(0)), new FixedBot("AlsoZero", move(0)));
   expect(game.result).toEqual({ result: "win", winner: 1, name: "AlsoZero", moves: 6, forfeit: true });
+});
+
+test("the game reports its result with its end: both bots receive it (win 1 and rank 1, loss 0 and rank 2)", async () => {
+  class Told extends FixedBot {
+    told: MatchResult | undefined;
+    override matchResult(result: MatchResult): void {
+      this.told = result;
+    }
+  }
+  const a = new Told("Zero", move(0));
+  const b = new Told("AlsoZero", move(0));
+  await play(a, b);
+  const expected = {
+    seats: [
+      { index: 0, score: 0, rank: 2 },
+      { index: 1, score: 1, rank: 1 },
+    ],
+    summary: "AlsoZero (bot 1) wins by forfeit after 6 moves",
+  };
+  expect(a.told).toEqual(expected);
+  expect(b.told).toEqual(expected);
 });
 
 test("a bot that plays off the board forfeits at once", async () => {

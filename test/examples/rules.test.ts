@@ -1,6 +1,7 @@
 // Unit tests of the Connect Four rules, the match state machine and the bots' strategies. Pure.
 import { describe, expect, test } from "bun:test";
 import { Connect4Match } from "../../examples/connect4/match.ts";
+import { matchResult } from "../../examples/connect4/referee.ts";
 import { renderBoard } from "../../examples/connect4/render.ts";
 import { COLUMNS, drop, emptyBoard, isFull, landingRow, legalColumns, winner, winsAt, type Disc } from "../../examples/connect4/rules.ts";
 import { randomMove, seededRng, smartMove } from "../../examples/connect4/strategy.ts";
@@ -131,5 +132,22 @@ describe("strategies", () => {
     smartMove(cells, 1, seededRng(9));
     randomMove(cells, seededRng(9));
     expect(cells).toEqual(before);
+  });
+});
+
+test("the match result: a draw gives both ½ and first place; a win 1 and first against 0 and second", () => {
+  expect(matchResult({ result: "draw", moves: 42 }, ["A", "B"])).toEqual({
+    seats: [
+      { index: 0, score: 0.5, rank: 1 },
+      { index: 1, score: 0.5, rank: 1 },
+    ],
+    summary: "draw after 42 moves",
+  });
+  expect(matchResult({ result: "win", winner: 0, name: "A", moves: 7, forfeit: false }, ["A", "B"])).toEqual({
+    seats: [
+      { index: 0, score: 1, rank: 1 },
+      { index: 1, score: 0, rank: 2 },
+    ],
+    summary: "A (bot 0) wins in 7 moves",
   });
 });

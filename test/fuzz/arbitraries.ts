@@ -74,6 +74,7 @@ export const hello: fc.Arbitrary<Partial<Hello>> = fc.record(
     time: fc.option(askedTime, { nil: null }),
     token: fc.constantFrom("", "good-token", "bad"),
     seat: fc.option(fc.oneof(fc.integer({ min: 0, max: 3 }), uint32), { nil: null }),
+    human: fc.boolean(),
   },
   { requiredKeys: [] },
 );

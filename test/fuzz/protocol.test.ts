@@ -145,8 +145,8 @@ test(`protobuf bodies survive a round trip: Hello, Welcome, MatchResult, batch, 
   const roundTrip = fc.oneof(
     hello.map((h) => () => {
       const decoded = decodeHello(encodeHello(h));
-      const asked = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "", seat: null, ...h };
-      const empty = asked.room === "" && asked.client === "" && asked.clientVersion === "" && asked.features.length === 0 && asked.bots === 0 && asked.token === "" && asked.time === null && asked.seat === null;
+      const asked = { room: "", client: "", clientVersion: "", features: [], bots: 0, time: null, token: "", seat: null, human: false, ...h };
+      const empty = asked.room === "" && asked.client === "" && asked.clientVersion === "" && asked.features.length === 0 && asked.bots === 0 && asked.token === "" && asked.time === null && asked.seat === null && !asked.human;
       if (empty) return expect(decoded).toBeNull();
       expect(decoded).toEqual({ ...asked, features: [...asked.features] });
     }),

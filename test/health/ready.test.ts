@@ -2,7 +2,6 @@
 // clients, GET /health (and `healthcheck`) whether it is alive. The real endpoint and subcommand,
 // reading a real state machine.
 import { afterEach, expect, test } from "bun:test";
-import type { Server } from "bun";
 import { Broker } from "../../src/broker/broker.ts";
 import { startHealth } from "../../src/health/server.ts";
 import { RecentMatches } from "../../src/matches/recent.ts";
@@ -10,7 +9,7 @@ import { botHello, botName, endGame, gameHello } from "../../src/protocol/index.
 import { brokerSettings } from "../broker/driver.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-let server: Server<undefined> | undefined;
+let server: ReturnType<typeof startHealth> | undefined;
 afterEach(() => {
   server?.stop(true);
   server = undefined;

@@ -33,7 +33,7 @@ test("rooms keep their label when declared (or default); any other room counts a
   const turn = (room: string, matchId: string, thinkMs: number, atMs: number): BrokerEvent => ({ type: "turn", matchId, atMs, room, bot: 0, thinkMs, stateBytes: 10, replyBytes: 3 });
   const started = (room: string, id: string): BrokerEvent => ({
     type: "match_started",
-    match: { id, room, startedAtMs: 0, recorded: false, game: { peer: "", client: "", clientVersion: "" }, bots: [] },
+    match: { id, room, startedAtMs: 0, recorded: false, game: { peer: "", client: "", clientVersion: "", transport: "tcp" }, bots: [] },
   });
   for (const e of [started("league", "a"), started("arena-1", "b"), started("arena-2", "c")]) m.onEvent(e);
   m.onEvent(turn("league", "a", 20, 100));

@@ -90,9 +90,9 @@ test("on Node, a bot waiting in the lobby learns the broker's reason when it shu
   expect(done.stderr).toContain("broker shutting down");
 }, 60_000);
 
-test("the package's version is the broker's, and its one dependency, protobufjs, pinned as the broker pins it", async () => {
+test("the package's version is the broker's, and its dependencies, protobufjs and ws, pinned as the broker pins them", async () => {
   const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
   const pkg = JSON.parse(readFileSync(join(project, "node_modules/bitbroker/package.json"), "utf8")) as typeof root;
   expect(pkg.version).toBe(root.version);
-  expect(pkg.dependencies).toEqual({ protobufjs: root.dependencies.protobufjs });
+  expect(pkg.dependencies).toEqual({ protobufjs: root.dependencies.protobufjs ?? "(not in package.json)", ws: root.dependencies.ws ?? "(not in package.json)" });
 });

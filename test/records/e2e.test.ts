@@ -6,6 +6,7 @@ import pkg from "../../package.json" with { type: "json" };
 import type { MatchResult } from "../../src/protocol/index.ts";
 import { Action, BaseBot, BaseGame, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
 import { pollUntil, type BrokerProcess } from "../e2e/harness.ts";
+import { joinBot, joinGame } from "../e2e/players.ts";
 import { brokerWithRecords, getJson, playMatch, recordOf } from "./helpers.ts";
 
 const quiet = { log: () => {} };
@@ -69,7 +70,7 @@ describe("a recorded match", () => {
   test("holds its room, broker, times, cause, turns, bytes, every seat with its client and think time", async () => {
     const id = await playMatch(broker, 4, ["A", "B"]);
     const r = await recordOf(broker, id);
-    expect(r).toMatchObject({ id, room: "default", status: "ended", code: "normal", reason: "", turns: 4, instance: "test-1", result: null, replay: null });
+    expect(r).toMatchObject({ id, room: "default", status: "ended", code: "normal", reason: "", culprit: null, turns: 4, instance: "test-1", result: null, replay: null });
     expect(r.brokerVersion).toStartWith(pkg.version);
     // States "turn 0".."turn 3" (6 bytes each) and replies "A:turn 0"… (8 bytes each).
     expect(r.bytesRelayed).toBe(4 * 6 + 4 * 8);
@@ -86,6 +87,22 @@ describe("a recorded match", () => {
       expect(think.maxMs).toBeLessThanOrEqual(think.totalMs);
       expect(think.meanMs).toBeCloseTo(think.totalMs / 2, 2);
     }
+  });
+
+  test("says who was at fault: a bot that leaves mid-match is its seat index", async () => {
+    const started = broker.logs.filter((l) => l.event === "match started").length;
+    const seated = (l: { event: string; name?: unknown }) => l.event === "seat taken" && l.name === "Stays";
+    const before = broker.logs.filter(seated).length;
+    const game = await joinGame(broker.port);
+    const a = await joinBot(broker.port, "Stays");
+    await broker.waitForLogCount(seated, before + 1);
+    const b = await joinBot(broker.port, "Leaves");
+    await broker.waitForLogCount((l) => l.event === "match started", started + 1);
+    const id = String(broker.logs.filter((l) => l.event === "match started")[started]!.match);
+    b.close();
+    await Promise.all([game.untilClosed(), a.untilClosed()]);
+    const r = await recordOf(broker, id);
+    expect(r).toMatchObject({ code: "bot_disconnected", culprit: 1 });
   });
 
   test("a TypeScript game's Action.endGame(result) is recorded, reaches the bots, and makes the leaderboard", async () => {

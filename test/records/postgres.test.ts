@@ -3,6 +3,7 @@
 // broker started while the server is down serves at once and records once it answers.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { pollUntil, type BrokerProcess } from "../e2e/harness.ts";
+import { SCHEMA_VERSION } from "../../src/store/sql.ts";
 import { PgServer, pgSkipReason } from "../store/pg.ts";
 import { brokerWithRecords, getJson, playMatch, recordOf } from "./helpers.ts";
 
@@ -28,7 +29,7 @@ describe.skipIf(skip !== null)("records in PostgreSQL", () => {
   test("a match's record arrives; while the server is down matches go on and their records wait, then all arrive", async () => {
     const db = await pg.database("league");
     const broker = await start(db, "pg-1");
-    expect(await broker.waitForLog((l) => l.event === "records ready", 20_000)).toMatchObject({ store: "postgres", schemaVersion: 1 });
+    expect(await broker.waitForLog((l) => l.event === "records ready", 20_000)).toMatchObject({ store: "postgres", schemaVersion: SCHEMA_VERSION });
     const first = await playMatch(broker, 2);
     expect(await recordOf(broker, first)).toMatchObject({ status: "ended", code: "normal", turns: 2, instance: "pg-1" });
 

@@ -51,6 +51,15 @@ describe("the leaderboard", () => {
     expect(placesOf({ seats: [{ index: 0, rank: 1 }, { index: 1, score: 1 }], summary: "" }, 2)).toEqual([]);
   });
 
+  test("marks a name human when a person played it (the /play page) in a rated match", async () => {
+    const store = await memory();
+    // In the fixtures a person sits at index 1.
+    const { end } = fixture({ n: 1, names: ["Bot", "Ada"], result: { seats: [{ index: 0, rank: 2 }, { index: 1, rank: 1 }], summary: "" } });
+    await store.write([{ kind: "end", record: end! }]);
+    const board = await new Leaderboard(store).standings("default");
+    expect(board.bots.map((b) => [b.name, b.wins, b.human])).toEqual([["Ada", 1, true], ["Bot", 0, false]]);
+  });
+
   test("counts wins, draws and losses per name, and starts over when older records are pruned", async () => {
     const store = await memory();
     const win = (w: number) => ({ seats: [{ index: w, rank: 1 }, { index: 1 - w, rank: 2 }], summary: "" });

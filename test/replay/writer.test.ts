@@ -19,8 +19,8 @@ function started(n: number, atMs = 1000): BrokerEvent {
       room: "r",
       startedAtMs: atMs,
       recorded: true,
-      game: { peer: "127.0.0.1:1", client: "g", clientVersion: "1" },
-      bots: [{ index: 0, name: "A", peer: "127.0.0.1:2", client: "", clientVersion: "" }],
+      game: { peer: "127.0.0.1:1", client: "g", clientVersion: "1", transport: "tcp" },
+      bots: [{ index: 0, name: "A", peer: "127.0.0.1:2", client: "", clientVersion: "", human: false, transport: "tcp" }],
     },
   };
 }

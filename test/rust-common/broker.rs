@@ -93,6 +93,9 @@ impl Broker {
             .env("BROKER_PORT", "0")
             .env("BROKER_HEALTH_PORT", "0")
             .env("LOG_FORMAT", "json")
+            // Records off unless the test sets BROKER_DB: brokers started at once must not share
+            // (and lock) the default file in the repository.
+            .env("BROKER_DB", "off")
             .env("BROKER_NUM_PLAYERS", num_players.to_string())
             .envs(env.iter().copied())
             .stdin(Stdio::null())

@@ -42,7 +42,7 @@ describe("a bot's lines match the vectors", () => {
     test(`joins as hello (with a Hello naming this SDK) then name for ${vec}`, () => {
       const [hello, named] = botJoin(name, { room: "r1" });
       expect([hello!.opcode, hello!.operand]).toEqual([0x00, 0x02]);
-      expect(decodeHello(hello!.body)).toEqual({ ...CLIENT, room: "r1", features: ["results"], bots: 0, time: null, token: "", seat: null });
+      expect(decodeHello(hello!.body)).toEqual({ ...CLIENT, room: "r1", features: ["results"], bots: 0, time: null, token: "", seat: null, human: false });
       expect(encodeLine(named!)).toBe(line(vec));
     });
   }
@@ -78,7 +78,7 @@ describe("a game's lines match the vectors", () => {
   test("says hello as the game, with a Hello naming this SDK, its room and its bots per match", () => {
     const hello = new GameSession({ room: "r2", bots: 3 }).hello();
     expect([hello.opcode, hello.operand]).toEqual([0x00, 0x01]);
-    expect(decodeHello(hello.body)).toEqual({ ...CLIENT, room: "r2", features: [], bots: 3, time: null, token: "", seat: null });
+    expect(decodeHello(hello.body)).toEqual({ ...CLIENT, room: "r2", features: [], bots: 3, time: null, token: "", seat: null, human: false });
   });
 
   for (const vec of ["batch_two", "batch_one", "batch_empty_names", "batch_index_300"]) {

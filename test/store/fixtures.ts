@@ -17,6 +17,8 @@ function seat(index: number, name: string, done: boolean): SeatRecord {
     moves: done ? 10 + index : null,
     thinkTotalMs: done ? 12.345 + index : null,
     thinkMaxMs: done ? 3.25 : null,
+    // A person sits at index 1 (the /play page): the mark must round-trip like the rest.
+    human: index === 1,
   };
 }
 
@@ -44,6 +46,7 @@ export function fixture(o: FixtureOptions): { start: MatchRecord; end: MatchReco
     endedAtMs: null,
     code: null,
     reason: null,
+    culprit: null,
     turns: null,
     bytesRelayed: null,
     game: { peer: "127.0.0.1:39999", client: "bitbroker-py", clientVersion: "0.3.0" },
@@ -59,6 +62,7 @@ export function fixture(o: FixtureOptions): { start: MatchRecord; end: MatchReco
     endedAtMs: startedAtMs + (o.endedAfterMs ?? 500),
     code,
     reason: code === "normal" ? "" : `bot 1 (${names[1]}) disconnected`,
+    culprit: code === "normal" ? null : 1,
     turns: 42,
     bytesRelayed: 5_000_000_123,
     seats: names.map((name, i) => seat(i, name, true)),

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { openStore } from "../../src/store/open.ts";
+import { MIGRATIONS } from "../../src/store/schema.ts";
 import { SCHEMA_VERSION, StoreError } from "../../src/store/sql.ts";
 import type { Store } from "../../src/store/types.ts";
 import { fixtures, idOf } from "./fixtures.ts";
@@ -94,6 +95,35 @@ for (const engine of engines) {
       expect((error as StoreError).code).toBe("schema_too_new");
       expect((error as Error).message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
       await b.close();
+    });
+
+    test("a database of schema 1 migrates: its seats read as played by programs, new ones keep the human mark", async () => {
+      const target = await newDb(engine);
+      // Schema 1 as a broker before human seats left it, with one match of two seats.
+      const v1 = [
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)",
+        ...MIGRATIONS[0]!.statements,
+        "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (1, 'matches and seats', 0)",
+        `INSERT INTO matches (id, instance_id, room, broker_version, status, started_at_ms, game_peer, game_client, game_client_version)
+           VALUES ('${idOf(70)}', 'old', 'default', '0.1.0', 'running', 1, '', '', '')`,
+        `INSERT INTO seats (match_id, seat, name, peer, client, client_version) VALUES ('${idOf(70)}', 0, 'A', '', '', ''), ('${idOf(70)}', 1, 'B', '', '', '')`,
+      ];
+      if (engine === "sqlite") {
+        const db = new Database(target);
+        for (const s of v1) db.run(s);
+        db.close();
+      } else {
+        const { SQL } = await import("bun");
+        const sql = new SQL(target);
+        for (const s of v1) await sql.unsafe(s);
+        await sql.close();
+      }
+      const store = await open(target);
+      expect((await store.getMatch(idOf(70)))?.seats.map((s) => [s.name, s.human])).toEqual([["A", false], ["B", false]]);
+      const [m] = fixtures().slice(3, 4);
+      await store.write([{ kind: "start", record: m!.start }]);
+      expect((await store.getMatch(m!.start.id))?.seats.map((s) => s.human)).toEqual([false, true]);
+      await store.close();
     });
 
     test("keeps every field of a record, and a start written after its end changes nothing", async () => {

@@ -45,8 +45,8 @@ class Connect4Bot(ProtoBot[GameState]):
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="A Connect Four bot for BitBroker.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7878)
+    parser.add_argument("--host", default=None, help="the broker's host (default: $BITBROKER_HOST, else 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="its port (default: $BITBROKER_PORT, else 7878)")
     parser.add_argument("--kind", choices=("smart", "random"), default="smart")
     parser.add_argument("--name", default=None)
     parser.add_argument("--seed", type=int, default=None, help="seed of the random strategy")

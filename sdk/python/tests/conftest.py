@@ -84,8 +84,10 @@ def _pump(broker: Broker) -> None:
 def start_broker(num_players: int, **settings: str) -> Broker:
     """Starts the broker with BROKER_NUM_PLAYERS=num_players and extra env settings."""
     env = dict(os.environ)
+    # Records off unless a test sets BROKER_DB: brokers started at once must not share (and lock)
+    # the default file in the repository.
     env.update({"BROKER_HOST": "127.0.0.1", "BROKER_PORT": "0", "BROKER_HEALTH_PORT": "0",
-                "LOG_FORMAT": "json", "BROKER_NUM_PLAYERS": str(num_players), **settings})
+                "LOG_FORMAT": "json", "BROKER_DB": "off", "BROKER_NUM_PLAYERS": str(num_players), **settings})
     proc = subprocess.Popen([bun_path(), "src/main.ts"], cwd=ROOT, env=env, text=True,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     broker = Broker(proc)

@@ -57,7 +57,7 @@ class ScriptedPeer:
 
 def hello(message: Message) -> Tuple[Tuple[int, int], str, str, int]:
     body = arena_pb2.Hello.FromString(message.body)
-    assert body.client_version and list(body.features) == ["results"]
+    assert body.client_version and list(body.features) == ["results", "frames"]  # the defaults
     return message.codes, body.room, body.client, body.bots
 
 

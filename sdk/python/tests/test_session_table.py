@@ -14,9 +14,11 @@ from bitbroker import Action, BitBrokerError, BotInfo, MatchResult, SeatResult, 
 from bitbroker import arena
 from bitbroker import message as m
 from bitbroker.message import LINE_BYTES_MAX_DEFAULT, Message
+from bitbroker._proto import arena_pb2
 from bitbroker.session import (ActionRequested, BotSession, GameSession, MatchEnded, MatchStarted,
                                MoveMissedReceived, ResponseReceived, ResultReceived, TimingReceived,
                                WelcomeReceived, YourMove)
+from bitbroker.session import features as session_features
 from bitbroker.types import MoveMissed, MoveTiming, TurnTiming
 
 from conftest import ROOT
@@ -142,3 +144,44 @@ def test_the_defaults_are_the_tables() -> None:
         assert params["connect_timeout_s"].default == connection.CONNECT_TIMEOUT_S_DEFAULT
         assert params["read_timeout_s"].default is None
         assert params["line_bytes_max"].default == LINE_BYTES_MAX_DEFAULT
+
+
+def test_where_to_connect_and_what_to_ask_for_by_default_are_the_tables() -> None:
+    defaults = TABLE["defaults"]
+    assert (connection.HOST_DEFAULT, connection.PORT_DEFAULT) == (defaults["host"], defaults["port"])
+    for run in (bitbroker.BaseBot.run, bitbroker.BaseGame.run,
+                bitbroker.aio.AsyncBaseBot.run, bitbroker.aio.AsyncBaseGame.run):
+        params = inspect.signature(run).parameters
+        assert params["host"].default is None and params["port"].default is None  # then the environment
+        assert (params["timing"].default, params["frames"].default) == (defaults["timing"], defaults["frames"])
+
+
+@pytest.mark.parametrize("case", TABLE["hello_features"]["cases"], ids=lambda c: json.dumps(c["options"]))
+def test_the_hello_asks_for_the_tables_features_in_its_order(case: Dict[str, Any]) -> None:
+    options = {"timing": TABLE["defaults"]["timing"], "frames": TABLE["defaults"]["frames"], **case["options"]}
+    wanted = session_features(**options)
+    assert list(wanted) == case["features"]
+    for session in (BotSession("B", features=wanted), GameSession(features=wanted)):
+        hello = session.start()[0]
+        assert list(arena_pb2.Hello.FromString(hello.body).features) == case["features"]
+
+
+ENVIRONMENT: List[Dict[str, Any]] = TABLE["environment"]["cases"]
+
+
+@pytest.mark.parametrize("case", ENVIRONMENT, ids=[c["name"] for c in ENVIRONMENT])
+def test_each_environment_case_gives_the_tables_address_room_seat_and_token(case: Dict[str, Any]) -> None:
+    args, env, expect = case.get("args", {}), case["env"], case["expect"]
+
+    def resolved() -> Dict[str, Any]:
+        host, port = connection.resolve_address(args.get("host"), args.get("port"), env)
+        return {"host": host, "port": port, "room": connection.resolve_room(args.get("room"), env),
+                "seat": connection.resolve_seat(args.get("seat"), env),
+                "token": connection.resolve_token(args.get("token"), env)}
+
+    if "error" in expect:
+        with pytest.raises(ValueError) as caught:
+            resolved()
+        assert str(caught.value) == expect["error"]
+    else:
+        assert resolved() == expect

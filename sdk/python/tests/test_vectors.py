@@ -12,7 +12,7 @@ from bitbroker import LineDecoder, Message, ProtocolError, decode_line, encode_l
 from bitbroker import arena
 from bitbroker import message as m
 from bitbroker._proto import arena_pb2, initial_pb2
-from bitbroker.types import BotInfo, MatchResult, SeatResult, Welcome
+from bitbroker.types import BotInfo, MatchResult, SeatResult, TimeRules, Welcome
 
 from conftest import ROOT
 
@@ -111,15 +111,17 @@ def test_refuses_an_over_long_line_before_its_newline_arrives() -> None:
 @pytest.mark.parametrize("vector", **by_name(ARENA["hellos"]))
 def test_each_hello_vector_is_what_the_sdk_encodes(vector: Dict[str, Any]) -> None:
     value = vector["value"]
+    time = TimeRules(**value["time"]) if "time" in value else None
     body = arena.encode_hello(room=value["room"], client=value["client"], client_version=value["client_version"],
-                          bots=value["bots"], features=value["features"])
+                              bots=value["bots"], features=value["features"], time=time,
+                              human=value.get("human", False))
     assert body.hex() == vector["body_hex"]
     role = bytes.fromhex(vector["hex"])[1]
     hello = m.bot_hello(body) if role == 0x02 else m.game_hello(body)
     assert hello.to_bytes().hex() == vector["hex"]
     parsed = arena_pb2.Hello.FromString(body)
-    assert (parsed.room, parsed.client, parsed.client_version, list(parsed.features), parsed.bots) == (
-        value["room"], value["client"], value["client_version"], value["features"], value["bots"])
+    assert (parsed.room, parsed.client, parsed.client_version, list(parsed.features), parsed.bots, parsed.human) == (
+        value["room"], value["client"], value["client_version"], value["features"], value["bots"], value.get("human", False))
 
 
 @pytest.mark.parametrize("vector", **by_name(ARENA["welcomes"]))
@@ -127,8 +129,9 @@ def test_each_welcome_vector_decodes_to_its_value(vector: Dict[str, Any]) -> Non
     message = Message.from_bytes(bytes.fromhex(vector["hex"]))
     assert message.codes == m.WELCOME and message.body.hex() == vector["body_hex"]
     v = vector["value"]
+    time = TimeRules(**v["time"]) if "time" in v else None
     assert arena.decode_welcome(message.body) == Welcome(v["broker_version"], tuple(v["features"]), v["room"],
-                                                     v["queue_position"], v["bots"])
+                                                     v["queue_position"], v["bots"], time)
 
 
 @pytest.mark.parametrize("vector", **by_name(ARENA["results"]))

@@ -2,11 +2,13 @@
 //! The decisions are the session's (`session.rs`); this file only does the I/O around them.
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use crate::logs::{self, describe, room_text};
 use crate::proto::MatchResult;
 use crate::session::{bot_step, hello, BotStep};
-use crate::{BitBrokerMessage, ConnectOptions, Connection, Error, Result};
+use crate::{broker_address_from_env, BitBrokerMessage, ConnectOptions, Connection, Error};
+use crate::{MoveClock, Result};
 
 /// A bot: it has a name and decides a move for each state the game sends it.
 ///
@@ -27,6 +29,20 @@ pub trait BaseBot {
         &mut self,
         state: Self::State<'a>,
     ) -> impl Future<Output = Self::Response> + Send;
+
+    /// Decides the move for one state, knowing its time: the SDK calls this one. `clock` is the
+    /// time the broker gave for this state (PROTOCOL.md §9.5), with `ConnectOptions::timing`
+    /// (`None` without it, or from a broker that sends none). The default calls
+    /// [`decide_move`](Self::decide_move), so a bot written for the original crate is unchanged;
+    /// a bot that watches its clock implements this and lets `decide_move` call it with `None`.
+    fn decide_move_timed<'a>(
+        &mut self,
+        state: Self::State<'a>,
+        clock: Option<MoveClock>,
+    ) -> impl Future<Output = Self::Response> + Send {
+        let _ = clock;
+        self.decide_move(state)
+    }
 
     /// Called once, before the match ends normally, with the result the game reported (per bot
     /// a score and/or a rank; PROTOCOL.md §9.4). Not called when the game reports none, or by a
@@ -54,7 +70,27 @@ where
     run_bot_with(bot, host, port, ConnectOptions::default()).await
 }
 
-/// [`run_bot`] with explicit options (connect retries, line limit, read timeout, room).
+/// [`run_bot`] at the broker the environment names: `$BITBROKER_HOST` and `$BITBROKER_PORT`,
+/// else 127.0.0.1:7878 (and the room, seat and token from theirs, as always). A port variable
+/// that is not a port is an `Error::Connect` naming it, before any connect.
+pub async fn run_bot_from_env<B>(bot: B) -> Result<()>
+where
+    B: BaseBot,
+{
+    run_bot_from_env_with(bot, ConnectOptions::default()).await
+}
+
+/// [`run_bot_from_env`] with explicit options.
+pub async fn run_bot_from_env_with<B>(bot: B, options: ConnectOptions) -> Result<()>
+where
+    B: BaseBot,
+{
+    let (host, port) = broker_address_from_env()?;
+    run_bot_with(bot, &host, port, options).await
+}
+
+/// [`run_bot`] with explicit options (connect retries, line limit, read timeout, room, seat,
+/// token, timing, frames).
 pub async fn run_bot_with<B>(
     mut bot: B,
     host: &str,
@@ -70,7 +106,14 @@ where
         attempts: 0,
         source: std::io::Error::new(std::io::ErrorKind::InvalidInput, problem),
     })?;
-    let hello = hello(&room, &options.token_or_env(), 0, seat);
+    let hello = hello(
+        &room,
+        &options.token_or_env(),
+        0,
+        seat,
+        &options.features(),
+        None,
+    );
     let mut connection = Connection::connect(host, port, &options).await?;
     connection
         .send_message(BitBrokerMessage::bot_hello_message(&hello))
@@ -80,10 +123,13 @@ where
         .await?;
     let who = format!("bot {:?}", B::NAME);
     log::info!(
-        "connected to the broker at {host}:{port} as {who} (room {}); waiting for a match",
+        "connected to the broker at {host}:{port}{} as {who} (room {}); waiting for a match",
+        connection.over(),
         room_text(&room)
     );
     let mut moved = false;
+    // The time for the next state, from the 00 30 just before it (§9.5).
+    let mut clock = None;
     loop {
         let message: BitBrokerMessage = connection.read_message().await?;
         log::debug!("{who} received {}", describe(&message));
@@ -92,9 +138,8 @@ where
                 log::info!("match over for {who}: it ended normally");
                 return Ok(());
             }
-            BotStep::Welcome(welcome) => logs::welcome(&welcome),
-            // Only to a bot that asked for timing, which this SDK does not yet (§9.5).
-            BotStep::Timing(_) => {}
+            BotStep::Welcome(welcome) => logs::welcome(&welcome, connection.frames()),
+            BotStep::Timing(timing) => clock = Some(MoveClock::new(&timing, Instant::now())),
             BotStep::Result(result) => {
                 logs::result(&who, &result);
                 take_result(&mut bot, result).await;
@@ -104,12 +149,12 @@ where
                     moved = true;
                     log::info!("match started: {who} got its first state");
                 }
-                let response: Vec<u8> = decide(&mut bot, message.body()).await.into();
-                connection
-                    .send_message(BitBrokerMessage::new(0x02, 0x00, response))
-                    .await?;
+                let response: Vec<u8> = decide(&mut bot, message.body(), clock.take()).await.into();
+                connection.send_parts([0x02, 0x00], &response).await?;
             }
         }
+        // The state's buffer is read into again (no fresh pages per turn for large states).
+        connection.recycle(message.into_bytes());
     }
 }
 
@@ -118,11 +163,12 @@ where
 fn decide<'b, B>(
     bot: &'b mut B,
     body: &'b [u8],
+    clock: Option<MoveClock>,
 ) -> Pin<Box<dyn Future<Output = B::Response> + Send + 'b>>
 where
     B: BaseBot,
 {
-    Box::pin(bot.decide_move(B::State::from(body)))
+    Box::pin(bot.decide_move_timed(B::State::from(body), clock))
 }
 
 /// The bot's handling of the result as a boxed future, `Send` for the same reason as `decide`.

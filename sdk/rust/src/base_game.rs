@@ -4,9 +4,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::logs::{self, describe, room_text};
-use crate::proto::{InitialMessageBatchProto, MatchResult};
+use crate::proto::{InitialMessageBatchProto, MatchResult, MoveMissed, TurnTiming};
 use crate::session::{hello, GameSession, GameStep};
-use crate::{Action, BitBrokerMessage, ConnectOptions, Connection, Result};
+use crate::{
+    broker_address_from_env, Action, BitBrokerMessage, ConnectOptions, Connection, Result,
+};
 
 /// A game (the referee): it learns the bots, then on each trigger asks one bot for a move or
 /// ends the match, and receives each reply.
@@ -40,6 +42,22 @@ pub trait BaseGame {
     fn match_result(&mut self) -> Option<MatchResult> {
         None
     }
+
+    /// With `ConnectOptions::timing`: each turn's timing (the bot asked, its think time as the
+    /// broker measured it, its time bank left, whether it missed; PROTOCOL.md §9.5), before the
+    /// next `next_action`. The default does nothing.
+    fn turn_timing(&mut self, timing: TurnTiming) -> impl Future<Output = ()> + Send {
+        let _ = timing;
+        std::future::ready(())
+    }
+
+    /// With `ConnectOptions::timing`, under `Miss::Skip`: called in place of `deliver_response`
+    /// when the asked bot missed its deadline; the turn is lost and the match goes on. The
+    /// default does nothing (the SDK logs it).
+    fn move_missed(&mut self, missed: MoveMissed) -> impl Future<Output = ()> + Send {
+        let _ = missed;
+        std::future::ready(())
+    }
 }
 
 /// Runs `game` for one match against the broker at `host:port` (`port` is a `usize`, as in the
@@ -59,8 +77,27 @@ where
     run_game_with(game, host, port, ConnectOptions::default()).await
 }
 
-/// [`run_game`] with explicit options (connect retries, line limit, read timeout, room, and the
-/// bots per match).
+/// [`run_game`] at the broker the environment names: `$BITBROKER_HOST` and `$BITBROKER_PORT`,
+/// else 127.0.0.1:7878 (and the room and token from theirs, as always). A port variable that is
+/// not a port is an `Error::Connect` naming it, before any connect.
+pub async fn run_game_from_env<G>(game: &mut G) -> Result<()>
+where
+    G: BaseGame,
+{
+    run_game_from_env_with(game, ConnectOptions::default()).await
+}
+
+/// [`run_game_from_env`] with explicit options.
+pub async fn run_game_from_env_with<G>(game: &mut G, options: ConnectOptions) -> Result<()>
+where
+    G: BaseGame,
+{
+    let (host, port) = broker_address_from_env()?;
+    run_game_with(game, &host, port, options).await
+}
+
+/// [`run_game`] with explicit options (connect retries, line limit, read timeout, room, token,
+/// the bots per match, time rules, timing, frames).
 pub async fn run_game_with<G>(
     game: &mut G,
     host: &str,
@@ -77,12 +114,15 @@ where
         &options.token_or_env(),
         options.bots.unwrap_or(0),
         None,
+        &options.features(),
+        options.time.clone(),
     );
     connection
         .send_message(BitBrokerMessage::game_hello_message(&hello))
         .await?;
     log::info!(
-        "connected to the broker at {host}:{port} as game (room {}); waiting for a match",
+        "connected to the broker at {host}:{port}{} as game (room {}); waiting for a match",
+        connection.over(),
         room_text(&room)
     );
     let mut session = GameSession::new();
@@ -90,12 +130,15 @@ where
         let message: BitBrokerMessage = connection.read_message().await?;
         log::debug!("game received {}", describe(&message));
         match session.on_message(&message)? {
-            GameStep::Welcome(welcome) => logs::welcome(&welcome),
+            GameStep::Welcome(welcome) => logs::welcome(&welcome, connection.frames()),
             GameStep::Start(batch) => {
                 logs::match_started(&batch);
                 game.initialise(batch).await
             }
-            GameStep::Act(_timing) => {
+            GameStep::Act(timing) => {
+                if let Some(timing) = timing {
+                    hook(game.turn_timing(timing)).await;
+                }
                 let action = game.next_action().await;
                 let has_response = action.has_response();
                 // §9.4: the result is asked for once, with the end only.
@@ -104,21 +147,44 @@ where
                 } else {
                     game.match_result()
                 };
-                let line = match result {
-                    Some(result) => BitBrokerMessage::end_game_with_result(&result),
-                    None => BitBrokerMessage::from(action),
-                };
-                connection.send_message(line).await?;
+                match (action, result) {
+                    // The state goes out as it is: framed in parts, never copied into a message.
+                    (Action::PlayerAction(index, state), _) => {
+                        connection.send_parts([0x01, index], &state.into()).await?
+                    }
+                    (Action::EndGame, Some(result)) => {
+                        let line = BitBrokerMessage::end_game_with_result(&result);
+                        connection.send_message(line).await?
+                    }
+                    (Action::EndGame, None) => {
+                        connection
+                            .send_message(BitBrokerMessage::end_game_message())
+                            .await?
+                    }
+                }
                 session.on_action_sent(has_response);
             }
-            GameStep::Reply => deliver(game, message.body()).await,
-            GameStep::Missed(missed) => logs::missed(&missed),
+            GameStep::Reply => {
+                deliver(game, message.body()).await;
+                connection.recycle(message.into_bytes());
+            }
+            GameStep::Missed(missed) => {
+                logs::missed(&missed);
+                hook(game.move_missed(missed)).await;
+            }
             GameStep::End => {
                 log::info!("match over for game: it ended normally");
                 return Ok(());
             }
         }
     }
+}
+
+/// A hook's future boxed, so `run_game`'s future is provably `Send` (as `deliver`).
+fn hook<'b>(
+    future: impl Future<Output = ()> + Send + 'b,
+) -> Pin<Box<dyn Future<Output = ()> + Send + 'b>> {
+    Box::pin(future)
 }
 
 /// The game's handling of a reply as a boxed future, so `run_game`'s future is provably `Send`.

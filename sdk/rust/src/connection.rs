@@ -1,134 +1,49 @@
-//! One TCP connection to the broker: connect (with retry), read and write v1 lines.
-//! Thin I/O only: decoding is in `message.rs`, session rules in `session.rs`.
+//! One connection to the broker: connect (with retry), read and write whole messages as v1
+//! lines, then as v2 frames once a `Welcome` grants them (PROTOCOL.md §11). Thin I/O only:
+//! decoding is in `message.rs` and `frames.rs`, session rules in `session.rs`.
+use std::fmt;
 use std::io;
 use std::time::Duration;
 
 use base64::prelude::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, BufReader};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
+use crate::frames::{self, HEADER_BYTES};
+use crate::options::LINE_BYTES_MAX_DEFAULT;
 use crate::{BitBrokerMessage, Error, Result};
 
-/// Keep retrying the first connect this long (PROTOCOL.md §10; shared by the three SDKs).
-pub const CONNECT_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
-/// Wait after the first failed connect; it doubles after each failure.
-pub const RETRY_FIRST_DELAY_DEFAULT: Duration = Duration::from_millis(50);
-/// Longest wait between two connect attempts.
-pub const RETRY_MAX_DELAY_DEFAULT: Duration = Duration::from_secs(1);
-/// Longest line accepted from the broker: 64 MiB of base64 text, four times the broker's own
-/// default (`BROKER_LINE_BYTES_MAX`), so an operator may raise that without touching clients.
-pub const LINE_BYTES_MAX_DEFAULT: usize = 64 * 1024 * 1024;
-/// The environment variable naming the room when `ConnectOptions::room` is `None`.
-pub const ROOM_ENV: &str = "BITBROKER_ROOM";
-/// The environment variable holding the access token when `ConnectOptions::token` is `None`.
-pub const TOKEN_ENV: &str = "BITBROKER_TOKEN";
-/// The environment variable holding a bot's seat ticket when `ConnectOptions::seat` is `None`.
-pub const SEAT_ENV: &str = "BITBROKER_SEAT";
+mod connect;
+mod write;
 
-/// How a session connects and plays: connect retries, limits, read timeout, and what its
-/// `Hello` asks for (room, and for a game its line-up size). Build one with
-/// `ConnectOptions { room: Some("blitz".into()), ..ConnectOptions::default() }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectOptions {
-    /// Keep retrying the first connect this long (each attempt is bounded by the time left).
-    pub connect_timeout: Duration,
-    /// Wait after the first failed attempt; doubles after each one, up to `max_delay`.
-    pub first_delay: Duration,
-    /// Longest wait between two attempts.
-    pub max_delay: Duration,
-    /// At most this many attempts (`None`: as many as fit in `connect_timeout`).
-    pub attempts_max: Option<u32>,
-    /// Longest line accepted from the broker, in bytes of base64 (without the `\n`).
-    pub line_bytes_max: usize,
-    /// Longest wait for the next message from the broker; `None` (the default) waits forever,
-    /// as a bot may wait long for its match.
-    pub read_timeout: Option<Duration>,
-    /// The room to play in (PROTOCOL.md §9.1); `None`: `$BITBROKER_ROOM`, else the broker's
-    /// default room. The original broker ignores it.
-    pub room: Option<String>,
-    /// Game only: bots per match (1-255); `None`: the room's line-up size. Bots ignore it.
-    pub bots: Option<u8>,
-    /// The access token the broker requires, if it does (PROTOCOL.md §9.6); `None`:
-    /// `$BITBROKER_TOKEN`, else none. Never logged.
-    pub token: Option<String>,
-    /// Bot only: its seat ticket, the index it takes in its match (0-254, §9.7); `None`:
-    /// `$BITBROKER_SEAT`, else seated by arrival. Games ignore it.
-    pub seat: Option<u8>,
-}
+/// Bytes read from the socket at a time (a larger frame is read straight into its buffer).
+const READ_BUFFER_BYTES: usize = 64 * 1024;
 
-impl Default for ConnectOptions {
-    /// The defaults shared by the three SDKs (PROTOCOL.md §10): retry for 10 s (50 ms after the
-    /// first failure, doubling up to 1 s), lines up to 64 MiB, no read timeout, no room given.
-    fn default() -> Self {
-        Self {
-            connect_timeout: CONNECT_TIMEOUT_DEFAULT,
-            first_delay: RETRY_FIRST_DELAY_DEFAULT,
-            max_delay: RETRY_MAX_DELAY_DEFAULT,
-            attempts_max: None,
-            line_bytes_max: LINE_BYTES_MAX_DEFAULT,
-            read_timeout: None,
-            room: None,
-            bots: None,
-            token: None,
-            seat: None,
-        }
-    }
-}
-
-impl ConnectOptions {
-    /// One attempt only (bounded by `connect_timeout`), no retry.
-    pub fn no_retry() -> Self {
-        Self {
-            attempts_max: Some(1),
-            ..Self::default()
-        }
-    }
-
-    /// The room to ask for: `room` if set, else `$BITBROKER_ROOM`, else "" (the default room).
-    pub fn room_or_env(&self) -> String {
-        match &self.room {
-            Some(room) => room.clone(),
-            None => std::env::var(ROOM_ENV).unwrap_or_default(),
-        }
-    }
-
-    /// The token to present: `token` if set, else `$BITBROKER_TOKEN`, else "" (none).
-    pub fn token_or_env(&self) -> String {
-        match &self.token {
-            Some(token) => token.clone(),
-            None => std::env::var(TOKEN_ENV).unwrap_or_default(),
-        }
-    }
-
-    /// A bot's seat ticket: `seat` if set, else `$BITBROKER_SEAT`, else `None` (by arrival);
-    /// `Err` with a readable text when the variable is not a seat index (0-254).
-    pub fn seat_or_env(&self) -> std::result::Result<Option<u8>, String> {
-        if self.seat.is_some() {
-            return Ok(self.seat);
-        }
-        let text = std::env::var(SEAT_ENV).unwrap_or_default();
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        match text.parse::<u8>() {
-            Ok(seat) if seat <= 254 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(seat)),
-            _ => Err(format!(
-                "{SEAT_ENV} must be a seat index (0-254); got {text:?}"
-            )),
-        }
-    }
-}
+/// What a connection reads and writes: a TCP stream, or a test's stand-in.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin + fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin + fmt::Debug> Stream for T {}
 
 /// A connection to the broker that reads and writes whole messages.
 #[derive(Debug)]
 pub struct Connection {
-    buffer: BufReader<TcpStream>,
+    buffer: BufReader<Box<dyn Stream>>,
     line_bytes_max: usize,
     read_timeout: Option<Duration>,
-    /// The start of a line whose read a timeout interrupted: the next read goes on from here.
+    /// The start of a line (or of a frame's envelope) whose read a timeout interrupted: the next
+    /// read goes on from here.
     partial: Vec<u8>,
+    /// The header of the frame being read, and how much of it has arrived.
+    header: [u8; HEADER_BYTES],
+    header_len: usize,
+    /// This client asked for frames: a `Welcome` that grants them switches the framing.
+    frames_asked: bool,
+    /// Frames both ways from now on (after a `Welcome` that granted them).
+    framed: bool,
+    /// Over TLS: what the broker's certificate was verified against, for log lines.
+    trusting: Option<String>,
+    /// A message's buffer handed back by the session loop (`recycle`), read into next: a large
+    /// state per turn then costs no fresh pages.
+    spare: Vec<u8>,
 }
 
 /// Errors that mean the peer went away: reported as `Error::ConnectionClosed`.
@@ -142,104 +57,99 @@ fn closed_or(err: io::Error) -> Error {
     }
 }
 
-/// One attempt to connect, bounded by `limit`.
-async fn attempt(host: &str, port: u16, limit: Duration) -> io::Result<TcpStream> {
-    match tokio::time::timeout(limit, TcpStream::connect((host, port))).await {
-        Ok(result) => result,
-        Err(_) => Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "the connection attempt timed out",
-        )),
-    }
-}
-
 impl Connection {
-    /// Connects to the broker at `host:port`, retrying with [`ConnectOptions::default`].
-    pub async fn new(host: &str, port: usize) -> Result<Self> {
-        Self::connect(host, port, &ConnectOptions::default()).await
+    /// `" over TLS, its certificate verified against …"` for log lines, or `""` on plain TCP.
+    pub(crate) fn over(&self) -> String {
+        let trusting = self.trusting.as_deref();
+        trusting
+            .map(|t| format!(" over TLS, its certificate verified against {t}"))
+            .unwrap_or_default()
     }
 
-    /// Connects to the broker at `host:port`, retrying failed attempts until
-    /// `options.connect_timeout` has passed (logging each at info); `Error::Connect` when time or
-    /// attempts ran out (or the port is not a TCP port).
-    pub async fn connect(host: &str, port: usize, options: &ConnectOptions) -> Result<Self> {
-        let address = format!("{host}:{port}");
-        let Ok(port) = u16::try_from(port) else {
-            let source = io::Error::new(io::ErrorKind::InvalidInput, "the port is above 65535");
-            return Err(Error::Connect {
-                address,
-                attempts: 0,
-                source,
-            });
-        };
-        let deadline = Instant::now() + options.connect_timeout;
-        let mut delay = options.first_delay;
-        let mut attempts = 0;
-        let mut last_error = None;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let out_of_attempts = options
-                .attempts_max
-                .is_some_and(|max| attempts >= max.max(1));
-            if left.is_zero() || out_of_attempts {
-                let source = last_error.unwrap_or_else(|| {
-                    io::Error::new(io::ErrorKind::TimedOut, "the connect timeout is zero")
-                });
-                return Err(Error::Connect {
-                    address,
-                    attempts,
-                    source,
-                });
-            }
-            attempts += 1;
-            match attempt(host, port, left).await {
-                Ok(stream) => {
-                    // Turn-based: one small line each way per turn, so no Nagle delay.
-                    stream.set_nodelay(true)?;
-                    let mut connection = Self::from(stream);
-                    connection.line_bytes_max = options.line_bytes_max;
-                    connection.read_timeout = options.read_timeout;
-                    return Ok(connection);
-                }
-                Err(error) => {
-                    let wait = delay.min(deadline.saturating_duration_since(Instant::now()));
-                    let last = options.attempts_max.is_some_and(|max| attempts >= max);
-                    if !last && !wait.is_zero() {
-                        log::info!(
-                            "broker at {address} not reachable yet (attempt {attempts}): {error}, retrying in {} ms",
-                            wait.as_millis()
-                        );
-                        // Back-off between attempts, not synchronisation: the broker may start later.
-                        tokio::time::sleep(wait).await;
-                    }
-                    last_error = Some(error);
-                    delay = (delay * 2).min(options.max_delay);
-                }
-            }
+    /// True once this connection speaks v2 frames (PROTOCOL.md §11).
+    pub fn frames(&self) -> bool {
+        self.framed
+    }
+
+    /// Wraps any stream (tests feed bytes through one), with the defaults of `From<TcpStream>`.
+    pub(crate) fn from_stream(stream: impl Stream + 'static) -> Self {
+        Self::from_boxed(Box::new(stream))
+    }
+
+    fn from_boxed(stream: Box<dyn Stream>) -> Self {
+        Self {
+            buffer: BufReader::with_capacity(READ_BUFFER_BYTES, stream),
+            line_bytes_max: LINE_BYTES_MAX_DEFAULT,
+            read_timeout: None,
+            partial: Vec::new(),
+            header: [0; HEADER_BYTES],
+            header_len: 0,
+            frames_asked: true,
+            framed: false,
+            trusting: None,
+            spare: Vec::new(),
         }
     }
 
-    /// Reads the next message: one line, decoded and checked (PROTOCOL.md §2–3). Errors, never
-    /// panics: `ConnectionClosed` at end of stream (even mid-line), `LineTooLong` before a line
-    /// over the limit is buffered whole, `DecodeError`, `ShortEnvelope`, `UnknownOpcode`, and
-    /// `ReadTimeout` if a read timeout is set (a later call goes on with the same line).
+    /// Hands back the buffer of a message the session is done with, for the next read.
+    pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() > self.spare.capacity() {
+            self.spare = buffer;
+        }
+    }
+
+    /// The spare buffer, emptied (or a new one).
+    fn take_spare(&mut self) -> Vec<u8> {
+        let mut buffer = std::mem::take(&mut self.spare);
+        buffer.clear();
+        buffer
+    }
+
+    /// Sets the line limit (and so the frame limit) of a connection made by `from_stream`.
+    #[cfg(test)]
+    pub(crate) fn set_line_bytes_max(&mut self, line_bytes_max: usize) {
+        self.line_bytes_max = line_bytes_max;
+    }
+
+    /// Reads the next message: a line, decoded and checked (PROTOCOL.md §2–3), or once framed a
+    /// frame (§11). Errors, never panics: `ConnectionClosed` at end of stream (even mid-message),
+    /// `LineTooLong`/`FrameTooLong` before a message over the limit is buffered whole,
+    /// `DecodeError`, `ShortEnvelope`, `UnknownOpcode`, and `ReadTimeout` if a read timeout is
+    /// set (a later call goes on with the same message).
     pub async fn read_message<T>(&mut self) -> Result<T>
     where
         T: From<Vec<u8>>,
     {
         let read_timeout = self.read_timeout;
-        let read = self.read_line();
-        let read = match read_timeout {
+        let read = self.next_envelope();
+        let envelope = match read_timeout {
             None => read.await,
             Some(limit) => match tokio::time::timeout(limit, read).await {
                 Ok(read) => read,
                 Err(_) => return Err(Error::ReadTimeout(limit)),
             },
         }?;
-        let line = std::mem::take(&mut self.partial);
-        debug_assert_eq!(read, line.len());
-        let message = BitBrokerMessage::from_line(&line)?;
-        Ok(T::from(message.into_bytes()))
+        Ok(T::from(envelope))
+    }
+
+    /// The next envelope, checked; switches to frames after a `Welcome` that grants them.
+    async fn next_envelope(&mut self) -> Result<Vec<u8>> {
+        if self.framed {
+            let envelope = self.read_frame().await?;
+            return Ok(BitBrokerMessage::from(envelope).validate()?.into_bytes());
+        }
+        let read = self.read_line().await?;
+        debug_assert_eq!(read, self.partial.len());
+        let mut envelope = self.take_spare();
+        let decoded = BASE64_STANDARD.decode_vec(&self.partial, &mut envelope);
+        self.partial.clear(); // the line's buffer stays, for the next line
+        decoded?;
+        let message = BitBrokerMessage::from(envelope).validate()?;
+        // §11: every byte after this line's newline is a frame, even within the same read.
+        if self.frames_asked && frames::grants_frames(&message) {
+            self.framed = true;
+        }
+        Ok(message.into_bytes())
     }
 
     /// Reads into `partial` up to and without the next `\n`; returns the line's length.
@@ -265,28 +175,45 @@ impl Connection {
         }
     }
 
-    /// Sends one message as a line (base64 + `\n`) and flushes it.
-    pub async fn send_message<T>(&mut self, message: T) -> Result<()>
-    where
-        T: AsRef<[u8]>,
-    {
-        let mut line = BASE64_STANDARD.encode(message.as_ref());
-        line.push('\n');
-        let stream = self.buffer.get_mut();
-        stream.write_all(line.as_bytes()).await.map_err(closed_or)?;
-        stream.flush().await.map_err(closed_or)?;
-        Ok(())
+    /// Reads one frame's envelope into `partial` (its header into `header`); every await only
+    /// appends what arrived, so a read timeout loses nothing.
+    async fn read_frame(&mut self) -> Result<Vec<u8>> {
+        while self.header_len < HEADER_BYTES {
+            let read = self
+                .buffer
+                .read(&mut self.header[self.header_len..])
+                .await
+                .map_err(closed_or)?;
+            if read == 0 {
+                return Err(Error::ConnectionClosed);
+            }
+            self.header_len += read;
+        }
+        let max = frames::envelope_bytes_max(self.line_bytes_max);
+        let length = frames::length_of(self.header, max)?;
+        if self.partial.capacity() == 0 {
+            self.partial = self.take_spare();
+        }
+        self.partial.reserve_exact(length - self.partial.len());
+        while self.partial.len() < length {
+            let left = (length - self.partial.len()) as u64;
+            let read = (&mut self.buffer)
+                .take(left)
+                .read_buf(&mut self.partial)
+                .await
+                .map_err(closed_or)?;
+            if read == 0 {
+                return Err(Error::ConnectionClosed);
+            }
+        }
+        self.header_len = 0;
+        Ok(std::mem::take(&mut self.partial))
     }
 }
 
-/// Wraps a connected stream, with the default line limit and no read timeout.
+/// Wraps a connected stream, with the default line limit, no read timeout, frames asked for.
 impl From<TcpStream> for Connection {
     fn from(stream: TcpStream) -> Self {
-        Self {
-            buffer: BufReader::new(stream),
-            line_bytes_max: LINE_BYTES_MAX_DEFAULT,
-            read_timeout: None,
-            partial: Vec::new(),
-        }
+        Self::from_stream(stream)
     }
 }

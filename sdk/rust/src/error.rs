@@ -51,6 +51,14 @@ pub enum Error {
         /// The limit, in bytes of base64 text.
         limit: usize,
     },
+    /// A v2 frame longer than the configured limit was announced (PROTOCOL.md §11): refused
+    /// as soon as its header was read. Its code is `line_too_long`, as for a line.
+    FrameTooLong {
+        /// The envelope length its header announced.
+        length: usize,
+        /// The limit, in bytes of envelope (¾ of the line limit).
+        limit: usize,
+    },
     /// The broker ended the match abnormally: `00 FF` with the whole reason (PROTOCOL.md §6.1)
     /// whose code is a match end, is unknown, or is missing; or, for a game, an empty `00 FF`
     /// before its own `00 FE` (the reason is then "").
@@ -96,7 +104,7 @@ impl Error {
             Self::Connect { .. } => "connect_failed",
             Self::ShortEnvelope { .. } => "short_envelope",
             Self::UnknownOpcode(_) => "unknown_opcode",
-            Self::LineTooLong { .. } => "line_too_long",
+            Self::LineTooLong { .. } | Self::FrameTooLong { .. } => "line_too_long",
             Self::MatchAborted(_) => "match_aborted",
             Self::Refused(_) => "refused",
             Self::BrokerShutdown(_) => "broker_shutdown",
@@ -178,6 +186,10 @@ impl fmt::Display for Error {
             Self::LineTooLong { limit } => {
                 write!(f, "a line from the broker is longer than {limit} bytes")
             }
+            Self::FrameTooLong { length, limit } => write!(
+                f,
+                "a frame from the broker announces {length} bytes; at most {limit}"
+            ),
             Self::MatchAborted(reason) if reason.is_empty() => write!(
                 f,
                 "the broker ended the match before the game ended it (no reason given)"

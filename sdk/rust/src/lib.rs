@@ -106,25 +106,34 @@
 
 mod action;
 mod batch;
+mod clock;
 mod connection;
 mod error;
+mod frames;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod logs;
 mod message;
+mod options;
 mod reasons;
 #[cfg(any(feature = "bot", feature = "game"))]
 mod session;
+mod tls;
 
 pub mod proto;
 
 pub use action::Action;
 pub use batch::{bots, BatchExt, BotInfo};
-pub use connection::{
-    ConnectOptions, Connection, CONNECT_TIMEOUT_DEFAULT, LINE_BYTES_MAX_DEFAULT,
-    RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV, SEAT_ENV, TOKEN_ENV,
-};
+pub use clock::MoveClock;
+pub use connection::Connection;
 pub use error::Error;
 pub use message::BitBrokerMessage;
+pub use options::{
+    broker_address_from_env, broker_address_with, ConnectOptions, Tls, CONNECT_TIMEOUT_DEFAULT,
+    HOST_DEFAULT, HOST_ENV, LINE_BYTES_MAX_DEFAULT, PORT_DEFAULT, PORT_ENV,
+    RETRY_FIRST_DELAY_DEFAULT, RETRY_MAX_DELAY_DEFAULT, ROOM_ENV, SEAT_ENV, TOKEN_ENV,
+};
+pub use proto::{Miss, MoveMissed, TimeRules, TurnTiming};
+pub use tls::{TLS_CA_ENV, TLS_ENV, TLS_SERVER_NAME_ENV};
 
 /// The crate's result type: `Result<T, bitbroker::Error>`.
 pub type Result<T> = ::std::result::Result<T, Error>;
@@ -132,9 +141,9 @@ pub type Result<T> = ::std::result::Result<T, Error>;
 #[cfg(feature = "game")]
 mod base_game;
 #[cfg(feature = "game")]
-pub use base_game::{run_game, run_game_with, BaseGame};
+pub use base_game::{run_game, run_game_from_env, run_game_from_env_with, run_game_with, BaseGame};
 
 #[cfg(feature = "bot")]
 mod base_bot;
 #[cfg(feature = "bot")]
-pub use base_bot::{run_bot, run_bot_with, BaseBot};
+pub use base_bot::{run_bot, run_bot_from_env, run_bot_from_env_with, run_bot_with, BaseBot};

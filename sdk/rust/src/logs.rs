@@ -21,8 +21,9 @@ pub(crate) fn describe(message: &BitBrokerMessage) -> String {
     )
 }
 
-/// The info line for the broker's Welcome (§9.1).
-pub(crate) fn welcome(welcome: &Welcome) {
+/// The info line for the broker's Welcome (§9.1), and one more when it switched the connection
+/// to v2 frames (§11).
+pub(crate) fn welcome(welcome: &Welcome, framed: bool) {
     let version = if welcome.broker_version.is_empty() {
         "(no version)"
     } else {
@@ -34,6 +35,9 @@ pub(crate) fn welcome(welcome: &Welcome) {
         welcome.queue_position,
         welcome.bots
     );
+    if framed {
+        log::info!("the broker granted v2 frames: binary frames from now on");
+    }
 }
 
 /// The info line for the start of a game's match: every bot, in index order.

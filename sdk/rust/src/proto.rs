@@ -35,7 +35,7 @@ pub struct Hello {
     /// The client library's version.
     #[prost(string, tag = "3")]
     pub client_version: String,
-    /// Optional features asked for (PROTOCOL.md §9.3); none yet.
+    /// Optional features asked for (PROTOCOL.md §9.3): `results`, `timing`, `frames`.
     #[prost(string, repeated, tag = "4")]
     pub features: Vec<String>,
     /// Game only: bots per match (1-255); 0 = the room's line-up size.
@@ -47,6 +47,44 @@ pub struct Hello {
     /// Bot only: its seat ticket, the index it takes in its match (§9.7); `None` = by arrival.
     #[prost(uint32, optional, tag = "7")]
     pub seat: Option<u32>,
+    /// Game only: the time rules its matches ask for (§9.5); `None` = the room's.
+    #[prost(message, optional, tag = "8")]
+    pub time: Option<TimeRules>,
+    /// Bot only: a person plays this seat (§12.2; the broker's /play page sets it): records mark it.
+    #[prost(bool, tag = "9")]
+    pub human: bool,
+}
+
+/// Time rules of a match (PROTOCOL.md §9.5), in ms: what a game asks for in its `Hello`
+/// (`ConnectOptions::time`; a field left `None` takes the room's or the broker's value), and
+/// what a game that asked for `timing` is told is in force (every field set) in its `Welcome`.
+#[derive(Clone, PartialEq, Eq, Hash, prost::Message)]
+pub struct TimeRules {
+    /// Each move's own time; 0 = no deadline.
+    #[prost(uint32, optional, tag = "1")]
+    pub move_ms: Option<u32>,
+    /// A bot's first move's time (loading, warming up).
+    #[prost(uint32, optional, tag = "2")]
+    pub first_move_ms: Option<u32>,
+    /// Each bot's time bank: overage it may spend across the match.
+    #[prost(uint32, optional, tag = "3")]
+    pub bank_ms: Option<u32>,
+    /// What a missed deadline does ([`Miss`] as `i32`; read it with `on_miss()`): `End` the match
+    /// (the default), or `Skip` the turn (needs a game that asked for `timing`).
+    #[prost(enumeration = "Miss", tag = "4")]
+    pub on_miss: i32,
+}
+
+/// What a missed move deadline does (PROTOCOL.md §9.5): `TimeRules::on_miss`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+#[repr(i32)]
+pub enum Miss {
+    /// Not said: the room's or the broker's rule (END by default).
+    Unset = 0,
+    /// The match ends (`move_timeout`).
+    End = 1,
+    /// The turn is lost, the game is told (`00 31`), and the match goes on.
+    Skip = 2,
 }
 
 /// The broker's answer to a `Hello` (`00 03`), before the match (PROTOCOL.md §9.1). Only
@@ -68,6 +106,9 @@ pub struct Welcome {
     /// Bots per match in this client's matches.
     #[prost(uint32, tag = "5")]
     pub bots: u32,
+    /// A game's matches' time rules, every field set (to a game that asked for `timing`).
+    #[prost(message, optional, tag = "6")]
+    pub time: Option<TimeRules>,
 }
 
 /// A match's result (PROTOCOL.md §9.4): the optional body of the game's `00 FE` (see

@@ -1,11 +1,11 @@
 //! The bot's and the game's side of a session as pure functions: a message in, the next step out
 //! (PROTOCOL.md §5, §6, §9.1, §10; every case is in test/vectors/session.json, replayed by
 //! `session_table_tests.rs`). No sockets, no clocks, no logging; `run_bot`/`run_game` do the I/O.
-use crate::proto::Hello;
 #[cfg(feature = "game")]
 use crate::proto::InitialMessageBatchProto;
 #[cfg(any(feature = "bot", feature = "game"))]
 use crate::proto::Welcome;
+use crate::proto::{Hello, TimeRules};
 #[cfg(feature = "bot")]
 use crate::proto::{MatchResult, MoveTiming};
 #[cfg(feature = "game")]
@@ -15,21 +15,28 @@ use crate::{BitBrokerMessage, Error, Result};
 /// This SDK's name in its `Hello` (PROTOCOL.md §9.1).
 pub(crate) const CLIENT_NAME: &str = "bitbroker-rust";
 
-/// Features every SDK asks for (§9.3): the match's result before the end.
-pub(crate) const FEATURES: [&str; 1] = ["results"];
-
-/// This SDK's `Hello`: the room (`""` = the default room), its name and version, its features,
-/// the access token (`""` = none), for a game the bots per match (0 = the room's line-up size),
-/// for a bot its seat ticket (`None` = by arrival).
-pub(crate) fn hello(room: &str, token: &str, bots: u8, seat: Option<u8>) -> Hello {
+/// This SDK's `Hello`: the room (`""` = the default room), its name and version, the features
+/// it asks for (`ConnectOptions::features`), the access token (`""` = none), for a game the bots
+/// per match (0 = the room's line-up size) and its time rules, for a bot its seat ticket (`None`
+/// = by arrival).
+pub(crate) fn hello(
+    room: &str,
+    token: &str,
+    bots: u8,
+    seat: Option<u8>,
+    features: &[&str],
+    time: Option<TimeRules>,
+) -> Hello {
     Hello {
         room: room.to_string(),
         client: CLIENT_NAME.to_string(),
         client_version: env!("CARGO_PKG_VERSION").to_string(),
-        features: FEATURES.iter().map(|f| f.to_string()).collect(),
+        features: features.iter().map(|f| f.to_string()).collect(),
         bots: u32::from(bots),
         token: token.to_string(),
         seat: seat.map(u32::from),
+        human: false,
+        time,
     }
 }
 
@@ -209,12 +216,26 @@ mod tests {
 
     #[test]
     fn the_hello_names_this_client_its_version_and_room() {
-        let hello = hello("blitz", "t0ken", 3, Some(2));
+        let time = TimeRules {
+            move_ms: Some(100),
+            ..TimeRules::default()
+        };
+        let hello = hello(
+            "blitz",
+            "t0ken",
+            3,
+            Some(2),
+            &["results", "frames"],
+            Some(time.clone()),
+        );
         assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 3));
         assert_eq!((hello.token.as_str(), hello.seat), ("t0ken", Some(2)));
         assert_eq!(hello.client, "bitbroker-rust");
         assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
-        assert_eq!(hello.features, ["results"]);
+        assert_eq!(
+            (hello.features, hello.time),
+            (vec!["results".to_string(), "frames".into()], Some(time))
+        );
     }
 
     #[test]

@@ -182,6 +182,10 @@ fn every_sdk_error_code_is_the_tables_and_each_kind_has_a_variant() {
         Error::ShortEnvelope { len: 1 },
         Error::UnknownOpcode(3),
         Error::LineTooLong { limit: 1 },
+        Error::FrameTooLong {
+            length: 2,
+            limit: 1,
+        },
         Error::ProstError(prost::DecodeError::new("x")),
         Error::UnexpectedOperation((0, 0x77)),
         Error::BrokerError("x"),

@@ -37,6 +37,8 @@ fn every_hello_vector_is_what_the_sdk_encodes_and_decodes() {
             client_version: value["client_version"].as_str().unwrap().into(),
             features: strings(&value["features"]),
             bots: value["bots"].as_u64().unwrap() as u32,
+            human: value["human"].as_bool().unwrap_or(false),
+            time: time_rules(&value["time"]),
             ..Hello::default()
         };
         let body = unhex(v["body_hex"].as_str().unwrap());
@@ -68,6 +70,7 @@ fn every_welcome_vector_decodes_to_its_value() {
             room: value["room"].as_str().unwrap().into(),
             queue_position: value["queue_position"].as_u64().unwrap() as u32,
             bots: value["bots"].as_u64().unwrap() as u32,
+            time: time_rules(&value["time"]),
         };
         let message = BitBrokerMessage::from(unhex(v["hex"].as_str().unwrap()));
         assert_eq!(message.codes(), (&0x00, &0x03), "{name}");
@@ -114,4 +117,20 @@ fn every_result_vector_is_what_the_sdk_encodes_and_decodes() {
             "{name}: 00 FE"
         );
     }
+}
+
+/// A vector's time rules (.proto names; `on_miss` as "end" or "skip"), `None` when absent.
+fn time_rules(value: &serde_json::Value) -> Option<bitbroker::TimeRules> {
+    let ms = |key: &str| value[key].as_u64().map(|v| v as u32);
+    let on_miss = match value["on_miss"].as_str() {
+        Some("end") => bitbroker::Miss::End,
+        Some("skip") => bitbroker::Miss::Skip,
+        _ => bitbroker::Miss::Unset,
+    };
+    value.is_object().then(|| bitbroker::TimeRules {
+        move_ms: ms("move_ms"),
+        first_move_ms: ms("first_move_ms"),
+        bank_ms: ms("bank_ms"),
+        on_miss: on_miss as i32,
+    })
 }

@@ -106,7 +106,7 @@ fn a_game_sends_its_hello_notes_the_welcome_and_plays() {
     assert_eq!((hello.room.as_str(), hello.bots), ("blitz", 1));
     assert_eq!(hello.client, "bitbroker-rust");
     assert_eq!(hello.client_version, env!("CARGO_PKG_VERSION"));
-    assert_eq!(hello.features, ["results"]);
+    assert_eq!(hello.features, ["results", "frames"]); // the defaults
     assert_eq!(got[1].codes(), (&0x01, &0x00));
     assert_eq!(got[2].codes(), (&0x00, &0xFE));
     assert_eq!(game.problems, Vec::<String>::new());

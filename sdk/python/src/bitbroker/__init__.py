@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .bot import BaseBot
+from .clock import MoveClock
 from .errors import (
     BitBrokerError,
     BrokerEndedError,
@@ -22,7 +23,9 @@ from .errors import (
 )
 from .game import BaseGame
 from .message import LineDecoder, Message, decode_line, encode_line
-from .types import Action, BotInfo, MatchResult, SeatResult, Welcome
+from .types import (Action, BotInfo, MatchResult, MoveMissed, MoveTiming, SeatResult, TimeRules, TurnTiming,
+                    Welcome)
+from .tls import TlsOptions
 from .typed import ProtoBot, ProtoGame
 
 __all__ = [
@@ -41,12 +44,18 @@ __all__ = [
     "MatchAbortedError",
     "MatchResult",
     "Message",
+    "MoveClock",
+    "MoveMissed",
+    "MoveTiming",
     "ProtoBot",
     "ProtoGame",
     "ProtocolError",
     "ReadTimeoutError",
     "RefusedError",
     "SeatResult",
+    "TimeRules",
+    "TlsOptions",
+    "TurnTiming",
     "Welcome",
     "__version__",
     "decode_line",

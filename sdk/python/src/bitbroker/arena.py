@@ -10,22 +10,44 @@ from google.protobuf.message import Message as ProtoMessage
 
 from ._proto import arena_pb2
 from .errors import ProtocolError
-from .types import MatchResult, MoveMissed, MoveTiming, SeatResult, TurnTiming, Welcome
+from .types import MatchResult, MoveMissed, MoveTiming, SeatResult, TimeRules, TurnTiming, Welcome
+
+_MISS = {"end": arena_pb2.TimeRules.END, "skip": arena_pb2.TimeRules.SKIP}
+
 
 def encode_hello(*, room: str, client: str, client_version: str, bots: int = 0,
-                 features: Sequence[str] = (), token: str = "", seat: Optional[int] = None) -> bytes:
+                 features: Sequence[str] = (), token: str = "", seat: Optional[int] = None,
+                 time: Optional[TimeRules] = None, human: bool = False) -> bytes:
     """A ``Hello`` body (PROTOCOL.md §9.1): ``room`` "" is the default room; ``bots`` (a game's
     line-up size, 1..255) 0 leaves it to the room; ``features`` asked for (§9.3); ``token`` the
-    access token (§9.6, "" for none); ``seat`` a bot's seat ticket (§9.7, 0..254, None: by arrival)."""
+    access token (§9.6, "" for none); ``seat`` a bot's seat ticket (§9.7, 0..254, None: by
+    arrival); ``time`` a game's time rules (§9.5; None: the room's); ``human`` a bot played by a
+    person (§12.2: records mark its seat)."""
     if not 0 <= bots <= 0xFF:
         raise ValueError(f"bots {bots} is not 1..255")
     if seat is not None and not 0 <= seat <= 254:
         raise ValueError(f"seat {seat} is not 0..254")
     hello = arena_pb2.Hello(room=room, client=client, client_version=client_version, bots=bots,
-                            features=list(features), token=token)
+                            features=list(features), token=token, human=human)
     if seat is not None:
         hello.seat = seat
+    if time is not None:
+        hello.time.SetInParent()  # present even when every field is left to the room
+        for name in ("move_ms", "first_move_ms", "bank_ms"):
+            value = getattr(time, name)
+            if value is not None:
+                setattr(hello.time, name, value)
+        if time.on_miss is not None:
+            hello.time.on_miss = _MISS[time.on_miss]
     return hello.SerializeToString()
+
+
+def _time_rules(t: "arena_pb2.TimeRules") -> TimeRules:
+    """A TimeRules from its message; an unset on_miss is None."""
+    miss = {arena_pb2.TimeRules.END: "end", arena_pb2.TimeRules.SKIP: "skip"}.get(t.on_miss)
+    return TimeRules(int(t.move_ms) if t.HasField("move_ms") else None,
+                     int(t.first_move_ms) if t.HasField("first_move_ms") else None,
+                     int(t.bank_ms) if t.HasField("bank_ms") else None, miss)
 
 
 ProtoT = TypeVar("ProtoT", bound=ProtoMessage)
@@ -63,7 +85,8 @@ def decode_welcome(body: bytes) -> Welcome:
     """The ``Welcome`` in a ``00 03`` body; raises ProtocolError ``bad_protobuf``."""
     welcome = _parse(arena_pb2.Welcome, body)
     return Welcome(str(welcome.broker_version), tuple(str(f) for f in welcome.features),
-                   str(welcome.room), int(welcome.queue_position), int(welcome.bots))
+                   str(welcome.room), int(welcome.queue_position), int(welcome.bots),
+                   _time_rules(welcome.time) if welcome.HasField("time") else None)
 
 
 # PROTOCOL.md §9.4: a summary is at most this many characters.

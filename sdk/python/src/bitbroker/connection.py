@@ -8,28 +8,47 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
 import time
 from collections import deque
-from typing import Callable, Deque, Iterator, Mapping, Optional, Tuple, TypeVar
+from typing import Callable, Deque, Iterator, Mapping, Optional, Sequence, Tuple
 
 from .errors import ConnectFailedError, ConnectionLostError, ReadTimeoutError
-from .message import LINE_BYTES_MAX_DEFAULT, LineDecoder, Message, encode_line
-from .session import (MatchEnded, MatchStarted, MoveMissedReceived, ResultReceived, Session, WelcomeReceived,
-                      YourMove)
-
-EventT = TypeVar("EventT")
+from .frames import Wire
+from .tls import ResolvedTls, tls_failed
+from .message import LINE_BYTES_MAX_DEFAULT, Message
 
 # Defaults shared by the three SDKs (docs/PROTOCOL.md §10; test/vectors/session.json "defaults").
 CONNECT_TIMEOUT_S_DEFAULT = 10.0
 RETRY_FIRST_DELAY_S = 0.05
 RETRY_MAX_DELAY_S = 1.0
 READ_TIMEOUT_S_DEFAULT: Optional[float] = None
+HOST_DEFAULT = "127.0.0.1"
+PORT_DEFAULT = 7878
+HOST_ENV = "BITBROKER_HOST"
+PORT_ENV = "BITBROKER_PORT"
 ROOM_ENV = "BITBROKER_ROOM"
 TOKEN_ENV = "BITBROKER_TOKEN"
 SEAT_ENV = "BITBROKER_SEAT"
 RECV_BYTES = 65536
+# A frame's known remainder is read in one call up to this size (fewer calls for large states).
+RECV_BYTES_MAX = 4 * 1024 * 1024
+# The least time one attempt (its TLS handshake included) gets, even near the connect deadline.
+ATTEMPT_MIN_S = 1.0
 
 log = logging.getLogger("bitbroker")
+
+
+def resolve_address(host: Optional[str], port: Optional[int],
+                    environ: Mapping[str, str] = os.environ) -> Tuple[str, int]:
+    """Where the broker is: ``host``/``port`` if given, else ``$BITBROKER_HOST`` /
+    ``$BITBROKER_PORT``, else 127.0.0.1:7878. Raises ValueError for a variable that is not a port."""
+    if port is None:
+        text = environ.get(PORT_ENV, "").strip()
+        if text and not (text.isascii() and text.isdigit() and len(text) <= 5):
+            raise ValueError(f'{PORT_ENV} must be a TCP port; got "{text}"')
+        port = int(text) if text else PORT_DEFAULT
+    return (host if host is not None else environ.get(HOST_ENV, HOST_DEFAULT)), port
 
 
 def resolve_room(room: Optional[str], environ: Mapping[str, str] = os.environ) -> str:
@@ -50,8 +69,8 @@ def resolve_seat(seat: Optional[int], environ: Mapping[str, str] = os.environ) -
     text = environ.get(SEAT_ENV, "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 3 or int(text) > 254:
-        raise ValueError(f"{SEAT_ENV} must be a seat index (0-254); got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or int(text) > 254:
+        raise ValueError(f'{SEAT_ENV} must be a seat index (0-254); got "{text}"')
     return int(text)
 
 
@@ -98,16 +117,56 @@ class ConnectRetry:
         return delay_s
 
 
+def handshake(sock: socket.socket, host: str, port: int, tls: ResolvedTls, limit_s: float) -> socket.socket:
+    """The TLS handshake over a connected socket, within ``limit_s``: the broker's certificate
+    and name verified; any failure closes the socket and is ConnectFailedError, not retried."""
+    sock.settimeout(limit_s)
+    try:
+        return tls.context().wrap_socket(sock, server_hostname=tls.server_name or host)
+    except (OSError, ssl.SSLError) as error:
+        sock.close()
+        raise tls_failed(host, port, tls, error) from None
+
+
+def check_port(host: str, port: int) -> None:
+    """Raises ConnectFailedError at once (no retry) for a port that is not a TCP port."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConnectFailedError(f"cannot connect to the broker at {host}:{port}: not a TCP port")
+
+
+def send_all(sock: socket.socket, parts: Sequence[bytes]) -> None:
+    """Writes ``parts`` in turn, whole: one ``sendmsg`` for them all where the system has it."""
+    if len(parts) == 1 or isinstance(sock, ssl.SSLSocket) or not hasattr(sock, "sendmsg"):
+        for part in parts:
+            sock.sendall(part)
+        return
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        sent = sock.sendmsg(views)
+        while views and sent >= len(views[0]):
+            sent -= len(views.pop(0))
+        if views and sent:
+            views[0] = views[0][sent:]
+
+
 class Connection:
-    """One TCP connection to the broker, speaking v1 lines."""
+    """One TCP connection to the broker: v1 lines, then v2 frames once a Welcome grants them
+    (when ``frames``, docs/PROTOCOL.md §11)."""
 
     def __init__(self, sock: socket.socket, line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
-                 address: Tuple[str, int] = ("", 0)) -> None:
+                 address: Tuple[str, int] = ("", 0), frames: bool = True,
+                 tls: Optional[ResolvedTls] = None) -> None:
         self._sock = sock
-        self._decoder = LineDecoder(line_bytes_max)
+        self.tls = tls
+        self._wire = Wire(line_bytes_max, frames)
         self._inbox: Deque[Message] = deque()
         self._send_error: Optional[OSError] = None
         self.address = address
+
+    @property
+    def frames(self) -> bool:
+        """True once this connection speaks v2 frames."""
+        return self._wire.frames
 
     @classmethod
     def open(
@@ -118,8 +177,12 @@ class Connection:
         connect_timeout_s: float = CONNECT_TIMEOUT_S_DEFAULT,
         read_timeout_s: Optional[float] = READ_TIMEOUT_S_DEFAULT,
         line_bytes_max: int = LINE_BYTES_MAX_DEFAULT,
+        frames: bool = True,
+        tls: Optional[ResolvedTls] = None,
     ) -> "Connection":
-        """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed."""
+        """Connects, retrying refused or failed attempts until ``connect_timeout_s`` has passed;
+        with ``tls``, a handshake that fails once TCP is up fails at once (ConnectFailedError)."""
+        check_port(host, port)
         retry = ConnectRetry(host, port, connect_timeout_s, time.monotonic)
         while True:
             attempt_s = retry.attempt_s()
@@ -130,16 +193,18 @@ class Connection:
                 time.sleep(retry.failed(error))
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls is not None:
+                sock = handshake(sock, host, port, tls, max(attempt_s, ATTEMPT_MIN_S))
             sock.settimeout(read_timeout_s)
-            return cls(sock, line_bytes_max, (host, port))
+            return cls(sock, line_bytes_max, (host, port), frames, tls)
 
     def send(self, message: Message) -> None:
-        """Sends one line. A failure is kept, not raised: the broker may already have sent
-        ``00 FF`` with its reason, which the next :meth:`receive` still reads."""
+        """Sends one message (a line, or a frame). A failure is kept, not raised: the broker may
+        already have sent ``00 FF`` with its reason, which the next :meth:`receive` still reads."""
         if self._send_error is not None:
             return
         try:
-            self._sock.sendall(encode_line(message))
+            send_all(self._sock, self._wire.encode_parts(message))
         except OSError as error:
             self._send_error = error
 
@@ -147,7 +212,7 @@ class Connection:
         """The next message; raises ProtocolError, ConnectionLostError or ReadTimeoutError."""
         while not self._inbox:
             try:
-                chunk = self._sock.recv(RECV_BYTES)
+                chunk = self._sock.recv(min(max(RECV_BYTES, self._wire.bytes_wanted()), RECV_BYTES_MAX))
             except socket.timeout:
                 raise ReadTimeoutError("no message from the broker within the read timeout") from None
             except OSError as error:
@@ -155,7 +220,7 @@ class Connection:
             if not chunk:
                 detail = f" (a send had failed: {self._send_error})" if self._send_error else ""
                 raise ConnectionLostError("the broker closed the connection before the match ended" + detail)
-            self._inbox.extend(self._decoder.push(chunk))
+            self._inbox.extend(self._wire.push(chunk))
         return self._inbox.popleft()
 
     def close(self) -> None:
@@ -170,60 +235,3 @@ class Connection:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-class SessionLog:
-    """The log lines of one session, shared by the blocking and the asyncio loops: connected,
-    Welcome, match start and end at info; each message at debug only (the per-turn path)."""
-
-    def __init__(self, session: Session[object], address: Tuple[str, int]) -> None:
-        self._session = session
-        self._address = address
-        self._moved = False
-
-    def connected(self) -> None:
-        room = self._session.room
-        log.info("connected to the broker at %s:%s as %s (room %s); waiting for a match",
-                 self._address[0], self._address[1], self._session.who,
-                 repr(room) if room else "default")
-
-    def received(self, message: Message, event: object) -> None:
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s received %02x %02x (%d bytes)", self._session.who, message.opcode,
-                      message.operand, len(message.body))
-        if isinstance(event, WelcomeReceived):
-            w = event.welcome
-            log.info("welcome from the broker %s: room %r, queue position %d, %d bots per match",
-                     w.broker_version or "(no version)", w.room, w.queue_position, w.bots)
-        elif isinstance(event, MatchStarted):
-            names = ", ".join(f"{b.index} {b.name!r}" for b in event.bots)
-            log.info("match started with %d bots: %s", len(event.bots), names)
-        elif isinstance(event, YourMove) and not self._moved:
-            self._moved = True
-            log.info("match started: %s got its first state", self._session.who)
-        elif isinstance(event, MoveMissedReceived):
-            log.info("bot %d missed its move (deadline %d ms): the turn is skipped",
-                     event.missed.bot, event.missed.deadline_ms)
-        elif isinstance(event, ResultReceived):
-            log.info("match result for %s: %s", self._session.who, event.result.summary or "(no summary)")
-        elif isinstance(event, MatchEnded):
-            log.info("match over for %s: it ended normally", self._session.who)
-
-
-def play_session(session: Session[EventT], connection: Connection,
-                 handle: Callable[[EventT], Optional[Message]]) -> None:
-    """Sends the session's opening lines, then hands each event to ``handle`` and sends the line
-    it returns, if any, until the normal end; the session raises for any other end."""
-    session_log = SessionLog(session, connection.address)
-    for line in session.start():
-        connection.send(line)
-    session_log.connected()
-    while True:
-        message = connection.receive()
-        event = session.receive(message)
-        session_log.received(message, event)
-        if isinstance(event, MatchEnded):
-            return
-        reply = handle(event)
-        if reply is not None:
-            connection.send(reply)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from ._proto import initial_pb2
 from .errors import ProtocolError
@@ -84,6 +84,10 @@ def decode_line(line: bytes) -> Message:
     return Message.from_bytes(raw)
 
 
+def _never(_message: Message) -> bool:
+    return False
+
+
 class LineDecoder:
     """Splits a byte stream into messages; incomplete input is kept for the next push."""
 
@@ -95,6 +99,12 @@ class LineDecoder:
 
     def push(self, chunk: bytes) -> List[Message]:
         """Appends a chunk; returns every complete message in order. Raises ProtocolError."""
+        return self.push_until(chunk, _never)[0]
+
+    def push_until(self, chunk: bytes, stop: Callable[[Message], bool]) -> Tuple[List[Message], Optional[bytes]]:
+        """Like :meth:`push`, but stops after the first message for which ``stop`` is true: returns
+        the messages up to it and every byte after its newline (``None`` if none stopped), and
+        forgets those bytes (§11: after a Welcome granting frames, the rest is not lines)."""
         self._buffer += chunk
         messages: List[Message] = []
         start = 0
@@ -104,14 +114,19 @@ class LineDecoder:
                 break
             if newline - start > self._line_bytes_max:
                 raise ProtocolError("line_too_long", f"line over {self._line_bytes_max} bytes")
-            messages.append(decode_line(bytes(self._buffer[start:newline])))
+            message = decode_line(bytes(self._buffer[start:newline]))
+            messages.append(message)
             start = newline + 1
+            if stop(message):
+                rest = bytes(self._buffer[start:])
+                self._buffer.clear()
+                self._scanned = 0
+                return messages, rest
         del self._buffer[:start]
         self._scanned = len(self._buffer)
-        # Refuse an over-long line as soon as it is known, never buffering it whole (§2).
         if len(self._buffer) > self._line_bytes_max:
             raise ProtocolError("line_too_long", f"line over {self._line_bytes_max} bytes")
-        return messages
+        return messages, None
 
     @property
     def pending_bytes(self) -> int:

@@ -7,17 +7,23 @@ aio.py drive these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Protocol, Tuple, TypeVar, Union
+from typing import List, Optional, Protocol, Sequence, Tuple, TypeVar, Union
 
 from . import arena
 from . import message as m
 from ._version import CLIENT_NAME, __version__
 from .errors import MatchAbortedError, ProtocolError, error_for_reason
 from .message import Message
-from .types import Action, BotInfo, MatchResult, MoveMissed, MoveTiming, TurnTiming, Welcome
+from .types import Action, BotInfo, MatchResult, MoveMissed, MoveTiming, TimeRules, TurnTiming, Welcome
 
 # Features every SDK asks for in its Hello (PROTOCOL.md §9.3): the match's result before the end.
 FEATURES = ("results",)
+
+
+def features(timing: bool = False, frames: bool = True) -> Tuple[str, ...]:
+    """The features a client asks for, in the order every SDK sends them (test/vectors/session.json
+    "hello_features"): ``results``, then ``timing`` (§9.5) and ``frames`` (§11) when wanted."""
+    return FEATURES + (("timing",) if timing else ()) + (("frames",) if frames else ())
 
 
 @dataclass(frozen=True)
@@ -110,11 +116,13 @@ class Session(Protocol[EventT_co]):
         BrokerEndedError (MatchAbortedError, RefusedError, BrokerShutdownError)."""
 
 
-def hello_body(room: str, bots: int = 0, token: str = "", seat: Optional[int] = None) -> bytes:
+def hello_body(room: str, bots: int = 0, token: str = "", seat: Optional[int] = None,
+               features: Sequence[str] = FEATURES, time: Optional[TimeRules] = None) -> bytes:
     """This SDK's ``Hello`` (§9.1): the room, the client's name and version, its features, and the
-    access token (§9.6), a game's line-up size and a bot's seat ticket (§9.7) when given."""
+    access token (§9.6), a game's line-up size and time rules (§9.5) and a bot's seat ticket
+    (§9.7) when given."""
     return arena.encode_hello(room=room, client=CLIENT_NAME, client_version=__version__, bots=bots,
-                              features=FEATURES, token=token, seat=seat)
+                              features=features, token=token, seat=seat, time=time)
 
 
 def _unexpected(message: Message, state: str) -> ProtocolError:
@@ -124,10 +132,11 @@ def _unexpected(message: Message, state: str) -> ProtocolError:
 class _SessionBase:
     """What both sides share: ``start()`` once and first, nothing after ``00 FF`` (§6)."""
 
-    def __init__(self, room: str, token: str) -> None:
+    def __init__(self, room: str, token: str, features: Sequence[str]) -> None:
         self._state = "new"
         self._room = room
         self._token = token  # PROTOCOL.md §9.6: never logged
+        self.features = tuple(features)
 
     @property
     def room(self) -> str:
@@ -163,8 +172,9 @@ class _SessionBase:
 class BotSession(_SessionBase):
     """A bot's side of one match: hello and name, then one reply per state."""
 
-    def __init__(self, name: str, room: str = "", token: str = "", seat: Optional[int] = None) -> None:
-        super().__init__(room, token)  # new → waiting ⇄ deciding → ended
+    def __init__(self, name: str, room: str = "", token: str = "", seat: Optional[int] = None,
+                 features: Sequence[str] = FEATURES) -> None:
+        super().__init__(room, token, features)  # new → waiting ⇄ deciding → ended
         if seat is not None and not 0 <= seat <= 254:
             raise ValueError(f"seat must be 0..254, got {seat}")
         self.name = name
@@ -178,7 +188,7 @@ class BotSession(_SessionBase):
     def start(self) -> List[Message]:
         """The opening lines: hello (``00 02`` + Hello) and name (``00 22``)."""
         self._begin("waiting")
-        hello = hello_body(self._room, token=self._token, seat=self.seat)
+        hello = hello_body(self._room, token=self._token, seat=self.seat, features=self.features)
         return [m.bot_hello(hello), m.bot_name(self.name)]
 
     def receive(self, message: Message) -> BotEvent:
@@ -215,11 +225,13 @@ class GameSession(_SessionBase):
 
     # States: new → batch → trigger → deciding → (reply → trigger | end) ; any → ended
 
-    def __init__(self, room: str = "", bots: int = 0, token: str = "") -> None:
-        super().__init__(room, token)
+    def __init__(self, room: str = "", bots: int = 0, token: str = "", features: Sequence[str] = FEATURES,
+                 time: Optional[TimeRules] = None) -> None:
+        super().__init__(room, token, features)
         if not 0 <= bots <= 0xFF:
             raise ValueError(f"bots must be 1..255, got {bots}")
         self.bots = bots
+        self.time = time
 
     @property
     def who(self) -> str:
@@ -229,7 +241,7 @@ class GameSession(_SessionBase):
     def start(self) -> List[Message]:
         """The opening line: hello (``00 01`` + Hello)."""
         self._begin("batch")
-        return [m.game_hello(hello_body(self._room, self.bots, self._token))]
+        return [m.game_hello(hello_body(self._room, self.bots, self._token, features=self.features, time=self.time))]
 
     def receive(self, message: Message) -> GameEvent:
         """Turns one message from the broker into an event; raises ProtocolError or a

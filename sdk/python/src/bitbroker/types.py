@@ -22,6 +22,32 @@ class BotInfo:
 
 
 @dataclass(frozen=True)
+class TimeRules:
+    """Time rules (docs/PROTOCOL.md §9.5), in ms: what a game asks for with its ``time`` option
+    (a field left None takes the room's or the broker's value), and what a game that asked for
+    ``timing`` is told is in force (every field set) in its Welcome.
+
+    ``move_ms``: each move's own time (0: no deadline); ``first_move_ms``: a bot's first move;
+    ``bank_ms``: each bot's time bank (overage across the match); ``on_miss``: ``"end"`` (the
+    match ends) or ``"skip"`` (the turn is lost and the match goes on; needs ``timing``).
+    """
+
+    move_ms: Optional[int] = None
+    first_move_ms: Optional[int] = None
+    bank_ms: Optional[int] = None
+    on_miss: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        for name in ("move_ms", "first_move_ms", "bank_ms"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not 0 <= value <= 0xFFFFFFFF):
+                raise ValueError(f"time rules: {name} must be a whole number of ms (0..4294967295), got {value!r}")
+        if self.on_miss not in (None, "end", "skip"):
+            raise ValueError(f"time rules: on_miss must be \"end\" or \"skip\", got {self.on_miss!r}")
+
+
+@dataclass(frozen=True)
 class Welcome:
     """The broker's answer to this client's ``Hello`` (``00 03``, docs/PROTOCOL.md §9.1).
 
@@ -33,6 +59,8 @@ class Welcome:
     room: str
     queue_position: int
     bots: int
+    time: Optional[TimeRules] = None
+    """The rules in force for a game that asked for ``timing`` (every field set); else None."""
 
 
 @dataclass(frozen=True)

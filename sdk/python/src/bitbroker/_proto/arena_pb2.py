@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0b\x61rena.proto\x12\x0f\x62itbroker.arena\"\xb2\x01\n\x05Hello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x16\n\x0e\x63lient_version\x18\x03 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\x12\x0c\n\x04\x62ots\x18\x05 \x01(\r\x12\r\n\x05token\x18\x06 \x01(\t\x12\x11\n\x04seat\x18\x07 \x01(\rH\x00\x88\x01\x01\x12(\n\x04time\x18\x08 \x01(\x0b\x32\x1a.bitbroker.arena.TimeRulesB\x07\n\x05_seat\"\xda\x01\n\tTimeRules\x12\x14\n\x07move_ms\x18\x01 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\rfirst_move_ms\x18\x02 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07\x62\x61nk_ms\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x30\n\x07on_miss\x18\x04 \x01(\x0e\x32\x1f.bitbroker.arena.TimeRules.Miss\")\n\x04Miss\x12\x0e\n\nMISS_UNSET\x10\x00\x12\x07\n\x03\x45ND\x10\x01\x12\x08\n\x04SKIP\x10\x02\x42\n\n\x08_move_msB\x10\n\x0e_first_move_msB\n\n\x08_bank_ms\"C\n\nMoveTiming\x12\x0f\n\x07move_ms\x18\x01 \x01(\r\x12\x0f\n\x07\x62\x61nk_ms\x18\x02 \x01(\r\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x03 \x01(\r\"L\n\nTurnTiming\x12\x0b\n\x03\x62ot\x18\x01 \x01(\r\x12\x10\n\x08think_ms\x18\x02 \x01(\x01\x12\x0f\n\x07\x62\x61nk_ms\x18\x03 \x01(\r\x12\x0e\n\x06missed\x18\x04 \x01(\x08\".\n\nMoveMissed\x12\x0b\n\x03\x62ot\x18\x01 \x01(\r\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\"\x91\x01\n\x07Welcome\x12\x16\n\x0e\x62roker_version\x18\x01 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x02 \x03(\t\x12\x0c\n\x04room\x18\x03 \x01(\t\x12\x16\n\x0equeue_position\x18\x04 \x01(\r\x12\x0c\n\x04\x62ots\x18\x05 \x01(\r\x12(\n\x04time\x18\x06 \x01(\x0b\x32\x1a.bitbroker.arena.TimeRules\"J\n\x0bMatchResult\x12*\n\x05seats\x18\x01 \x03(\x0b\x32\x1b.bitbroker.arena.SeatResult\x12\x0f\n\x07summary\x18\x02 \x01(\t\"U\n\nSeatResult\x12\r\n\x05index\x18\x01 \x01(\r\x12\x12\n\x05score\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04rank\x18\x03 \x01(\rH\x01\x88\x01\x01\x42\x08\n\x06_scoreB\x07\n\x05_rankb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0b\x61rena.proto\x12\x0f\x62itbroker.arena\"\xc1\x01\n\x05Hello\x12\x0c\n\x04room\x18\x01 \x01(\t\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x16\n\x0e\x63lient_version\x18\x03 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x04 \x03(\t\x12\x0c\n\x04\x62ots\x18\x05 \x01(\r\x12\r\n\x05token\x18\x06 \x01(\t\x12\x11\n\x04seat\x18\x07 \x01(\rH\x00\x88\x01\x01\x12(\n\x04time\x18\x08 \x01(\x0b\x32\x1a.bitbroker.arena.TimeRules\x12\r\n\x05human\x18\t \x01(\x08\x42\x07\n\x05_seat\"\xda\x01\n\tTimeRules\x12\x14\n\x07move_ms\x18\x01 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\rfirst_move_ms\x18\x02 \x01(\rH\x01\x88\x01\x01\x12\x14\n\x07\x62\x61nk_ms\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x30\n\x07on_miss\x18\x04 \x01(\x0e\x32\x1f.bitbroker.arena.TimeRules.Miss\")\n\x04Miss\x12\x0e\n\nMISS_UNSET\x10\x00\x12\x07\n\x03\x45ND\x10\x01\x12\x08\n\x04SKIP\x10\x02\x42\n\n\x08_move_msB\x10\n\x0e_first_move_msB\n\n\x08_bank_ms\"C\n\nMoveTiming\x12\x0f\n\x07move_ms\x18\x01 \x01(\r\x12\x0f\n\x07\x62\x61nk_ms\x18\x02 \x01(\r\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x03 \x01(\r\"L\n\nTurnTiming\x12\x0b\n\x03\x62ot\x18\x01 \x01(\r\x12\x10\n\x08think_ms\x18\x02 \x01(\x01\x12\x0f\n\x07\x62\x61nk_ms\x18\x03 \x01(\r\x12\x0e\n\x06missed\x18\x04 \x01(\x08\".\n\nMoveMissed\x12\x0b\n\x03\x62ot\x18\x01 \x01(\r\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\"\x91\x01\n\x07Welcome\x12\x16\n\x0e\x62roker_version\x18\x01 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x02 \x03(\t\x12\x0c\n\x04room\x18\x03 \x01(\t\x12\x16\n\x0equeue_position\x18\x04 \x01(\r\x12\x0c\n\x04\x62ots\x18\x05 \x01(\r\x12(\n\x04time\x18\x06 \x01(\x0b\x32\x1a.bitbroker.arena.TimeRules\"J\n\x0bMatchResult\x12*\n\x05seats\x18\x01 \x03(\x0b\x32\x1b.bitbroker.arena.SeatResult\x12\x0f\n\x07summary\x18\x02 \x01(\t\"U\n\nSeatResult\x12\r\n\x05index\x18\x01 \x01(\r\x12\x12\n\x05score\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04rank\x18\x03 \x01(\rH\x01\x88\x01\x01\x42\x08\n\x06_scoreB\x07\n\x05_rankb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,21 +32,21 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'arena_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HELLO']._serialized_start=33
-  _globals['_HELLO']._serialized_end=211
-  _globals['_TIMERULES']._serialized_start=214
-  _globals['_TIMERULES']._serialized_end=432
-  _globals['_TIMERULES_MISS']._serialized_start=349
-  _globals['_TIMERULES_MISS']._serialized_end=390
-  _globals['_MOVETIMING']._serialized_start=434
-  _globals['_MOVETIMING']._serialized_end=501
-  _globals['_TURNTIMING']._serialized_start=503
-  _globals['_TURNTIMING']._serialized_end=579
-  _globals['_MOVEMISSED']._serialized_start=581
-  _globals['_MOVEMISSED']._serialized_end=627
-  _globals['_WELCOME']._serialized_start=630
-  _globals['_WELCOME']._serialized_end=775
-  _globals['_MATCHRESULT']._serialized_start=777
-  _globals['_MATCHRESULT']._serialized_end=851
-  _globals['_SEATRESULT']._serialized_start=853
-  _globals['_SEATRESULT']._serialized_end=938
+  _globals['_HELLO']._serialized_end=226
+  _globals['_TIMERULES']._serialized_start=229
+  _globals['_TIMERULES']._serialized_end=447
+  _globals['_TIMERULES_MISS']._serialized_start=364
+  _globals['_TIMERULES_MISS']._serialized_end=405
+  _globals['_MOVETIMING']._serialized_start=449
+  _globals['_MOVETIMING']._serialized_end=516
+  _globals['_TURNTIMING']._serialized_start=518
+  _globals['_TURNTIMING']._serialized_end=594
+  _globals['_MOVEMISSED']._serialized_start=596
+  _globals['_MOVEMISSED']._serialized_end=642
+  _globals['_WELCOME']._serialized_start=645
+  _globals['_WELCOME']._serialized_end=790
+  _globals['_MATCHRESULT']._serialized_start=792
+  _globals['_MATCHRESULT']._serialized_end=866
+  _globals['_SEATRESULT']._serialized_start=868
+  _globals['_SEATRESULT']._serialized_end=953
 # @@protoc_insertion_point(module_scope)

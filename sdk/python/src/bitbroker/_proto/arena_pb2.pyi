@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Hello(_message.Message):
-    __slots__ = ("room", "client", "client_version", "features", "bots", "token", "seat", "time")
+    __slots__ = ("room", "client", "client_version", "features", "bots", "token", "seat", "time", "human")
     ROOM_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     CLIENT_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -17,6 +17,7 @@ class Hello(_message.Message):
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     SEAT_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_FIELD_NUMBER: _ClassVar[int]
     room: str
     client: str
     client_version: str
@@ -25,7 +26,8 @@ class Hello(_message.Message):
     token: str
     seat: int
     time: TimeRules
-    def __init__(self, room: _Optional[str] = ..., client: _Optional[str] = ..., client_version: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., bots: _Optional[int] = ..., token: _Optional[str] = ..., seat: _Optional[int] = ..., time: _Optional[_Union[TimeRules, _Mapping]] = ...) -> None: ...
+    human: bool
+    def __init__(self, room: _Optional[str] = ..., client: _Optional[str] = ..., client_version: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., bots: _Optional[int] = ..., token: _Optional[str] = ..., seat: _Optional[int] = ..., time: _Optional[_Union[TimeRules, _Mapping]] = ..., human: bool = ...) -> None: ...
 
 class TimeRules(_message.Message):
     __slots__ = ("move_ms", "first_move_ms", "bank_ms", "on_miss")
