@@ -1,6 +1,6 @@
 // `bun run bench:relay`: the broker's own cost of one turn, in process and without sockets: the
-// same steps as src/transport/tcp.ts and driver.ts (decoder → Broker.handle → the projections main.ts feeds →
-// outbox) on Bun-like fresh read chunks. Per turn: ns, bytes allocated (JSC's GC log, read by the
+// steps of src/transport/tcp.ts and driver.ts (decoder → Broker.handle → the projections main.ts
+// feeds → outbox) on Bun-like fresh read chunks. Per turn: ns, bytes allocated (JSC's GC log, read by the
 // parent from a child per case) and objects allocated by type (JSC's heap counts over a window
 // without a collection). A benchmark, never a test.
 import { drainMicrotasks, fullGC, heapStats } from "bun:jsc";
