@@ -230,7 +230,7 @@ function niceness(text: string): number {
 async function concurrency(values: Values): Promise<void> {
   const levels = ints(values.concurrency ?? "", "concurrency");
   const systems = (values.systems === SYSTEMS.join(",") ? CONC_SYSTEMS.join(",") : values.systems).split(",").map((s) => {
-    if (!(CONC_SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: the concurrency axis runs ours and nats, not ${s}`);
+    if (!(CONC_SYSTEMS as readonly string[]).includes(s) && s !== "before") throw new Error(`--systems: the concurrency axis runs ours, before and nats, not ${s}`);
     return s as ConcSystem;
   });
   const seconds = (text: string | undefined, fallback: number, what: string): number => {
@@ -248,7 +248,7 @@ async function concurrency(values: Values): Promise<void> {
   if (!values["no-build"]) await build(root);
   const natsServer = systems.includes("nats") ? await ensureNats() : null;
   const active = systems.filter((s) => s !== "nats" || natsServer !== null);
-  const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath };
+  const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath, before: values.before === undefined ? undefined : resolve(values.before) };
   const machine = await describeMachine(root, natsServer);
   console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
   console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
