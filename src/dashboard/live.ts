@@ -13,6 +13,8 @@ export interface LiveMatch {
   readonly id: string;
   readonly room: string;
   readonly bots: readonly string[];
+  /** Per bot: a person plays it (its Hello said `human`, as the /play page does). */
+  readonly humans: readonly boolean[];
   /** The game's client name from its Hello ("" for v1): picks a viewer when its room has none. */
   readonly gameClient: string;
   readonly startedAtMs: number;
@@ -82,6 +84,7 @@ export class LiveModel {
           id,
           room,
           bots: bots.map((b) => b.name),
+          humans: bots.map((b) => b.human),
           gameClient: game.client,
           startedAtMs,
           recorded,

@@ -154,7 +154,7 @@ export class DashboardStream {
       m.turnsAtView = m.turns;
       m.viewAtMs = nowMs;
       const think = m.bots.map((_, i) => live.thinkOf(m, i).map((ms) => Math.round(ms * 1000) / 1000));
-      return { id: m.id, room: m.room, bots: m.bots, turns: m.turns, startedAt: wallMs(m.startedAtMs), turnsPerSecond, recorded: m.recorded, think };
+      return { id: m.id, room: m.room, bots: m.bots, humans: m.humans, turns: m.turns, startedAt: wallMs(m.startedAtMs), turnsPerSecond, recorded: m.recorded, think };
     });
     const { phase, connections, matchesRunning, matchesPlayed, matchesAborted, gamesWaiting, botsWaiting } = s;
     return JSON.stringify({

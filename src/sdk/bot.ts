@@ -1,7 +1,8 @@
 // BaseBot and runBot: a bot's whole session with the broker (join, move on every state, stop at
 // 00 FF). The message logic is in session.ts; the socket is in connection.ts.
 import type { MatchResult, MoveTiming } from "../protocol/index.ts";
-import { Connection, brokerAddress, roomOption, seatOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import { brokerAddress, roomOption, seatOption, stderrLog, tokenOption, type ConnectOptions } from "./options.ts";
 import { urlOption } from "./websocket.ts";
 
 /** {@link runBot}'s settings: those of every client, and the bot's seat ticket. */

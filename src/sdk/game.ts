@@ -1,7 +1,8 @@
 // BaseGame and runGame: the game's whole session with the broker (batch, one action per
 // trigger, replies, end). The message logic is in session.ts; the socket is in connection.ts.
 import type { AskedTime, BotInfo, MoveMissed, TurnTiming } from "../protocol/index.ts";
-import { Connection, brokerAddress, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import { brokerAddress, roomOption, stderrLog, tokenOption, type ConnectOptions } from "./options.ts";
 import { urlOption } from "./websocket.ts";
 import { FEATURES, GameSession, type Action } from "./session.ts";
 

@@ -5,6 +5,6 @@ export { BaseGame, runGame, type GameOptions } from "./game.ts";
 export { Action, GameSession, botJoin, botReply, botStep, type BotStep, type GameStep } from "./session.ts";
 export { ProtoBot, ProtoGame, protoCodec, type Codec } from "./typed.ts";
 export { SdkError, isBrokerShutdown, isMatchAborted, isRefused, type SdkErrorCode } from "./errors.ts";
-export { DEFAULTS, stderrLog, type ConnectOptions, type SdkLog, type SdkLogLevel } from "./connection.ts";
+export { DEFAULTS, stderrLog, type ConnectOptions, type SdkLog, type SdkLogLevel } from "./options.ts";
 export type { TlsOptions } from "./tls.ts";
 export type { AskedTime, BotInfo, MatchResult, MoveMissed, MoveTiming, TimeRules, TurnTiming, Welcome } from "../protocol/index.ts";

@@ -86,6 +86,12 @@ test("a person's seat plays a whole Connect Four match against the random bot by
       expect(ms).toBeGreaterThan(0);
       expect(ms).toBeLessThanOrEqual(120_000);
       await page.screenshot({ path: join(ARTIFACTS, "play-connect4-first-move.png") });
+      // The dashboard marks the person's seat in the running match.
+      const ui = await browser.context.newPage();
+      await ui.goto(`http://127.0.0.1:${broker.healthPort}/ui`);
+      await ui.waitForFunction(`[...document.querySelectorAll("#running .bot")].some((b) => b.textContent.includes("Human") && b.querySelector(".human"))`, null, WAIT);
+      expect(await ui.evaluate(`[...document.querySelectorAll("#running .bot")].filter((b) => b.querySelector(".human")).map((b) => b.textContent.trim())`)).toEqual(["Human (person)"]);
+      await ui.close();
     }
     // Centre first; a full column is refused by the viewer (no reply sent), so try the next one.
     for (const column of [3, 2, 4, 1, 5, 0, 6]) {
@@ -99,7 +105,7 @@ test("a person's seat plays a whole Connect Four match against the random bot by
   const result = game.result!;
   expect(result).toBeDefined();
   await page.waitForSelector('#result[data-end="normal"]', WAIT);
-  const summary = result.result === "draw" ? `draw after ${result.moves} moves` : `${result.name} wins`;
+  const summary = result.result === "draw" ? `draw after ${result.moves} moves` : `${result.name} (bot ${result.winner}) wins`;
   expect(await page.textContent("#result")).toContain(summary);
   // Each of the person's moves is one state answered: red moves first, so ⌈moves/2⌉ of them.
   expect(moves).toBe(Math.ceil(result.moves / 2));

@@ -46,7 +46,7 @@ test("a summary lists running matches with turns and think times, and ended ones
   live.onEvent(started);
   for (const thinkMs of [5, 7]) live.onEvent({ type: "turn", matchId: "m1", atMs: 1, room: "r", bot: 0, thinkMs, stateBytes: 1, replyBytes: 1 });
   let s = JSON.parse(stream.summary());
-  expect(s.running).toEqual({ total: 1, rows: [{ id: "m1", room: "r", bots: ["A"], turns: 2, startedAt: 0, turnsPerSecond: 2, recorded: false, think: [[5, 7]] }] });
+  expect(s.running).toEqual({ total: 1, rows: [{ id: "m1", room: "r", bots: ["A"], humans: [false], turns: 2, startedAt: 0, turnsPerSecond: 2, recorded: false, think: [[5, 7]] }] });
   live.onEvent({ type: "match_ended", matchId: "m1", room: "r", startedAtMs: 0, endedAtMs: 900, code: "normal", reason: "", turns: 2, bytesRelayed: 4, think: [], result: { seats: [{ index: 0, score: 1 }], summary: "A wins" } });
   s = JSON.parse(stream.summary());
   expect(s.running.total).toBe(0);

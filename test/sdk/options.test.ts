@@ -2,7 +2,7 @@
 // arena (or an operator) sets: BITBROKER_HOST, _PORT, _ROOM, _SEAT, _TOKEN.
 import { describe, expect, test } from "bun:test";
 import { decodeHello, decodeLine } from "../../src/protocol/index.ts";
-import { brokerAddress, roomOption, seatOption, tokenOption } from "../../src/sdk/connection.ts";
+import { brokerAddress, roomOption, seatOption, tokenOption } from "../../src/sdk/options.ts";
 import { Action, BaseBot, BaseGame, runBot, runGame, type SdkError } from "../../src/sdk/index.ts";
 import table from "../vectors/session.json" with { type: "json" };
 

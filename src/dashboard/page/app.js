@@ -9,6 +9,8 @@ const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const shortId = (id) => `<code title="${esc(id)}">${esc(id.slice(0, 8))}…${esc(id.slice(-4))}</code>`;
 const clock = (ms) => new Date(ms).toLocaleTimeString();
+/** The mark of a seat a person plays (the /play page's Hello says `human`). */
+const PERSON = ` <span class="human" title="a person plays this seat">(person)</span>`;
 
 let source = null;
 let following = null;
@@ -36,7 +38,7 @@ function renderSummary(s) {
   $("#running-count").textContent = s.running.total > s.running.rows.length ? `(newest ${s.running.rows.length} of ${s.running.total})` : `(${s.running.total})`;
   $("#running tbody").innerHTML = s.running.rows
     .map((m) => {
-      const bots = m.bots.map((b, i) => `<span class="bot">${esc(b)} ${sparkline(m.think[i] ?? [])}</span>`).join("");
+      const bots = m.bots.map((b, i) => `<span class="bot">${esc(b)}${m.humans?.[i] ? PERSON : ""} ${sparkline(m.think[i] ?? [])}</span>`).join("");
       return `<tr data-id="${esc(m.id)}"><td>${shortId(m.id)}</td><td>${esc(m.room)}</td><td>${bots}</td><td class="num turns">${m.turns}</td><td class="num">${m.turnsPerSecond}</td><td><a href="#match=${encodeURIComponent(m.id)}">watch</a></td></tr>`;
     })
     .join("");
