@@ -10,6 +10,7 @@ import type { Cursor, ListQuery, MatchRecord, Store } from "../store/types.ts";
 import { endedJson, recordJson } from "./json.ts";
 import type { Leaderboard } from "./leaderboard.ts";
 import { wallMs } from "./recorder.ts";
+import { replayView } from "./replay-view.ts";
 
 export interface MatchesHttpOptions {
   readonly running: () => RunningMatch[];
@@ -27,9 +28,12 @@ const MATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 const ONE_MATCH = /^\/matches\/([^/]+)(\/replay)?$/;
 const LIMIT_MAX = 1000;
 const LIMIT_DEFAULT = 100;
+/** The largest replay file GET /matches/{id}/replay?format=json reads whole for the dashboard. */
+const VIEW_FILE_BYTES_MAX = 64 * 1024 * 1024;
 
 const bad = (error: string): Response => Response.json({ error }, { status: 400 });
 const notFound = (error: string): Response => Response.json({ error }, { status: 404 });
+const tooLarge = (error: string): Response => Response.json({ error }, { status: 413 });
 const unavailable = (e: unknown): Response => Response.json({ error: `records database unavailable: ${(e as Error).message}` }, { status: 503 });
 
 /** The query of GET /matches, checked: every problem named. */
@@ -71,7 +75,7 @@ export class MatchesHttp {
     } catch {
       return notFound(`no match has the id ${JSON.stringify(m[1])}`);
     }
-    return m[2] ? await this.replay(id) : await this.match(id);
+    return m[2] ? await this.replay(id, url) : await this.match(id);
   }
 
   private async list(url: URL): Promise<Response> {
@@ -158,12 +162,20 @@ export class MatchesHttp {
     }
   }
 
-  private async replay(id: string): Promise<Response> {
+  private async replay(id: string, url: URL): Promise<Response> {
+    const format = url.searchParams.get("format") ?? "bbr";
+    const unknown = [...url.searchParams.keys()].filter((k) => k !== "format");
+    if (unknown.length > 0) return bad(`unknown parameter "${unknown[0]}" (known: format)`);
+    if (format !== "bbr" && format !== "json") return bad(`format must be bbr (the file) or json (the dashboard's view); got ${JSON.stringify(format)}`);
     if (!MATCH_ID.test(id)) return notFound(`no match has the id ${JSON.stringify(id)}`);
     if (this.o.replayInUse(id)) return Response.json({ error: `match ${id} is still running: its replay is whole once it ends` }, { status: 409 });
     const path = join(this.o.replayDir, replayName(id));
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) return notFound(`this broker keeps no replay of match ${id} (not recorded, pruned, or recorded by another broker)`);
+    if (format === "json") {
+      if (st.size > VIEW_FILE_BYTES_MAX) return tooLarge(`the replay of match ${id} has ${st.size} bytes, over the view's ${VIEW_FILE_BYTES_MAX}: download it (format=bbr) and read it with bitbroker replay`);
+      return Response.json(replayView(id, new Uint8Array(await Bun.file(path).arrayBuffer())));
+    }
     return new Response(Bun.file(path), {
       headers: { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${replayName(id)}"` },
     });

@@ -4,7 +4,8 @@
 // broker keeps none, and asks for the admin token when one is set. Every wait is on a DOM
 // condition with a bound. Screenshots go to test/artifacts/ (git-ignored).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { BrokerProcess, pollUntil } from "../e2e/harness.ts";
@@ -117,6 +118,54 @@ test("a replay says there are no records while the broker keeps none", async () 
   await page.waitForSelector('#match-state[data-state="no-records"]', WAIT);
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test("a recorded match opens from its replay: every message, the board drawn by the viewer, how it ended", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "bitbroker-dash-replay-"));
+  const recorded = await BrokerProcess.start({
+    BROKER_VIEWERS_DIR: "examples/connect4/viewer",
+    BROKER_MOVE_TIMEOUT_MS: "0",
+    BROKER_DB: join(tmp, "records.db"),
+    BROKER_RECORD: "on",
+    BROKER_RECORD_DIR: join(tmp, "replays"),
+  });
+  const { page, errors } = await newPage();
+  try {
+    const seated = async (name: string) => void (await recorded.waitForLog((l) => l.event === "seat taken" && l.name === name));
+    const c4 = await SteppedConnect4.start(recorded.port, "connect4", ["Red", "Yellow"], seated);
+    for (const column of [0, 1, 0, 1, 0, 1, 0]) await c4.turn(column); // Red: four in column 0
+    await c4.end({ seats: [{ index: 0, score: 1, rank: 1 }, { index: 1, score: 0, rank: 2 }], summary: "Red wins" });
+    const http = `http://127.0.0.1:${recorded.healthPort}`;
+    // The match's record is committed once it has ended; its replay file is whole then.
+    const listed = await pollUntil(async () => (await (await fetch(`${http}/matches?room=connect4`)).json()) as { ended: Array<{ id: string }> }, (l) => l.ended.length === 1);
+    const id = listed.ended[0]!.id;
+    await page.goto(`${http}/ui#replay=${id}`);
+    await page.waitForSelector('#match-state[data-state="replay"]', WAIT);
+    // 7 turns: each state in from the game and out to a bot, each reply in and out (28), and more.
+    const state = await page.textContent("#match-state");
+    expect(state).toContain("ended normally after 7 turns · Red wins");
+    const shown = Number(/replay: (\d+) messages/.exec(state!)![1]);
+    expect(await page.locator("#messages tbody tr").count()).toBe(shown);
+    expect(shown).toBeGreaterThanOrEqual(28);
+    expect(await page.textContent("#match-title")).toContain("Red vs Yellow");
+    await page.waitForSelector('#board[data-viewer="connect4"]', WAIT);
+    await page.waitForFunction(`Number(document.querySelector("#board")?.dataset.drawn) > 0`, null, WAIT);
+    const rows = (await page.evaluate(`[...document.querySelectorAll("#messages tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))`)) as string[][];
+    expect(rows.filter((r) => r[1] === "bot 0 → broker" && r[3] === "02 00").length).toBe(4);
+    expect(rows.filter((r) => r[1] === "bot 1 → broker" && r[3] === "02 00").length).toBe(3);
+    // The file itself, and a clear error for a format the route does not know.
+    const file = new Uint8Array(await (await fetch(`${http}/matches/${id}/replay`)).arrayBuffer());
+    expect(new TextDecoder().decode(file.subarray(0, 8))).toBe("BBREPLAY");
+    const wrong = await fetch(`${http}/matches/${id}/replay?format=xml`);
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toContain("format must be bbr (the file) or json");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-replay.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+    await recorded.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test("with BROKER_ADMIN_TOKEN, the page asks for the token, then shows the dashboard", async () => {

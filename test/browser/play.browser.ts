@@ -118,6 +118,15 @@ test("a person's seat plays a whole Connect Four match against the random bot by
   expect(record.seats.map((s) => [s.name, s.human, s.client])).toEqual([["Human", true, "bitbroker-play"], ["Random", false, "bitbroker-typescript"]]);
   const board = (await (await fetch(`${http}/leaderboard?room=connect4`)).json()) as { bots: Array<{ name: string; human: boolean }> };
   expect(board.bots.map((b) => [b.name, b.human]).sort()).toEqual([["Human", true], ["Random", false]]);
+  // The dashboard's leaderboard offers the match's room and marks the person there too.
+  await page.goto(`${http}/ui`);
+  await page.waitForSelector('#board-room option[value="connect4"]', { ...WAIT, state: "attached" });
+  await page.selectOption("#board-room", "connect4");
+  await page.waitForSelector('#leaderboard[data-room="connect4"] tr[data-name="Human"]', WAIT);
+  expect(await page.textContent('#leaderboard tr[data-name="Human"]')).toContain("Human (person)");
+  expect(await page.textContent('#leaderboard tr[data-name="Random"]')).not.toContain("(person)");
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-leaderboard.png"), fullPage: true });
+  expect(errors).toEqual([]);
 }, 180_000);
 
 test("without a viewer the state is text and the reply is typed; a token goes in the fragment", async () => {

@@ -3,6 +3,7 @@
 // ReplayError with its code, never anything else.
 import { describe, expect, test } from "bun:test";
 import { ReplayDecoder, decodeReplay } from "../../src/replay/decode.ts";
+import { replayView, VIEW_BODY_BYTES_MAX } from "../../src/records/replay-view.ts";
 import { ReplayError, encodeEndRecord, encodeHeader, encodeMessageRecord, type ReplayHeader, type ReplayRecord } from "../../src/replay/format.ts";
 
 const HEADER: ReplayHeader = {
@@ -129,4 +130,31 @@ test("a record that repeats the previous body stores it once and decodes to the 
   expect(records[1]).toMatchObject({ kind: "message", dir: "out", party: 0, opcode: 2, operand: 5, body: state });
   const orphan = [encodeHeader(HEADER), encodeMessageRecord({ dir: "out", party: 0, atUs: 1, opcode: 2, operand: 5, body: state }, true)];
   expect(() => decodeReplay(new Uint8Array(orphan.flatMap((p) => [...p])))).toThrow(expect.objectContaining({ code: "bad_record" }));
+});
+
+describe("the dashboard's JSON view of a replay (GET /matches/{id}/replay?format=json)", () => {
+  test("carries the header's match, every message in the live stream's shape (bodies cut at 64 KiB), and the end", () => {
+    const view = replayView("ignored", file());
+    expect(view.match).toEqual({ id: HEADER.matchId, room: "default", bots: ["Ünï ♞", "B"], gameClient: "bitbroker-typescript", startedAt: HEADER.startedAt });
+    const start = Date.parse(HEADER.startedAt);
+    expect(view.messages.map((m) => [Math.round((m.t - start) * 1000), m.dir, m.party, m.op, m.size, m.cut])).toEqual([
+      [0, "out", -1, [0x00, 0x11], 5, false],
+      [150, "in", -1, [0x01, 0x01], 5, false],
+      [151, "out", 1, [0x02, 0x05], 70_000, true],
+      [3_600_000_000, "in", 1, [0x02, 0x00], 0, false],
+    ]);
+    expect(atob(view.messages[1]!.body)).toBe("state");
+    expect(atob(view.messages[2]!.body).length).toBe(VIEW_BODY_BYTES_MAX);
+    expect(view.end).toEqual(END);
+    expect(view.damage).toBeNull();
+  });
+
+  test("a cut file shows what it holds and says it is cut", () => {
+    const whole = file();
+    const view = replayView("01900000-0000-7000-8000-000000000009", whole.subarray(0, whole.length - 30));
+    expect(view.messages.length).toBe(4);
+    expect(view.end).toBeNull();
+    expect(view.damage).toMatch(/trunc|ends|cut/i);
+    expect(replayView("01900000-0000-7000-8000-000000000009", new Uint8Array(0))).toMatchObject({ match: { id: "01900000-0000-7000-8000-000000000009", bots: [] }, messages: [], end: null });
+  });
 });

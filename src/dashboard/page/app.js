@@ -28,6 +28,7 @@ function sparkline(points) {
 }
 
 function renderSummary(s) {
+  offerRooms(s);
   const st = s.status;
   const status = $("#status");
   status.dataset.phase = st.phase;
@@ -84,19 +85,31 @@ async function openReplay(id) {
   }
 }
 
+/** The rooms the leaderboard can show: the one shown, "default", and every room the summary names. */
+function offerRooms(s) {
+  const select = $("#board-room");
+  const names = new Set([select.value || "default", "default", ...s.rooms.map((r) => r.name), ...s.running.rows.map((m) => m.room), ...s.ended.map((m) => m.room)]);
+  const sorted = [...names].sort();
+  if (sorted.join("\n") === [...select.options].map((o) => o.value).join("\n")) return;
+  const chosen = select.value || "default";
+  select.innerHTML = sorted.map((n) => `<option value="${esc(n)}"${n === chosen ? " selected" : ""}>${esc(n)}</option>`).join("");
+}
+
+/** GET /leaderboard?room= for the chosen room: rank, name (a person's marked), rating, record. */
 async function loadLeaderboard() {
   const box = $("#leaderboard");
+  const room = $("#board-room").value || "default";
   try {
-    const r = await fetch("/leaderboard", { headers: { accept: "application/json" } });
-    const body = r.ok ? await r.json() : null;
-    const rows = Array.isArray(body) ? body : (body?.rows ?? body?.bots ?? body?.leaderboard ?? []);
-    if (!r.ok || rows.length === 0) {
-      box.innerHTML = `<p class="muted">no records</p>`;
+    const r = await fetch(`/leaderboard?room=${encodeURIComponent(room)}`, { headers: { accept: "application/json" } });
+    const rows = r.ok ? ((await r.json())?.bots ?? []) : [];
+    box.dataset.room = room;
+    if (rows.length === 0) {
+      box.innerHTML = `<p class="muted">no records${r.ok ? ` in room ${esc(room)}` : ""}</p>`;
       return;
     }
-    const cols = ["name", "room", "wins", "draws", "losses", "rating"].filter((c) => rows.some((row) => row[c] !== undefined));
-    box.innerHTML = `<table><thead><tr>${cols.map((c) => `<th>${c}</th>`).join("")}</tr></thead><tbody>${rows
-      .map((row) => `<tr>${cols.map((c) => `<td${typeof row[c] === "number" ? ' class="num"' : ""}>${esc(row[c] ?? "")}</td>`).join("")}</tr>`)
+    const num = (v) => `<td class="num">${esc(v)}</td>`;
+    box.innerHTML = `<table><thead><tr><th>#</th><th>name</th><th>rating</th><th>matches</th><th>wins</th><th>draws</th><th>losses</th></tr></thead><tbody>${rows
+      .map((b, i) => `<tr data-name="${esc(b.name)}">${num(i + 1)}<td>${esc(b.name)}${b.human ? PERSON : ""}</td>${[b.rating, b.matches, b.wins, b.draws, b.losses].map(num).join("")}</tr>`)
       .join("")}</tbody></table>`;
   } catch {
     box.innerHTML = `<p class="muted">no records</p>`;
@@ -122,5 +135,6 @@ $("#match-close").addEventListener("click", (e) => {
 });
 window.addEventListener("hashchange", route);
 route();
+$("#board-room").addEventListener("change", () => void loadLeaderboard());
 void loadLeaderboard();
 setInterval(loadLeaderboard, 15000);

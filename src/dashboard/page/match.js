@@ -96,7 +96,10 @@ export class MatchView {
     const m = replay.match;
     await this.reset(`Replay ${m.id} · ${m.room ?? ""} · ${(m.bots ?? []).join(" vs ")}`, m);
     this.add({ dropped: 0, messages: replay.messages });
-    this.setState("replay", `replay: ${replay.messages.length} messages`);
+    const e = replay.end;
+    const end = e ? ` · ${e.code === "normal" ? "ended normally" : `ended: ${e.code} (${e.reason})`} after ${e.turns} turns${e.result?.summary ? ` · ${e.result.summary}` : ""}` : "";
+    const damage = replay.damage ? ` · the file is cut or damaged: ${replay.damage}` : "";
+    this.setState("replay", `replay: ${replay.messages.length} messages${end}${damage}`);
   }
 
   close() {

@@ -2,8 +2,10 @@
 //! the original BaseBot, and scripted peers that speak through the original crate's Connection.
 use std::future::Future;
 use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use bitbroker::{BaseBot, BitBrokerMessage, Connection};
 
@@ -27,15 +29,13 @@ pub fn on_thread<T: Send + 'static>(
     rx
 }
 
-/// A bot that records each state, then takes `SlowBot::DELAY` to answer `b"late"`.
+/// A bot that records each state, then answers `b"late"` only when the test releases it: its
+/// move is late by construction, however fast or loaded the machine (no clock decides it).
 pub struct SlowBot {
     /// Every state this bot was asked to move on, in order.
     pub seen: Seen,
-}
-
-impl SlowBot {
-    /// Far beyond the 300 ms move deadline the tests give the broker.
-    pub const DELAY: Duration = Duration::from_secs(2);
+    /// `notify_one` lets its pending move go (a permit is kept if it is not waiting yet).
+    pub release: Arc<Notify>,
 }
 
 impl BaseBot for SlowBot {
@@ -46,8 +46,9 @@ impl BaseBot for SlowBot {
 
     fn decide_move<'a>(&mut self, state: Self::State<'a>) -> impl Future<Output = Vec<u8>> + Send {
         self.seen.lock().unwrap().push(state.to_vec());
-        async {
-            tokio::time::sleep(SlowBot::DELAY).await;
+        let release = Arc::clone(&self.release);
+        async move {
+            release.notified().await;
             b"late".to_vec()
         }
     }
