@@ -3,7 +3,8 @@
 import { Control, Opcode, bodyBytes, codes, encodeResult, end, formatReason, message, type Message, type Reason } from "../protocol/index.ts";
 import type { Deadlines, Timed } from "./deadlines.ts";
 import { invariant } from "./invariant.ts";
-import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
+import { Match } from "./match.ts";
+import type { GameResult, MoveTimer, Step } from "./step.ts";
 import type { Out } from "./out.ts";
 import type { Peer } from "./peer.ts";
 import type { Room, Rooms } from "./rooms.ts";
