@@ -17,7 +17,8 @@ export class Gather {
     } else {
       const need = this.bytes + part.length;
       if (this.into === null || this.into.length < need) {
-        const bigger = this.scratch.lend(need);
+        // At least twice the room held: a long line over many reads is copied O(n) times in all, not O(n²).
+        const bigger = this.scratch.lend(this.into === null ? need : Math.max(need, 2 * this.into.length));
         if (this.into !== null) {
           bigger.set(this.into.subarray(0, this.bytes));
           this.scratch.giveBack(this.into);

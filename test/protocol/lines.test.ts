@@ -10,6 +10,18 @@ const plain = (ms: Message[]) => ms.map((m) => ({ opcode: m.opcode, operand: m.o
 const stream = ascii(messageVectors.map((v) => `${v.line}\n`).join(""));
 const expected = messageVectors.map((v) => ({ opcode: v.opcode, operand: v.operand, body: v.body_hex }));
 
+/** Pushes `bytes` in 7-byte pieces: the messages decoded, and whether it stopped at a ProtocolError (any other error fails). */
+function feedIn7BytePieces(d: LineDecoder, bytes: Uint8Array): { messages: number; failed: boolean } {
+  let messages = 0;
+  try {
+    for (let i = 0; i < bytes.length; i += 7) messages += d.push(bytes.subarray(i, i + 7)).length;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProtocolError);
+    return { messages, failed: true };
+  }
+  return { messages, failed: false };
+}
+
 describe("LineDecoder", () => {
   test("gives every message of a stream split once at every byte boundary", () => {
     for (let cut = 0; cut <= stream.length; cut += 1) {
@@ -84,12 +96,9 @@ describe("LineDecoder", () => {
         bytes = new Uint8Array(next() % 200);
         for (let i = 0; i < bytes.length; i++) bytes[i] = round % 3 ? next() & 0xff : alphabet[next() % alphabet.length]!;
       }
-      try {
-        for (let i = 0; i < bytes.length; i += 7) messages += d.push(bytes.subarray(i, i + 7)).length;
-      } catch (e) {
-        expect(e).toBeInstanceOf(ProtocolError);
-        errors++;
-      }
+      const fed = feedIn7BytePieces(d, bytes);
+      messages += fed.messages;
+      if (fed.failed) errors++;
     }
     expect(messages).toBeGreaterThan(0);
     expect(errors).toBeGreaterThan(0);
@@ -167,6 +176,23 @@ describe("LineDecoder with a scratch (the broker's transport: a push's messages 
     }
   });
 
+  test("a line gathered over many reads is copied a bounded number of times, not once per read", () => {
+    let lentBytes = 0;
+    class Counting extends Scratch {
+      override lend(bytes: number): Uint8Array {
+        lentBytes += bytes;
+        return super.lend(bytes);
+      }
+    }
+    const line = ascii(encodeLine(message(2, 0, new Uint8Array(4 * 1024 * 1024))));
+    const d = new LineDecoder(line.length, new Counting());
+    let got = 0;
+    for (let i = 0; i < line.length; i += 65536) got += d.push(line.subarray(i, i + 65536)).length;
+    expect(got).toBe(1);
+    // Doubling: what is lent adds up to under 4× the line (one buffer per read would be ~43×).
+    expect(lentBytes).toBeLessThan(4 * line.length);
+  });
+
   test("random bytes give messages or a ProtocolError, nothing else", () => {
     let seed = 54321;
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
@@ -177,12 +203,9 @@ describe("LineDecoder with a scratch (the broker's transport: a push's messages 
       const d = new LineDecoder(64, scratch);
       const bytes = stream.slice(0, 40 + (next() % 200));
       bytes[next() % bytes.length] = next() & 0xff;
-      try {
-        for (let i = 0; i < bytes.length; i += 7) messages += d.push(bytes.subarray(i, i + 7)).length;
-      } catch (e) {
-        expect(e).toBeInstanceOf(ProtocolError);
-        errors++;
-      }
+      const fed = feedIn7BytePieces(d, bytes);
+      messages += fed.messages;
+      if (fed.failed) errors++;
     }
     expect(messages).toBeGreaterThan(0);
     expect(errors).toBeGreaterThan(0);
