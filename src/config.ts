@@ -50,6 +50,9 @@ export interface Config {
   readonly record: boolean;
   /** Games and bots may connect over WebSocket at /ws on the HTTP port (BROKER_WS). */
   readonly ws: boolean;
+  /** WebSockets in their handshake at once, in all and from one address (BROKER_WS_HANDSHAKES_*). */
+  readonly wsHandshakesMax: number;
+  readonly wsHandshakesPerAddressMax: number;
   /** Where match records go (BROKER_DB). */
   readonly db: DbTarget;
   /** The folder of replay files (BROKER_RECORD_DIR). */
@@ -103,6 +106,8 @@ export const SETTINGS = {
   drainMs: { env: "BROKER_DRAIN_MS", flag: "drain-ms", fallback: "0", help: "on SIGTERM, let running matches go on this many ms while refusing new clients; 0 = end them at once" },
   record: { env: "BROKER_RECORD", flag: "record", fallback: "off", help: "on: record every message of every match for replays (a room may say otherwise); off" },
   ws: { env: "BROKER_WS", flag: "ws", fallback: "on", help: "on: games and bots may also connect over WebSocket at /ws on the HTTP port; off" },
+  wsHandshakesMax: { env: "BROKER_WS_HANDSHAKES_MAX", flag: "ws-handshakes-max", fallback: "32", help: "WebSockets not yet through their handshake at once; more upgrades get 503 (retry)" },
+  wsHandshakesPerAddressMax: { env: "BROKER_WS_HANDSHAKES_PER_ADDRESS_MAX", flag: "ws-handshakes-per-address-max", fallback: "8", help: "WebSockets from one address not yet through their handshake at once" },
   token: { env: "BROKER_TOKEN", flag: "token", fallback: "", help: "one secret every client must present in its Hello (README: Security); unset = none" },
   tokensFile: { env: "BROKER_TOKENS_FILE", flag: "tokens-file", fallback: "", help: "TOML or YAML file of tokens per room and role (README: Security); re-read on SIGHUP" },
   connectionsMax: { env: "BROKER_CONNECTIONS_MAX", flag: "connections-max", fallback: "10000", help: "connections the broker holds at once; more are refused (limit_exceeded)" },
@@ -200,6 +205,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     plainHost: raw(SETTINGS.plainHost).trim(),
     record: oneOf(SETTINGS.record, ["off", "on"] as const) === "on",
     ws: oneOf(SETTINGS.ws, ["off", "on"] as const) === "on",
+    wsHandshakesMax: int(SETTINGS.wsHandshakesMax, 1, 1_000_000),
+    wsHandshakesPerAddressMax: int(SETTINGS.wsHandshakesPerAddressMax, 1, 1_000_000),
     db: checked<DbTarget>(SETTINGS.db, parseDbTarget(raw(SETTINGS.db)), { kind: "off" }),
     recordDir: raw(SETTINGS.recordDir).trim(),
     recordsKeep: checked<Keep | null>(SETTINGS.recordsKeep, parseKeep(raw(SETTINGS.recordsKeep)), null),

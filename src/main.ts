@@ -181,7 +181,7 @@ async function run(config: Config): Promise<void> {
   }
   try {
     // Games and bots over WebSocket (/ws, the same driver as TCP) and the human seat (/play): src/play/.
-    const ws = config.ws ? new WsTransport(tcp.driver, { lineBytesMax: config.lineBytesMax }) : undefined;
+    const ws = config.ws ? new WsTransport(tcp.driver, { lineBytesMax: config.lineBytesMax, handshakesMax: config.wsHandshakesMax, handshakesPerAddressMax: config.wsHandshakesPerAddressMax, log }) : undefined;
     const players = playerRoutes(ws, new Viewers(config.viewersDir), VERSION);
     health = startHealth(broker, { host: config.host, port: config.healthPort, version: VERSION, commit: COMMIT, recent, hooks: obs.hooks, records, tls, players });
   } catch (e) {

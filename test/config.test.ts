@@ -35,6 +35,8 @@ describe("loadConfig", () => {
         plainHost: "127.0.0.1",
         record: false,
         ws: true,
+        wsHandshakesMax: 32,
+        wsHandshakesPerAddressMax: 8,
         db: { kind: "sqlite", path: "bitbroker.db" },
         recordDir: "replays",
         recordsKeep: null,

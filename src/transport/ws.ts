@@ -5,6 +5,7 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { ConnId } from "../broker/types.ts";
 import { EnvelopeDecoder, ProtocolError, envelopeBytes, envelopeBytesMax, type Message } from "../protocol/index.ts";
+import type { Logger } from "../log.ts";
 import type { Driver, Link } from "./driver.ts";
 import { HANDSHAKE_LINE_BYTES_MAX, LINGER_MS } from "./tcp.ts";
 
@@ -16,6 +17,8 @@ export interface WsData {
   readonly peer: string;
   readonly address: string;
   link: WsLink | null;
+  /** Open and not yet through its handshake: counted in the transport's handshake budget. */
+  handshaking: boolean;
 }
 
 export type WsSocket = ServerWebSocket<WsData>;
@@ -28,6 +31,41 @@ const OPEN = 1;
  * to the server's close handler as 1006 with this reason (Bun 1.4.5; test/e2e/ws.test.ts pins it).
  */
 const tooBig = (code: number, reason: string): boolean => code === 1009 || (code === 1006 && reason === "Received too big message");
+
+/**
+ * WebSockets open and not yet through their handshake, in all and per address. Bun holds a
+ * message whole before the broker sees it (up to maxPayloadLength), so these caps bound the memory
+ * strangers can make it hold (README "Limits"); past them an upgrade is answered 503, retry later.
+ */
+class Handshakes {
+  total = 0;
+  private readonly byAddress = new Map<string, number>();
+
+  constructor(
+    readonly max: number,
+    readonly perAddressMax: number,
+  ) {}
+
+  /** Why a new WebSocket from `address` must wait, or null. */
+  full(address: string): string | null {
+    if (this.total >= this.max) return `${this.total} WebSockets are in their handshake (BROKER_WS_HANDSHAKES_MAX ${this.max})`;
+    const mine = this.byAddress.get(address) ?? 0;
+    if (mine >= this.perAddressMax) return `${mine} WebSockets from ${address} are in their handshake (BROKER_WS_HANDSHAKES_PER_ADDRESS_MAX ${this.perAddressMax})`;
+    return null;
+  }
+
+  add(address: string): void {
+    this.total++;
+    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+  }
+
+  remove(address: string): void {
+    this.total--;
+    const left = (this.byAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.byAddress.set(address, left);
+    else this.byAddress.delete(address);
+  }
+}
 
 /** One WebSocket: its decoder, and Bun's send buffer (which keeps whatever the kernel does not take). */
 class WsLink implements Link {
@@ -45,6 +83,7 @@ class WsLink implements Link {
     private readonly ws: WsSocket,
     private readonly capBytes: number,
     private readonly envelopeBytesMax: number,
+    private readonly handshakeDone: (ws: WsSocket) => void,
   ) {}
 
   push(m: Message): void {
@@ -104,11 +143,17 @@ class WsLink implements Link {
     // PROTOCOL.md §12: the message limit lifts to v2's (¾ of BROKER_LINE_BYTES_MAX); a WebSocket
     // is never granted frames (it frames every message itself), so nothing else changes.
     this.decoder.setEnvelopeBytesMax(this.envelopeBytesMax);
+    this.handshakeDone(this.ws);
   }
 }
 
 export interface WsOptions {
   readonly lineBytesMax: number;
+  /** WebSockets in their handshake at once, in all and from one address (README "Limits"). */
+  readonly handshakesMax: number;
+  readonly handshakesPerAddressMax: number;
+  /** Where a refused upgrade is told (at most one line a second). */
+  readonly log: Logger;
 }
 
 export class WsTransport {
@@ -116,11 +161,17 @@ export class WsTransport {
   readonly handler: WebSocketHandler<WsData>;
   private readonly envelopeBytesMax: number;
   private readonly capBytes: number;
+  private readonly handshakes: Handshakes;
+  private readonly log: Logger;
+  /** Upgrades refused since the last log line, and when that line was. */
+  private refused = { count: 0, loggedAtMs: -Infinity };
 
   constructor(
     private readonly driver: Driver,
     options: WsOptions,
   ) {
+    this.handshakes = new Handshakes(options.handshakesMax, options.handshakesPerAddressMax);
+    this.log = options.log;
     this.envelopeBytesMax = envelopeBytesMax(options.lineBytesMax);
     // Unsent bytes beyond two full lines mean the peer is not reading, as on TCP.
     this.capBytes = 2 * options.lineBytesMax;
@@ -165,15 +216,37 @@ export class WsTransport {
       );
     }
     const ip = server.requestIP(request);
-    const data: WsData = { peer: ip ? `${ip.address}:${ip.port}` : "unknown", address: ip?.address ?? "unknown", link: null };
+    const data: WsData = { peer: ip ? `${ip.address}:${ip.port}` : "unknown", address: ip?.address ?? "unknown", link: null, handshaking: false };
+    const full = this.handshakes.full(data.address);
+    if (full !== null) return this.busy(data.peer, full);
     if (server.upgrade(request, { data })) return undefined;
     return Response.json({ error: "bad request", why: "not a valid WebSocket upgrade" }, { status: 400 });
+  }
+
+  /** 503 for an upgrade past the handshake caps: clients retry (the SDKs and /play do). */
+  private busy(peer: string, why: string): Response {
+    this.refused.count++;
+    const nowMs = performance.now();
+    if (nowMs - this.refused.loggedAtMs >= 1000) {
+      this.log.log("warn", "websocket upgrade refused", { peer, reason: why, refusedSinceLastLine: this.refused.count });
+      this.refused = { count: 0, loggedAtMs: nowMs };
+    }
+    return Response.json({ error: "busy", why: `${why}: retry in a moment` }, { status: 503, headers: { "retry-after": "1" } });
+  }
+
+  private handshakeDone(ws: WsSocket): void {
+    if (!ws.data.handshaking) return;
+    ws.data.handshaking = false;
+    this.handshakes.remove(ws.data.address);
   }
 
   private opened(ws: WsSocket): void {
     // Bodies are plain Uint8Arrays, as on TCP; each message is its own buffer, never reused by Bun.
     ws.binaryType = "uint8array";
-    const link = new WsLink(this.driver.nextConnId(), ws, this.capBytes, this.envelopeBytesMax);
+    // Counted from open to the handshake's end or the close (both always come; an upgrade may not open).
+    ws.data.handshaking = true;
+    this.handshakes.add(ws.data.address);
+    const link = new WsLink(this.driver.nextConnId(), ws, this.capBytes, this.envelopeBytesMax, (w) => this.handshakeDone(w));
     ws.data.link = link;
     this.driver.open(link, ws.data.peer, ws.data.address, "ws");
   }
@@ -195,6 +268,7 @@ export class WsTransport {
   }
 
   private closed(ws: WsSocket, code: number, reason: string): void {
+    this.handshakeDone(ws);
     const link = ws.data.link;
     if (!link || link.gone) return;
     const done = link.done;

@@ -230,6 +230,42 @@ test("per-address limits count WebSocket connections with TCP ones; the hello de
   expect(str(told[0]!.body)).toBe("hello_timeout: no hello within 1500 ms");
 });
 
+test("WebSockets in their handshake are capped per address and in all: past a cap an upgrade gets 503 until one is through", async () => {
+  broker = await BrokerProcess.start({ BROKER_WS_HANDSHAKES_PER_ADDRESS_MAX: "2", BROKER_HELLO_TIMEOUT_MS: "60000" });
+  const refused = (e: unknown) => expect(String(e)).toContain("no upgrade: HTTP/1.1 503");
+  // Two strangers that never finish their handshake hold this address's two places.
+  const first = await RawWs.connect(broker.healthPort);
+  const second = await RawWs.connect(broker.healthPort);
+  await broker.waitForLogCount((l) => l.event === "connection opened" && l.transport === "ws", 2);
+  await RawWs.connect(broker.healthPort).then(() => expect.unreachable("upgraded past the cap"), refused);
+  const why = await broker.waitForLog((l) => l.event === "websocket upgrade refused");
+  expect(String(why.reason)).toBe("2 WebSockets from 127.0.0.1 are in their handshake (BROKER_WS_HANDSHAKES_PER_ADDRESS_MAX 2)");
+  // TCP is not WebSocket's budget: a TCP client still joins.
+  const tcp = await joinBot(broker.port, "TcpStillJoins");
+  await broker.waitForLog((l) => l.event === "seat taken" && l.name === "TcpStillJoins");
+  // One of them finishes its handshake: its place is free.
+  await first.send(helloWith("bot", { client: "ws-test" }), botName("Through"));
+  await broker.waitForLog((l) => l.event === "seat taken" && l.name === "Through");
+  const third = await RawWs.connect(broker.healthPort);
+  // One goes away: its place is free too.
+  second.close();
+  await pollUntil(() => broker!.health(), (h) => h.body.connections === 3);
+  const fourth = await RawWs.connect(broker.healthPort);
+  await RawWs.connect(broker.healthPort).then(() => expect.unreachable("upgraded past the cap"), refused);
+  for (const c of [first, third, fourth]) c.close();
+  tcp.close();
+});
+
+test("BROKER_WS_HANDSHAKES_MAX caps WebSockets in their handshake from all addresses together", async () => {
+  broker = await BrokerProcess.start({ BROKER_WS_HANDSHAKES_MAX: "1", BROKER_HELLO_TIMEOUT_MS: "60000" });
+  const lurker = await RawWs.connect(broker.healthPort);
+  await broker.waitForLog((l) => l.event === "connection opened" && l.transport === "ws");
+  await expect(RawWs.connect(broker.healthPort)).rejects.toThrow(/no upgrade: HTTP\/1.1 503/);
+  const why = await broker.waitForLog((l) => l.event === "websocket upgrade refused");
+  expect(String(why.reason)).toBe("1 WebSockets are in their handshake (BROKER_WS_HANDSHAKES_MAX 1)");
+  lurker.close();
+});
+
 test("/ws answers plain requests with 426, other methods with 405; BROKER_WS=off turns it off", async () => {
   broker = await BrokerProcess.start();
   const plain = await fetch(`http://127.0.0.1:${broker.healthPort}/ws`);

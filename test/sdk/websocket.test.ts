@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Action, BaseBot, BaseGame, SdkError, isRefused, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
 import { urlOption } from "../../src/sdk/websocket.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
+import { RawWs } from "../e2e/ws-client.ts";
 import { EchoBot, ScriptGame } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
@@ -75,6 +76,22 @@ test("a bot over WebSocket and a game over TCP: states of several MiB cross inta
   await Promise.all([runGame(game, "127.0.0.1", broker.port), runBot(new ReverseBot("WsBot"), undefined, undefined, { url: wsUrl(broker) })]);
   expectReversed(game, states);
 }, 120_000);
+
+test("a bot whose upgrade is refused while the broker's WebSocket handshakes are full retries, and plays once one is through", async () => {
+  broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_WS_HANDSHAKES_MAX: "1", BROKER_HELLO_TIMEOUT_MS: "60000" });
+  // A stranger holds the only place and says nothing.
+  const lurker = await RawWs.connect(broker.healthPort);
+  await broker.waitForLog((l) => l.event === "connection opened" && l.transport === "ws");
+  const retries: string[] = [];
+  const bot = runBot(new EchoBot("Patient"), undefined, undefined, { url: wsUrl(broker), connectTimeoutMs: 60_000, log: (_level, text) => retries.push(text) });
+  await broker.waitForLog((l) => l.event === "websocket upgrade refused");
+  lurker.close();
+  await broker.waitForLog((l) => l.event === "seat taken" && l.name === "Patient");
+  const game = new ScriptGame(2);
+  await Promise.all([runGame(game, "127.0.0.1", broker.port), bot]);
+  expect(game.replies).toEqual(["Patient:turn 0", "Patient:turn 1"]);
+  expect(retries.some((t) => t.includes("not reachable yet") && t.includes("503"))).toBe(true);
+});
 
 test("a game over WebSocket, one bot over WebSocket and one over TCP (v2 frames): one match, in order", async () => {
   broker = await BrokerProcess.start({ BROKER_MOVE_TIMEOUT_MS: "0" });

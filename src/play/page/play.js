@@ -240,16 +240,30 @@ async function join(room, name, token) {
   status("connecting", "connecting…");
   seat.viewer = await loadViewer(room, new URLSearchParams(location.search).get("viewer"));
   if (!seat.viewer) $("#board-note").textContent ||= "no viewer for this game: states are shown as text or hex";
+  open(room, name, token, 1);
+}
+
+/** Attempts to open the seat's WebSocket; one that never opens (a busy broker answers 503) is tried again. */
+const OPEN_ATTEMPTS = 8;
+
+function open(room, name, token, attempt) {
   const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   ws.binaryType = "arraybuffer";
   seat.ws = ws;
+  let opened = false;
   ws.onopen = () => {
+    opened = true;
     ws.send(proto.botHello({ room, client: "bitbroker-play", clientVersion: VERSION, features: ["timing", "results"], token, human: true }));
     ws.send(proto.botName(name));
     status("joining", `joining room ${room || "default"} as ${name}`);
   };
   ws.onmessage = (event) => onMessage(new Uint8Array(event.data));
   ws.onclose = (event) => {
+    if (!opened && attempt < OPEN_ATTEMPTS) {
+      status("connecting", `connecting… (attempt ${attempt + 1})`);
+      setTimeout(() => open(room, name, token, attempt + 1), Math.min(4000, 250 * 2 ** attempt));
+      return;
+    }
     stopClock("–");
     if (!seat.ended) status("closed", `connection closed (${event.code})`);
   };
