@@ -8,19 +8,25 @@ import { measureIdle, runCase, type Options, type Plan } from "./lib/cases.ts";
 import { CONC_SYSTEMS, type ConcSystem } from "./lib/concurrency.ts";
 import { concurrencyAxis } from "./lib/concurrency-axis.ts";
 import { describeMachine } from "./lib/machine.ts";
-import { Procs } from "./lib/procs.ts";
-import { checks, checksText, idleTable, table, type Row } from "./lib/report.ts";
+import { niceAutogroup, Procs } from "./lib/procs.ts";
+import { checks, checksText, idleTable, objectsText, REPLIES, summarize, table, type Reply, type Row } from "./lib/report.ts";
 import { ensureNats, SYSTEMS, type Paths, type SystemName } from "./lib/systems.ts";
 
 const USAGE = `usage: bun run bench [-- options]
   --quick              about a tenth of the turns (a smoke run, p99 less stable)
   --compiled           run our broker as dist/bitbroker instead of \`bun src/main.ts\`
-  --systems LIST       comma-separated from direct,ours,original,nats (default: all)
+  --systems LIST       comma-separated from direct,ours,original,nats (default: all), and before
+  --before DIR         the system before: our broker from another checkout DIR (a git worktree of an
+                       older commit), side by side with ours in the same rounds
   --sizes LIST         state sizes in bytes (default: 64,4096,262144)
   --bots LIST          bots per match (default: 2,8)
+  --replies LIST       what the bots answer: fixed (8 bytes), echo (the state sent back); default: fixed,echo
   --line-bytes-max N   BROKER_LINE_BYTES_MAX for our broker (default: the broker's own)
   --cpus LIST          pin every broker and peer to these CPUs (taskset), default 0; "all" = no pinning
-  --repeat N           run every case N times (interleaved) and report the run with the median p50
+  --repeat N           rounds: every case N times, interleaved (each round runs every system once, the
+                       order alternating); the table shows medians with the lowest and highest round
+  --nice=N             niceness N for the bench's session (see the concurrency axis; --nice=-20 needs root)
+  --no-alloc           do not measure our broker's allocation (BUN_JSC_logGC=1 and bench/lib/probe.ts)
   --no-build           skip cargo build (use the peers already in target/release)
   --no-idle            skip the idle RSS measurements
 
@@ -63,14 +69,6 @@ async function build(root: string): Promise<void> {
   if ((await p.exited) !== 0) throw new Error("cargo build failed");
 }
 
-/** Of the repeats of one system and case, the run with the median p50. */
-function median(runs: readonly Row[]): Row {
-  const sorted = [...runs].sort((a, b) => a.p50Us - b.p50Us);
-  const row = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!row) throw new Error("no runs");
-  return row;
-}
-
 const loadAvg = async (): Promise<string> => (await Bun.file("/proc/loadavg").text()).trim();
 
 const OPTIONS = {
@@ -79,6 +77,8 @@ const OPTIONS = {
   systems: { type: "string", default: SYSTEMS.join(",") },
   sizes: { type: "string", default: "64,4096,262144" },
   bots: { type: "string", default: "2,8" },
+  replies: { type: "string", default: REPLIES.join(",") },
+  "no-alloc": { type: "boolean", default: false },
   "line-bytes-max": { type: "string" },
   cpus: { type: "string", default: "0" },
   repeat: { type: "string" },
@@ -91,6 +91,7 @@ const OPTIONS = {
   nice: { type: "string", default: "0" },
   "no-build": { type: "boolean", default: false },
   "no-idle": { type: "boolean", default: false },
+  before: { type: "string" },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -105,11 +106,15 @@ async function main(): Promise<void> {
   }
   if (values.concurrency !== undefined) return concurrency(values);
   const systems = list(values.systems).map((s) => {
-    if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: unknown system ${s}`);
+    if (!(SYSTEMS as readonly string[]).includes(s) && s !== "before") throw new Error(`--systems: unknown system ${s}`);
     return s as SystemName;
   });
   const sizes = ints(values.sizes, "sizes");
   const botCounts = ints(values.bots, "bots");
+  const replies = list(values.replies).map((r) => {
+    if (!(REPLIES as readonly string[]).includes(r)) throw new Error(`--replies: fixed or echo, not ${r}`);
+    return r as Reply;
+  });
   const root = resolve(import.meta.dir, "..");
   const cpus = values.cpus === "all" ? null : values.cpus;
   const repeat = ints(values.repeat ?? "1", "repeat")[0] ?? 1;
@@ -125,44 +130,57 @@ async function main(): Promise<void> {
     peers: `${root}/target/release/peers`,
     originalBroker: `${root}/target/release/examples/original_broker`,
     bun: process.execPath,
+    before: values.before === undefined ? undefined : resolve(values.before),
   };
-  const options: Options = { paths, natsServer, compiled: values.compiled, lineBytesMax };
+  if (systems.includes("before") && paths.before === undefined) throw new Error("--systems before needs --before DIR");
+  const options: Options = { paths, natsServer, compiled: values.compiled, lineBytesMax, alloc: !values["no-alloc"] && !values.compiled };
   const machine = await describeMachine(root, natsServer);
   console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
-  console.log(`== load average before: ${loadBefore}; pinned to CPUs: ${cpus ?? "none"}; repeats: ${repeat}`);
+  console.log(`== load average before: ${loadBefore}; pinned to CPUs: ${cpus ?? "none"}; rounds: ${repeat}; nice ${values.nice}`);
   console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
+  const before = paths.before === undefined ? null : { dir: paths.before, commit: Bun.spawnSync(["git", "-C", paths.before, "rev-parse", "HEAD"]).stdout.toString().trim() };
+  if (before) console.log(`== before: ${before.dir} at ${before.commit}`);
 
   const started = performance.now();
-  const rows: Row[] = [];
   const runs: Row[] = [];
   const skipped: string[] = [];
   const active = systems.filter((s) => s !== "nats" || natsServer !== null);
   if (active.length < systems.length) skipped.push("nats");
-  for (const size of sizes) {
-    for (const bots of botCounts) {
-      const mine: Row[] = [];
-      for (let rep = 0; rep < repeat; rep++) {
-        for (const system of active) {
-          const t0 = performance.now();
-          const row = await runCase(procs, options, system, size, bots, planFor(size, system, values.quick));
-          mine.push(row);
-          const secs = ((performance.now() - t0) / 1000).toFixed(1);
-          const others = Math.max(0, row.otherCpuMs) / (10 * (row.turns / row.turnsPerS));
-          console.log(`   ${system.padEnd(8)} ${String(size).padStart(6)} B × ${bots}: p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, ${row.turnsPerS.toFixed(0)} turns/s (${row.turns} turns, ${secs} s, other processes ${others.toFixed(0)}% of a CPU)`);
+  const restoreNice = await niceAutogroup(niceness(values.nice));
+  try {
+    for (const size of sizes) {
+      for (const bots of botCounts) {
+        for (const reply of replies) {
+          for (let round = 1; round <= repeat; round++) {
+            // Who goes first alternates, so no system always follows another's teardown.
+            const order = round % 2 === 1 ? active : [...active].reverse();
+            for (const system of order) {
+              const t0 = performance.now();
+              const row = await runCase(procs, options, system, size, bots, planFor(size, system, values.quick), reply, round);
+              runs.push(row);
+              const secs = ((performance.now() - t0) / 1000).toFixed(1);
+              const others = Math.max(0, row.otherCpuMs) / (10 * (row.turns / row.turnsPerS));
+              const gc = row.alloc ? `, ${row.alloc.edenCollections + row.alloc.fullCollections} GCs, ${(row.alloc.bytesCounted / row.turns).toFixed(0)} B/turn` : "";
+              console.log(`   round ${round} ${system.padEnd(8)} ${String(size).padStart(6)} B × ${bots} ${reply.padEnd(5)}: p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, ${row.turnsPerS.toFixed(0)} turns/s (${row.turns} turns, ${secs} s, other processes ${others.toFixed(0)}% of a CPU${gc})`);
+            }
+          }
         }
       }
-      runs.push(...mine);
-      for (const system of active) rows.push(median(mine.filter((r) => r.system === system)));
     }
+  } finally {
+    restoreNice();
   }
   const idle = values["no-idle"] ? [] : await measureIdle(procs, options, systems);
   const seconds = (performance.now() - started) / 1000;
 
+  const rows = summarize(runs);
   const targetChecks = checks(rows, idle);
-  console.log(`\n== turn latency (game: send action → receive reply), ${values.quick ? "quick" : "full"} run, ${seconds.toFixed(0)} s`);
+  console.log(`\n== turn latency (game: send action → receive reply), ${values.quick ? "quick" : "full"} run, ${seconds.toFixed(0)} s; medians over ${repeat} round${repeat === 1 ? "" : "s"} (lowest–highest)`);
   console.log(table(rows));
+  const objects = objectsText(rows);
+  if (objects !== "") console.log(`\n== objects our broker allocated per turn (windows without a collection)\n${objects}`);
   if (idle.length > 0) console.log(`\n== idle memory\n${idleTable(idle)}`);
-  if (targetChecks.length > 0) console.log(`\n== issue 7 targets (our broker)\n${checksText(targetChecks)}`);
+  if (targetChecks.length > 0) console.log(`\n== issue 20 targets (our broker)\n${checksText(targetChecks)}`);
   if (skipped.length > 0) console.log(`\nskipped: ${skipped.join(", ")}`);
 
   const dir = `${root}/bench/results`;
@@ -175,14 +193,17 @@ async function main(): Promise<void> {
     machine,
     method: {
       turn: "game writes its action, timer stops when the bot's reply line has been read",
-      reply: "every bot answers at once with a fixed 8-byte body (no echo)",
+      reply: "every bot answers at once: fixed = an 8-byte body; echo = the state it was sent (02 00 + the same bytes)",
       peers: "Rust, blocking std::net, TCP_NODELAY, one thread per peer (NATS: async-nats, current-thread tokio per peer)",
       nats: "request-reply on subject bot.<i>; payloads are the same base64 lines as v1, without the newline",
       brokerCpu: "utime+stime of the broker process from /proc/<pid>/stat over the timed turns",
       brokerPeakRss: "VmHWM from /proc/<pid>/status after the timed turns (warm-up included)",
       ourBroker: values.compiled ? "dist/bitbroker" : "bun src/main.ts",
+      before,
       pinnedCpus: cpus ?? "none",
-      repeats: `${repeat} (rows: the run with the median p50; runs: every run)`,
+      rounds: `${repeat}, interleaved, the first system alternating (rows: medians with the lowest and highest round; ratios to direct taken round by round; runs: every run)`,
+      alloc: "ours only: collections (BUN_JSC_logGC=1) between two marks of bench/lib/probe.ts, the first after a full collection; B/turn = bytes allocated this cycle summed over the window's collections / turns (misses less than one cycle after the last); objects per turn from the heap's counts by type when no collection ran",
+      nice: values.nice,
       othersCpu: "busy time of the pinned CPUs (all CPUs if unpinned, /proc/stat) minus broker, game and bots: other load, 10 ms ticks",
       plans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "ours", values.quick)])),
       originalPlans: Object.fromEntries(sizes.map((s) => [String(s), planFor(s, "original", values.quick)])),
@@ -209,7 +230,7 @@ function niceness(text: string): number {
 async function concurrency(values: Values): Promise<void> {
   const levels = ints(values.concurrency ?? "", "concurrency");
   const systems = (values.systems === SYSTEMS.join(",") ? CONC_SYSTEMS.join(",") : values.systems).split(",").map((s) => {
-    if (!(CONC_SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: the concurrency axis runs ours and nats, not ${s}`);
+    if (!(CONC_SYSTEMS as readonly string[]).includes(s) && s !== "before") throw new Error(`--systems: the concurrency axis runs ours, before and nats, not ${s}`);
     return s as ConcSystem;
   });
   const seconds = (text: string | undefined, fallback: number, what: string): number => {
@@ -227,7 +248,7 @@ async function concurrency(values: Values): Promise<void> {
   if (!values["no-build"]) await build(root);
   const natsServer = systems.includes("nats") ? await ensureNats() : null;
   const active = systems.filter((s) => s !== "nats" || natsServer !== null);
-  const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath };
+  const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath, before: values.before === undefined ? undefined : resolve(values.before) };
   const machine = await describeMachine(root, natsServer);
   console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, bun ${machine.bun}`);
   console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);

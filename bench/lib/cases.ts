@@ -1,7 +1,8 @@
 // One bench case (a system × state size × bot count) and the idle-memory measurements.
 // Starts the broker and the Rust peers, samples the broker around the timed turns, stops all.
+import { GcWatch } from "./alloc.ts";
 import { busyMs, cpuList, sampleProc, type Child, type Json, type ProcSample, type Procs } from "./procs.ts";
-import type { Idle, Row } from "./report.ts";
+import type { Idle, Reply, Row } from "./report.ts";
 import { startNats, startOriginal, startOurs, type Paths, type Started, type SystemName } from "./systems.ts";
 
 export interface Plan {
@@ -18,6 +19,8 @@ export interface Options {
   lineBytesMax?: number;
   /** More settings for our broker. */
   brokerEnv?: Record<string, string>;
+  /** Measure our broker's allocation over the timed turns (lib/alloc.ts); not with `compiled`. */
+  alloc?: boolean;
 }
 
 const num = (j: Json, key: string): number => {
@@ -31,7 +34,11 @@ async function startSystem(procs: Procs, o: Options, system: SystemName, bots: n
     case "direct":
       return null;
     case "ours":
-      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1, env: o.brokerEnv });
+    case "before": {
+      const root = system === "before" ? o.paths.before : undefined;
+      if (system === "before" && root === undefined) throw new Error("the system before needs --before DIR");
+      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1, env: o.brokerEnv, probe: o.alloc === true, root });
+    }
     case "original":
       return startOriginal(procs, o.paths, { bots, compiled: false });
     case "nats":
@@ -41,9 +48,9 @@ async function startSystem(procs: Procs, o: Options, system: SystemName, bots: n
 }
 
 /** Starts the bots and returns the game's command line (role and endpoint arguments). */
-async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number): Promise<[Child, string[]]> {
+async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number, reply: Reply): Promise<[Child, string[]]> {
   const { peers } = o.paths;
-  const common = ["--count", String(bots), "--size", String(size)];
+  const common = ["--count", String(bots), "--size", String(size), "--reply", reply];
   const endpoint = started?.peerArgs ?? [];
   const role = system === "direct" ? "direct-bots" : system === "nats" ? "nats-bots" : "bots";
   const child = procs.spawn(`${system} bots`, [peers, role, ...endpoint, ...common]);
@@ -68,27 +75,33 @@ async function sampleAll(procs: Procs, broker: Child | null, children: readonly 
   return { broker: broker ? (each[0] ?? null) : null, machineMs: await busyMs(cpuList(procs.cpus)), oursMs };
 }
 
-export async function runCase(procs: Procs, o: Options, system: SystemName, size: number, bots: number, plan: Plan): Promise<Row> {
+/** One run of one case. `reply`: what the bots answer (the fixed 8 bytes, or the state echoed). */
+export async function runCase(procs: Procs, o: Options, system: SystemName, size: number, bots: number, plan: Plan, reply: Reply = "fixed", round = 1): Promise<Row> {
   const started = await startSystem(procs, o, system, bots);
   const broker = started?.broker ?? null;
   const children: Child[] = broker ? [broker] : [];
+  const gc = (system === "ours" || system === "before") && o.alloc === true && !o.compiled && broker ? new GcWatch(broker) : null;
   try {
-    const [botsChild, gameCmd] = await startBots(procs, o, system, started, bots, size);
+    const [botsChild, gameCmd] = await startBots(procs, o, system, started, bots, size, reply);
     children.push(botsChild);
-    const planArgs = ["--bots", String(bots), "--size", String(size), "--warmup", String(plan.warmup), "--warmup-seconds", String(plan.warmupSeconds), "--turns", String(plan.turns), "--max-seconds", String(plan.maxSeconds)];
+    const planArgs = ["--bots", String(bots), "--size", String(size), "--warmup", String(plan.warmup), "--warmup-seconds", String(plan.warmupSeconds), "--turns", String(plan.turns), "--max-seconds", String(plan.maxSeconds), "--reply", reply];
     const game = procs.spawn(`${system} game`, [...gameCmd, ...planArgs]);
     children.push(game);
     await game.waitJson((j) => j.event === "warm", 120_000);
+    await gc?.start();
     const before = await sampleAll(procs, broker, children);
     game.send("go\n");
     const done = await game.waitJson((j) => j.event === "done", (plan.maxSeconds + 60) * 1000);
     const after = await sampleAll(procs, broker, children);
+    const alloc = gc ? await gc.end() : null;
     game.send("go\n"); // the game now ends the match
     await Promise.race([game.exited, Bun.sleep(3000)]);
     return {
       system,
       sizeBytes: size,
       bots,
+      reply,
+      round,
       turns: num(done, "turns"),
       p50Us: num(done, "p50Us"),
       p90Us: num(done, "p90Us"),
@@ -100,6 +113,7 @@ export async function runCase(procs: Procs, o: Options, system: SystemName, size
       brokerCpuMs: before.broker && after.broker ? after.broker.cpuMs - before.broker.cpuMs : null,
       brokerPeakRssMb: after.broker ? after.broker.hwmKb / 1024 : null,
       otherCpuMs: after.machineMs - before.machineMs - (after.oursMs - before.oursMs),
+      alloc,
     };
   } finally {
     for (const c of children.reverse()) await procs.stop(c);

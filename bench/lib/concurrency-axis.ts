@@ -80,6 +80,7 @@ export async function concurrencyAxis(procs: Procs, axis: Axis, machine: Machine
       pinning: `server on CPUs ${o.serverCpus ?? "any"}, peers on CPUs ${o.peerCpus ?? "any"}`,
       nice: `server and peers at niceness ${o.nice}, and so the bench's session (autogroup)`,
       rounds: `${axis.rounds}, interleaved (every level and system once per round, the first system alternating); rows: medians (lowest–highest)`,
+      before: o.paths.before === undefined ? null : { dir: o.paths.before, commit: Bun.spawnSync(["git", "-C", o.paths.before, "rev-parse", "HEAD"]).stdout.toString().trim() },
     },
     seconds,
     loadAverage: { before: loadBefore, after: await loadAvg() },

@@ -1,14 +1,9 @@
 // The concurrency axis's summary: medians over rounds with their spread, the side-by-side table
 // and the issue-12 target checks. Pure formatting: runs in, rows and lines out.
 import type { ConcRun, ConcSystem } from "./concurrency.ts";
-import type { Check } from "./report.ts";
+import { spread, type Check, type Spread } from "./report.ts";
 
-/** A median over the rounds, with the lowest and highest value. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
+export type { Spread };
 
 export interface ConcRow {
   system: ConcSystem;
@@ -27,15 +22,6 @@ export interface ConcRow {
   /** Over every round: the fewest and most timed turns of any one match. */
   matchTurnsMin: number;
   matchTurnsMax: number;
-}
-
-function spread(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  if (n === 0) throw new Error("no runs");
-  // The median of an even count is the mean of the two middle values.
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[n - 1]! };
 }
 
 /** One row per system and concurrency, in the order they first appear in `runs`. */

@@ -3,7 +3,8 @@
 import { busyMs, cpuList, sampleProc, type Child, type Json, type ProcSample, type Procs } from "./procs.ts";
 import { startNats, startOurs, type Paths, type Started } from "./systems.ts";
 
-export type ConcSystem = "ours" | "nats";
+/** `before`: our broker from another checkout (`--before DIR`), beside ours in the same rounds. */
+export type ConcSystem = "ours" | "before" | "nats";
 export const CONC_SYSTEMS: readonly ConcSystem[] = ["ours", "nats"];
 
 export interface ConcOptions {
@@ -67,7 +68,12 @@ async function start(procs: Procs, o: ConcOptions, system: ConcSystem, matches: 
   // No BROKER_MATCHES: matches run at once. In the default room every bot may queue before the
   // games arrive, so the queue limit must hold them all.
   const queueMax = Math.max(1000, matches * (o.bots + 1));
-  return startOurs(procs, o.paths, { bots: o.bots, compiled: o.compiled, queueMax, cpus: o.serverCpus, nice: o.nice });
+  if (system === "before" && o.paths.before === undefined) throw new Error("the system before needs --before DIR");
+  const root = system === "before" ? o.paths.before : undefined;
+  // Every client comes from 127.0.0.1: the per-address limits (PROTOCOL.md §7) would refuse most.
+  const conns = String(matches * (o.bots + 1) + 100);
+  const env = { BROKER_CONNECTIONS_PER_ADDRESS_MAX: conns, BROKER_CONNECT_RATE_PER_ADDRESS: "1000000", BROKER_CONNECTIONS_MAX: conns };
+  return startOurs(procs, o.paths, { bots: o.bots, compiled: o.compiled, queueMax, cpus: o.serverCpus, nice: o.nice, root, env });
 }
 
 interface Sample {
@@ -103,7 +109,7 @@ export async function runConcurrent(procs: Procs, o: ConcOptions, system: ConcSy
       "--seconds", String(o.windowSeconds),
       "--rooms", o.rooms,
     ];
-    const swarm = procs.spawn(`${system} swarm`, [o.paths.peers, `swarm-${system}`, ...args], { cpus: o.peerCpus, nice: o.nice });
+    const swarm = procs.spawn(`${system} swarm`, [o.paths.peers, `swarm-${system === "before" ? "ours" : system}`, ...args], { cpus: o.peerCpus, nice: o.nice });
     children.push(swarm);
     const ready = await swarm.waitJson((j) => j.event === "ready", 120_000);
     await swarm.waitJson((j) => j.event === "warm", (o.warmupSeconds + 60) * 1000);

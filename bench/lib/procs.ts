@@ -14,6 +14,8 @@ export class Child {
   private wake: (() => void) | null = null;
   private stdoutDone = false;
   private stderrTail = "";
+  /** Called with every whole stderr line, when set (lib/alloc.ts reads the GC log this way). */
+  onStderrLine: ((line: string) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -55,8 +57,17 @@ export class Child {
 
   private async pumpStderr(): Promise<void> {
     const decoder = new TextDecoder();
+    let pending = "";
     for await (const chunk of this.proc.stderr) {
-      this.stderrTail = (this.stderrTail + decoder.decode(chunk, { stream: true })).slice(-STDERR_KEEP_CHARS);
+      const text = decoder.decode(chunk, { stream: true });
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_KEEP_CHARS);
+      if (this.onStderrLine === null) continue;
+      pending += text;
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        this.onStderrLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
     }
   }
 

@@ -3,11 +3,13 @@
 import { existsSync } from "node:fs";
 import type { Child, Procs } from "./procs.ts";
 
-export type SystemName = "direct" | "ours" | "original" | "nats";
+/** `before`: our broker from another checkout (`--before DIR`), for before/after rows in one run. */
+export type SystemName = "direct" | "ours" | "before" | "original" | "nats";
 export const SYSTEMS: readonly SystemName[] = ["direct", "ours", "original", "nats"];
 
 export interface Paths {
   root: string; // the repository
+  before?: string; // another checkout of it (`--before DIR`), run as the system `before`
   peers: string; // the peers binary
   originalBroker: string; // the original broker's runner
   bun: string;
@@ -25,6 +27,10 @@ export interface BrokerOptions {
   nice?: number;
   /** More settings for our broker (bench/records.ts: BROKER_DB, BROKER_RECORD…). */
   env?: Record<string, string>;
+  /** Preload lib/probe.ts and log every collection (lib/alloc.ts); `bun src/main.ts` only. */
+  probe?: boolean;
+  /** Run the broker of this checkout instead of `paths.root`'s (`--before DIR`). */
+  root?: string;
 }
 
 /** A started system: the broker to sample (none for direct) and how peers reach it. */
@@ -56,9 +62,12 @@ export async function waitListening(port: number, child: Child, timeoutMs: numbe
 }
 
 export async function startOurs(procs: Procs, paths: Paths, o: BrokerOptions): Promise<Started> {
-  const binary = `${paths.root}/dist/bitbroker`;
+  const root = o.root ?? paths.root;
+  const binary = `${root}/dist/bitbroker`;
   if (o.compiled && !existsSync(binary)) throw new Error(`--compiled: ${binary} does not exist (bun run build first)`);
-  const cmd = o.compiled ? [binary] : [paths.bun, "src/main.ts"];
+  const probe = o.probe === true && !o.compiled;
+  // The probe of this checkout, whichever broker it goes into.
+  const cmd = o.compiled ? [binary] : probe ? [paths.bun, "--preload", `${import.meta.dir}/probe.ts`, "src/main.ts"] : [paths.bun, "src/main.ts"];
   const env: Record<string, string> = {
     BROKER_HOST: "127.0.0.1",
     BROKER_PORT: "0",
@@ -68,13 +77,14 @@ export async function startOurs(procs: Procs, paths: Paths, o: BrokerOptions): P
     BROKER_NUM_PLAYERS: String(o.bots),
     // Records off unless asked: bench/records.ts measures what keeping them costs.
     BROKER_DB: "off",
+    ...(probe ? { BUN_JSC_logGC: "1" } : {}),
     ...o.env,
   };
   if (o.lineBytesMax !== undefined) env.BROKER_LINE_BYTES_MAX = String(o.lineBytesMax);
   if (o.helloTimeoutMs !== undefined) env.BROKER_HELLO_TIMEOUT_MS = String(o.helloTimeoutMs);
   if (o.matches !== undefined) env.BROKER_MATCHES = String(o.matches);
   if (o.queueMax !== undefined) env.BROKER_QUEUE_MAX = String(o.queueMax);
-  const broker = procs.spawn("our broker", cmd, { cwd: paths.root, env, cpus: o.cpus, nice: o.nice });
+  const broker = procs.spawn("our broker", cmd, { cwd: root, env, cpus: o.cpus, nice: o.nice });
   const listening = await broker.waitJson((j) => j.event === "listening", 15_000);
   const port = Number(listening.port);
   const healthPort = Number(listening.healthPort);

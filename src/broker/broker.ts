@@ -6,7 +6,7 @@ import { reason, type Message, type ProtocolError, type Reason } from "../protoc
 import { Deadlines, type Timed } from "./deadlines.ts";
 import { invariant } from "./invariant.ts";
 import { Lobby } from "./lobby.ts";
-import type { MoveTimer } from "./match.ts";
+import type { MoveTimer } from "./step.ts";
 import { Matchbook } from "./matchbook.ts";
 import { Out } from "./out.ts";
 import type { Peer } from "./peer.ts";
@@ -73,7 +73,7 @@ export class Broker {
         this.matches.watch(event.matchId, event.on);
         break;
     }
-    return this.out.commands;
+    return this.out.end();
   }
 
   /** When the driver must send the next `tick`, or null if nothing is timed. O(1). */

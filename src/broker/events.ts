@@ -90,8 +90,8 @@ export type BrokerEvent =
     }
   /**
    * A message of a recorded match (room `record`, BROKER_RECORD) or of one someone follows live
-   * (a `watch` event): `in` from, `out` to, `party`
-   * (-1 the game, else the bot's index). `body` is a view the broker never reuses.
+   * (a `watch` event): `in` from, `out` to, `party` (-1 the game, else the bot's index). `body` is
+   * a copy the broker never reuses; a relayed body is the same object in and out.
    */
   | {
       readonly type: "traced";

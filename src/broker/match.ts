@@ -3,6 +3,7 @@
 import {
   Control,
   Opcode,
+  bodyBytes,
   codes,
   decodeResult,
   encodeBatch,
@@ -16,14 +17,13 @@ import {
   retag,
   timedTrigger,
   trigger,
-  type MatchResult,
   type Message,
   type Reason,
   type TimeRules,
 } from "../protocol/index.ts";
-import type { Timed } from "./deadlines.ts";
 import type { ThinkStats } from "./events.ts";
 import { invariant } from "./invariant.ts";
+import { Sends, type MoveTimer, type Step, type TurnDone } from "./step.ts";
 import type { ConnId } from "./types.ts";
 
 export interface Seat {
@@ -31,29 +31,6 @@ export interface Seat {
   readonly name: string;
   /** Asked for "timing": gets a MoveTiming before each state. */
   readonly timing: boolean;
-}
-
-/** What the broker must do next: send these, or end the match (reason null = normal end). */
-export type Step =
-  | { readonly kind: "send"; readonly sends: ReadonlyArray<readonly [ConnId, Message]> }
-  | { readonly kind: "end"; readonly reason: Reason | null; readonly result?: GameResult };
-
-/** What the game's 00 FE said of the result (PROTOCOL.md §9.4). */
-export type GameResult = { readonly result: MatchResult } | { readonly problem: string };
-
-/** The turn just closed, for the broker's events: a relayed reply, a skipped move or a dropped late reply. */
-export interface TurnDone {
-  readonly kind: "relayed" | "missed" | "dropped";
-  readonly bot: number;
-  readonly thinkMs: number;
-  readonly stateBytes: number;
-  readonly replyBytes: number;
-}
-
-/** A match's place in the broker's deadline heap. */
-export interface MoveTimer extends Timed {
-  readonly due: "move";
-  readonly match: Match;
 }
 
 /** One bot's clock (PROTOCOL.md §9.5): its bank, whether it has moved, replies owed to skipped turns. */
@@ -67,14 +44,22 @@ interface Clock {
   maxMs: number;
 }
 
-type Waiting =
-  | { readonly kind: "action" }
-  | { readonly kind: "reply"; readonly bot: number; readonly askedAtMs: number; readonly allowanceMs: number | null; readonly stateBytes: number };
-
-const NO_SENDS: Step = { kind: "send", sends: [] };
+/** What the match waits for: the game's action, or bot `bot`'s reply to a state asked at `askedAtMs`. Kept in place, turn after turn. */
+interface Waiting {
+  kind: "action" | "reply";
+  bot: number;
+  askedAtMs: number;
+  /** The move's time (PROTOCOL.md §9.5), before the bot's bank; null = no deadline. */
+  allowanceMs: number | null;
+  stateBytes: number;
+}
 
 export class Match {
-  private waiting: Waiting = { kind: "action" };
+  private readonly waiting: Waiting = { kind: "action", bot: -1, askedAtMs: 0, allowanceMs: null, stateBytes: 0 };
+  /** The step every send returns, refilled each time. */
+  private readonly sends = new Sends();
+  /** What `lastTurn` points to when the last step closed a turn, refilled each time. */
+  private readonly closed: TurnDone = { kind: "relayed", bot: 0, thinkMs: 0, stateBytes: 0, replyBytes: 0 };
   /** Turns asked so far (one turn = one action relayed to a bot). */
   turn = 0;
   /** Body bytes relayed so far (states and replies). */
@@ -82,7 +67,7 @@ export class Match {
   readonly timer: MoveTimer = { due: "move", deadlineMs: 0, heapIndex: -1, match: this };
   /** Someone follows it live (the dashboard): traced like a recorded match while it lasts. */
   watched = false;
-  /** The turn the last step closed, if it closed one (read right after the step). */
+  /** The turn the last step closed, if it closed one (read right after the step: it is reused). */
   lastTurn: TurnDone | null = null;
   private readonly clocks: Clock[];
 
@@ -105,7 +90,7 @@ export class Match {
   /** The batch and the first trigger (PROTOCOL.md §5.2). */
   start(): Step {
     const batch = encodeBatch(this.bots.map((b, index) => ({ index, name: b.name })));
-    return send([this.game, message(Opcode.control, Control.batch, batch)], [this.game, trigger()]);
+    return this.sends.set(this.game, message(Opcode.control, Control.batch, batch), this.game, trigger());
   }
 
   /** Emit its messages as `traced` events? */
@@ -134,13 +119,19 @@ export class Match {
 
   /** -1 for the game, else the bot's index (a connection of this match). */
   partyOf(conn: ConnId): number {
-    return conn === this.game ? -1 : this.bots.findIndex((b) => b.conn === conn);
+    return conn === this.game ? -1 : this.botIndex(conn);
   }
 
   describe(conn: ConnId): string {
     if (conn === this.game) return "the game";
-    const index = this.bots.findIndex((b) => b.conn === conn);
+    const index = this.botIndex(conn);
     return `bot ${index} (${this.bots[index]?.name})`;
+  }
+
+  /** The index of the bot on `conn`, or -1 (a loop: no closure per call). */
+  private botIndex(conn: ConnId): number {
+    for (let i = 0; i < this.bots.length; i++) if (this.bots[i]!.conn === conn) return i;
+    return -1;
   }
 
   fromGame(m: Message, nowMs: number): Step {
@@ -160,26 +151,31 @@ export class Match {
     const clock = this.clocks[m.operand]!;
     const ms = clock.moved ? this.rules.moveMs : this.rules.firstMoveMs;
     const allowanceMs = ms > 0 ? ms : null;
-    this.waiting = { kind: "reply", bot: m.operand, askedAtMs: nowMs, allowanceMs, stateBytes: m.body.length };
+    const w = this.waiting;
+    w.kind = "reply";
+    w.bot = m.operand;
+    w.askedAtMs = nowMs;
+    w.allowanceMs = allowanceMs;
+    w.stateBytes = bodyBytes(m);
     this.turn++;
-    this.bytesRelayed += m.body.length;
+    this.bytesRelayed += w.stateBytes;
     // PROTOCOL.md §3: the operand is rewritten (index → 05); the state goes on untouched.
     const state = retag(m, Opcode.move, MOVE_OPERAND_TO_BOT);
-    if (!bot.timing) return send([bot.conn, state]);
+    if (!bot.timing) return this.sends.set(bot.conn, state);
     const deadlineMs = allowanceMs === null ? 0 : allowanceMs + clock.bankMs;
-    return send([bot.conn, moveTiming({ moveMs: allowanceMs ?? 0, bankMs: clock.bankMs, deadlineMs })], [bot.conn, state]);
+    return this.sends.set(bot.conn, moveTiming({ moveMs: allowanceMs ?? 0, bankMs: clock.bankMs, deadlineMs }), bot.conn, state);
   }
 
   fromBot(conn: ConnId, m: Message, nowMs: number): Step {
     this.lastTurn = null;
-    const index = this.bots.findIndex((b) => b.conn === conn);
+    const index = this.botIndex(conn);
     const clock = this.clocks[index]!;
     const w = this.waiting;
     // PROTOCOL.md §9.5: a late reply to a turn it missed is dropped, never taken for a later one.
     if (clock.stale > 0 && isCode(m, Opcode.move, 0x00)) {
       clock.stale--;
-      this.lastTurn = { kind: "dropped", bot: index, thinkMs: 0, stateBytes: 0, replyBytes: m.body.length };
-      return NO_SENDS;
+      this.lastTurn = this.closeAs("dropped", index, 0, 0, bodyBytes(m));
+      return this.sends.set(null, null);
     }
     if (w.kind !== "reply" || w.bot !== index) {
       return end(reason("bot_misbehaved", `${this.describe(conn)} sent ${codes(m)} out of turn`, index));
@@ -193,10 +189,11 @@ export class Match {
     const thinkMs = nowMs - w.askedAtMs;
     if (w.allowanceMs !== null && thinkMs > w.allowanceMs) clock.bankMs = Math.max(0, clock.bankMs - (thinkMs - w.allowanceMs));
     this.closeTurn(clock, thinkMs);
-    this.bytesRelayed += m.body.length;
-    this.lastTurn = { kind: "relayed", bot: index, thinkMs, stateBytes: w.stateBytes, replyBytes: m.body.length };
+    const replyBytes = bodyBytes(m);
+    this.bytesRelayed += replyBytes;
+    this.lastTurn = this.closeAs("relayed", index, thinkMs, w.stateBytes, replyBytes);
     // The reply goes to the game byte for byte, then the next trigger.
-    return send([this.game, m], [this.game, this.nextTrigger(index, thinkMs, false)]);
+    return this.sends.set(this.game, m, this.game, this.nextTrigger(index, thinkMs, false));
   }
 
   /** A tick: has the bot to move run out of time? */
@@ -204,11 +201,11 @@ export class Match {
     const deadline = this.deadlineMs;
     if (deadline === null || nowMs < deadline) return null;
     this.lastTurn = null;
-    return this.missed(this.waiting as Extract<Waiting, { kind: "reply" }>, nowMs, false);
+    return this.missed(this.waiting, nowMs, false);
   }
 
   /** A missed deadline: END ends the match; SKIP forfeits the turn and tells the game (PROTOCOL.md §9.5). */
-  private missed(w: Extract<Waiting, { kind: "reply" }>, nowMs: number, replyInHand: boolean): Step {
+  private missed(w: Waiting, nowMs: number, replyInHand: boolean): Step {
     const bot = this.bots[w.bot]!;
     const clock = this.clocks[w.bot]!;
     const allowedMs = (w.allowanceMs ?? 0) + clock.bankMs;
@@ -220,13 +217,24 @@ export class Match {
     // Its reply is still to come, unless the one just read is it.
     if (!replyInHand) clock.stale++;
     this.closeTurn(clock, thinkMs);
-    this.lastTurn = { kind: "missed", bot: w.bot, thinkMs, stateBytes: w.stateBytes, replyBytes: 0 };
+    this.lastTurn = this.closeAs("missed", w.bot, thinkMs, w.stateBytes, 0);
     const notice = moveMissed({ bot: w.bot, deadlineMs: allowedMs });
-    return send([this.game, notice], [this.game, this.nextTrigger(w.bot, thinkMs, true)]);
+    return this.sends.set(this.game, notice, this.game, this.nextTrigger(w.bot, thinkMs, true));
+  }
+
+  /** Fills the reused TurnDone. */
+  private closeAs(kind: TurnDone["kind"], bot: number, thinkMs: number, stateBytes: number, replyBytes: number): TurnDone {
+    const t = this.closed;
+    t.kind = kind;
+    t.bot = bot;
+    t.thinkMs = thinkMs;
+    t.stateBytes = stateBytes;
+    t.replyBytes = replyBytes;
+    return t;
   }
 
   private closeTurn(clock: Clock, thinkMs: number): void {
-    this.waiting = { kind: "action" };
+    this.waiting.kind = "action";
     clock.moved = true;
     clock.moves++;
     clock.totalMs += thinkMs;
@@ -250,10 +258,6 @@ export class Match {
       return { kind: "end", reason: null, result: { problem: e.message } };
     }
   }
-}
-
-function send(...sends: Array<readonly [ConnId, Message]>): Step {
-  return { kind: "send", sends };
 }
 
 function end(why: Reason | null): Step {

@@ -1,9 +1,10 @@
 // The running matches: starting one from a room's line-up, carrying out each step a match
 // computes (sends, deadlines, events), and ending it (PROTOCOL.md §5, §6, §9.4). Pure.
-import { Control, Opcode, codes, encodeResult, end, formatReason, message, type Message, type Reason } from "../protocol/index.ts";
+import { Control, Opcode, bodyBytes, codes, encodeResult, end, formatReason, message, type Message, type Reason } from "../protocol/index.ts";
 import type { Deadlines, Timed } from "./deadlines.ts";
 import { invariant } from "./invariant.ts";
-import { Match, type GameResult, type MoveTimer, type Step } from "./match.ts";
+import { Match } from "./match.ts";
+import type { GameResult, MoveTimer, Step } from "./step.ts";
 import type { Out } from "./out.ts";
 import type { Peer } from "./peer.ts";
 import type { Room, Rooms } from "./rooms.ts";
@@ -21,6 +22,9 @@ export interface Host {
 
 export class Matchbook {
   private readonly matches = new Map<string, Match>();
+  /** The last body traced, and the copy the projections got of it. */
+  private keptFrom: Uint8Array | null = null;
+  private keptCopy = new Uint8Array(0);
   started = 0;
   played = 0;
   aborted = 0;
@@ -91,7 +95,7 @@ export class Matchbook {
     const fromGame = conn === match.game;
     if (match.traced) this.trace(match, "in", conn, m);
     if (this.settings.logTurns) {
-      const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: m.body.length, turn: match.turn };
+      const fields = { match: match.id, room: match.room, conn, codes: codes(m), bodyBytes: bodyBytes(m), turn: match.turn };
       this.out.log("debug", fromGame ? "from game" : "from bot", fields);
     }
     this.apply(match, fromGame ? match.fromGame(m, this.out.nowMs) : match.fromBot(conn, m, this.out.nowMs));
@@ -112,7 +116,8 @@ export class Matchbook {
   private apply(match: Match, step: Step): void {
     if (step.kind === "end") return this.end(match, step.reason, step.result);
     this.turnDone(match);
-    for (const [conn, m] of step.sends) this.sendIn(match, conn, m);
+    for (let i = 0; i < step.count; i++) this.sendIn(match, step.conns[i]!, step.messages[i]!);
+    step.clear();
     const deadline = match.deadlineMs;
     if (deadline === null) this.deadlines.clear(match.timer);
     else this.deadlines.set(match.timer, deadline);
@@ -129,8 +134,9 @@ export class Matchbook {
     if (t.kind === "missed") {
       this.out.log("info", "move missed", { match: match.id, room: match.room, bot: t.bot, thinkMs: Math.round(t.thinkMs) });
     }
-    const e = { matchId: match.id, atMs: this.out.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes };
-    this.out.event(t.kind === "relayed" ? { type: "turn", ...e } : { type: "move_missed", ...e });
+    // One object of one shape per turn (no spread): the projections' hot path reads it.
+    const type = t.kind === "relayed" ? "turn" : "move_missed";
+    this.out.event({ type, matchId: match.id, atMs: this.out.nowMs, room: match.room, bot: t.bot, thinkMs: t.thinkMs, stateBytes: t.stateBytes, replyBytes: t.replyBytes });
   }
 
   /** PROTOCOL.md §6: 00 FF to everyone of the match still here (twice to a game awaiting a reply). */
@@ -194,6 +200,19 @@ export class Matchbook {
   private trace(match: Match, dir: "in" | "out", conn: ConnId, m: Message): void {
     // The codes are copied now: a relayed line is rewritten in place later (retag).
     const { id: matchId } = match;
-    this.out.event({ type: "traced", matchId, atMs: this.out.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: m.body });
+    this.out.event({ type: "traced", matchId, atMs: this.out.nowMs, dir, party: match.partyOf(conn), opcode: m.opcode, operand: m.operand, body: this.kept(m.body) });
+  }
+
+  /**
+   * A body the projections may keep: the transport's bodies live only until its next read (they
+   * are views of reused memory), so a traced one is copied, once: a relayed body traced in and out
+   * is the same copy both times (the replay writer writes it once: docs/REPLAY.md).
+   */
+  private kept(body: Uint8Array): Uint8Array {
+    if (body !== this.keptFrom) {
+      this.keptFrom = body;
+      this.keptCopy = body.slice();
+    }
+    return this.keptCopy;
   }
 }

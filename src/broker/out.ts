@@ -4,8 +4,10 @@ import type { Message } from "../protocol/index.ts";
 import type { BrokerEvent } from "./events.ts";
 import type { Command, ConnId, LogFields, LogLevel } from "./types.ts";
 
+const NONE: Command[] = [];
+
 export class Out {
-  commands: Command[] = [];
+  commands: Command[] = NONE;
   /** The time of the event being handled. */
   nowMs = 0;
 
@@ -13,6 +15,16 @@ export class Out {
   begin(nowMs: number): void {
     this.commands = [];
     this.nowMs = nowMs;
+  }
+
+  /**
+   * Ends the step: its commands, which Out no longer holds (they hold the step's messages, whose
+   * bytes the transport may reuse: between steps nothing of them stays reachable from here).
+   */
+  end(): Command[] {
+    const commands = this.commands;
+    this.commands = NONE;
+    return commands;
   }
 
   send(conn: ConnId, message: Message): void {

@@ -36,8 +36,10 @@ export class BrokerMetrics {
   private readonly rooms = new Map<string, RoomStats>();
   private readonly rejected = new Map<string, number>();
   private slowConsumers = 0;
-  /** Turns whose relay is still being written: their read times, measured once the step is done. */
-  private readonly pending: Array<{ atMs: number; stats: RoomStats }> = [];
+  /** Turns whose relay is still being written: their read times and rooms, measured once the step is done (kept in place, no object per turn). */
+  private readonly pendingAtMs: number[] = [];
+  private readonly pendingStats: RoomStats[] = [];
+  private pendingCount = 0;
   private readonly measure = (): void => this.measurePending();
 
   /**
@@ -65,7 +67,9 @@ export class BrokerMetrics {
         s.replyBytes += e.replyBytes;
         s.think.observe(e.thinkMs / 1000);
         // The relay to the game is written after this event, in the same callback: measure then.
-        if (this.pending.push({ atMs: e.atMs, stats: s }) === 1) this.later(this.measure);
+        this.pendingAtMs[this.pendingCount] = e.atMs;
+        this.pendingStats[this.pendingCount] = s;
+        if (++this.pendingCount === 1) this.later(this.measure);
         break;
       }
       case "move_missed": {
@@ -93,8 +97,8 @@ export class BrokerMetrics {
 
   private measurePending(): void {
     const now = this.clock();
-    for (const p of this.pending) p.stats.relay.observe(Math.max(0, now - p.atMs) / 1000);
-    this.pending.length = 0;
+    for (let i = 0; i < this.pendingCount; i++) this.pendingStats[i]!.relay.observe(Math.max(0, now - this.pendingAtMs[i]!) / 1000);
+    this.pendingCount = 0;
   }
 
   private stats(room: string): RoomStats {

@@ -2,7 +2,9 @@
 // one message = [length: u32 big-endian][envelope], no base64, no newline. Bytes in, messages out
 // (and back). Pure: no sockets, no clocks.
 import { ProtocolError } from "./errors.ts";
-import { decodeEnvelope, type Message } from "./message.ts";
+import { checkEnvelope, type Message } from "./message.ts";
+import { Gather } from "./gather.ts";
+import type { Scratch } from "./scratch.ts";
 
 const HEADER = 4;
 
@@ -14,20 +16,32 @@ export function envelopeBytesMax(lineBytesMax: number): number {
 /** Splits a byte stream into v2 frames and decodes each; incomplete input is normal. */
 export class FrameDecoder {
   /** Bytes of a frame whose end has not arrived yet (its header included once known). */
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  private readonly pending: Gather;
   /** The envelope length of the frame being assembled, once its header is whole; else -1. */
   private need = -1;
+  /** A header split across chunks, gathered to be read. */
+  private readonly header = new Uint8Array(HEADER);
+  /** With a scratch: the array every push returns, emptied first. */
+  private readonly out: Message[] = [];
 
-  /** @param envelopeBytesMax longest accepted envelope (the frame minus its 4-byte header). */
-  constructor(private envelopeBytesMax: number) {}
+  /**
+   * @param envelopeBytesMax longest accepted envelope (the frame minus its 4-byte header).
+   * @param scratch as LineDecoder's: a frame that spans chunks is gathered in a buffer it lends, and what a push returns
+   *   is valid only until the next push of a decoder sharing it.
+   */
+  constructor(
+    private envelopeBytesMax: number,
+    private readonly scratch: Scratch | null = null,
+  ) {
+    this.pending = new Gather(scratch);
+  }
 
   setEnvelopeBytesMax(envelopeBytesMax: number): void {
     this.envelopeBytesMax = envelopeBytesMax;
   }
 
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.pending.bytes;
   }
 
   /**
@@ -36,10 +50,12 @@ export class FrameDecoder {
    * spans chunks is assembled once.
    */
   push(chunk: Uint8Array): Message[] {
-    const out: Message[] = [];
+    const out = this.scratch === null ? [] : this.out;
+    out.length = 0;
+    this.scratch?.reset();
     let at = 0;
     while (at < chunk.length) {
-      if (this.pendingBytes === 0) {
+      if (this.pending.bytes === 0) {
         // The common case: whole frames in this chunk, read in place.
         if (chunk.length - at < HEADER) break;
         const length = this.lengthAt(chunk, at);
@@ -50,27 +66,26 @@ export class FrameDecoder {
       }
       // A frame begun in an earlier chunk: take what it still needs.
       if (this.need < 0) {
-        const take = Math.min(HEADER - this.pendingBytes, chunk.length - at);
-        this.hold(chunk.subarray(at, at + take));
+        const take = Math.min(HEADER - this.pending.bytes, chunk.length - at);
+        this.pending.add(chunk.subarray(at, at + take));
         at += take;
-        if (this.pendingBytes < HEADER) continue;
-        this.need = this.lengthAt(this.joined(), 0);
+        if (this.pending.bytes < HEADER) continue;
+        this.need = this.lengthAt(this.gatherHeader(), 0);
       }
-      const take = Math.min(HEADER + this.need - this.pendingBytes, chunk.length - at);
-      this.hold(chunk.subarray(at, at + take));
+      const take = Math.min(HEADER + this.need - this.pending.bytes, chunk.length - at);
+      const part = chunk.subarray(at, at + take);
       at += take;
-      if (this.pendingBytes === HEADER + this.need) {
-        out.push(decodeFrame(this.joined()));
-        this.pending = [];
-        this.pendingBytes = 0;
+      if (this.pending.bytes + take === HEADER + this.need) {
+        out.push(decodeFrame(this.pending.finish(part)));
         this.need = -1;
+      } else {
+        this.pending.add(part);
       }
     }
     if (at < chunk.length) {
-      const rest = chunk.subarray(at);
-      this.hold(rest);
+      this.pending.add(chunk.subarray(at));
       // PROTOCOL.md §11: a frame over the limit is refused once its header is known.
-      if (this.pendingBytes >= HEADER) this.need = this.lengthAt(this.joined(), 0);
+      if (this.pending.bytes >= HEADER) this.need = this.lengthAt(this.gatherHeader(), 0);
     }
     return out;
   }
@@ -83,29 +98,17 @@ export class FrameDecoder {
     return length;
   }
 
-  private hold(part: Uint8Array): void {
-    this.pending.push(part);
-    this.pendingBytes += part.length;
-  }
-
-  /** The held parts as one buffer (joined once, then kept as one part). */
-  private joined(): Uint8Array {
-    if (this.pending.length === 1) return this.pending[0]!;
-    const whole = new Uint8Array(this.pendingBytes);
-    let at = 0;
-    for (const p of this.pending) {
-      whole.set(p, at);
-      at += p.length;
-    }
-    this.pending = [whole];
-    return whole;
+  /** The first 4 held bytes, wherever the reads split them. */
+  private gatherHeader(): Uint8Array {
+    for (let i = 0; i < HEADER; i++) this.header[i] = this.pending.byteAt(i);
+    return this.header;
   }
 }
 
 /** Decodes one whole frame (header included) and keeps it as the message's `frame`. */
 function decodeFrame(frame: Uint8Array): Message {
-  const m = decodeEnvelope(frame.subarray(HEADER));
-  return { opcode: m.opcode, operand: m.operand, body: m.body, frame };
+  checkEnvelope(frame, HEADER);
+  return { opcode: frame[HEADER]!, operand: frame[HEADER + 1]!, body: frame.subarray(HEADER + 2), frame };
 }
 
 /** The frame for a message: the one it arrived as when it has one, else encoded (header + envelope). */

@@ -2,6 +2,7 @@
 export * from "./errors.ts";
 export * from "./message.ts";
 export * from "./lines.ts";
+export { bodyBytes } from "./line-message.ts";
 export * from "./frames.ts";
 export * from "./envelopes.ts";
 export * from "./initial.ts";

@@ -1,6 +1,7 @@
 // The v1 envelope: [opcode u8][operand u8][body]. Pure codec; no sockets, no clocks.
 // Every code below is documented with its bytes in docs/PROTOCOL.md §3.
-import { toBase64 } from "./base64.ts";
+import { toBase64, writeBase64Group } from "./base64.ts";
+import { LineMessage } from "./line-message.ts";
 import { ProtocolError } from "./errors.ts";
 
 export interface Message {
@@ -89,8 +90,12 @@ export function retag(m: Message, opcode: number, operand: number): Message {
     envelope[1] = operand;
   }
   if (!m.wire) return envelope ? { opcode, operand, body: m.body, envelope } : message(opcode, operand, m.body);
-  const head = toBase64(encodeEnvelope(message(opcode, operand, m.body.subarray(0, 1))));
-  for (let i = 0; i < 4; i++) m.wire[i] = head.charCodeAt(i);
+  if (m instanceof LineMessage) {
+    // A long line read by the relay: its body stays undecoded.
+    writeBase64Group(m.wire, 0, opcode, operand, m.firstBodyByte);
+    return m.retagged(opcode, operand);
+  }
+  writeBase64Group(m.wire, 0, opcode, operand, m.body.length > 0 ? m.body[0]! : -1);
   return envelope ? { opcode, operand, body: m.body, wire: m.wire, envelope } : { opcode, operand, body: m.body, wire: m.wire };
 }
 /** Bot → broker → game: the bot's reply. */
@@ -120,16 +125,31 @@ export function envelopeBytes(m: Message): Uint8Array {
  * in place). Throws ProtocolError.
  */
 export function decodeEnvelope(bytes: Uint8Array, wire?: Uint8Array, keep = false): Message {
-  if (bytes.length < 2) {
-    throw new ProtocolError("short_envelope", `envelope of ${bytes.length} byte(s); at least 2 needed`);
-  }
+  checkEnvelope(bytes, 0);
   const opcode = bytes[0]!;
-  if (opcode > Opcode.move) {
-    throw new ProtocolError("unknown_opcode", `opcode 0x${hex(opcode)}`);
-  }
   const body = bytes.subarray(2);
   if (keep) return wire ? { opcode, operand: bytes[1]!, body, wire, envelope: bytes } : { opcode, operand: bytes[1]!, body, envelope: bytes };
   return wire ? { opcode, operand: bytes[1]!, body, wire } : { opcode, operand: bytes[1]!, body };
+}
+
+/**
+ * As `decodeEnvelope` of bytes[start, end) with a line, in one object of one shape (the relay's
+ * hot path; no `envelope`: a WebSocket destination encodes it from the codes and body).
+ */
+export function envelopeOf(bytes: Uint8Array, start: number, end: number, wire: Uint8Array): Message {
+  checkEnvelope(bytes, start, end);
+  return { opcode: bytes[start]!, operand: bytes[start + 1]!, body: bytes.subarray(start + 2, end), wire };
+}
+
+/** PROTOCOL.md §3: the envelope from bytes[start] has at least the two codes, and an opcode v1 knows. Throws ProtocolError. */
+export function checkEnvelope(bytes: Uint8Array, start: number, end = bytes.length): void {
+  const length = end - start;
+  if (length < 2) {
+    throw new ProtocolError("short_envelope", `envelope of ${length} byte(s); at least 2 needed`);
+  }
+  if (bytes[start]! > Opcode.move) {
+    throw new ProtocolError("unknown_opcode", `opcode 0x${hex(bytes[start]!)}`);
+  }
 }
 
 export function hex(n: number): string {

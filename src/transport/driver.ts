@@ -6,7 +6,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { Command, ConnId, Event, Transport } from "../broker/types.ts";
 import type { Logger } from "../log.ts";
-import type { Message } from "../protocol/index.ts";
+import { trigger, type Message } from "../protocol/index.ts";
 
 /** One connection as the driver sees it, whatever carries it. */
 export interface Link {
@@ -26,6 +26,8 @@ export interface Link {
   cut(): number;
 }
 
+const NO_MESSAGE = trigger();
+
 export interface DriverOptions {
   /** Called once the broker says no more matches will be played. */
   readonly onFinished: () => void;
@@ -38,6 +40,10 @@ export class Driver {
   private nextId = 1;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAtMs: number | null = null;
+  /** The links a step wrote to, reused from step to step. */
+  private readonly touched: Link[] = [];
+  /** The event of every message read, refilled each time: the broker reads it only while handling it. */
+  private readonly receivedEvent: { kind: "received"; conn: ConnId; message: Message } = { kind: "received", conn: 0, message: NO_MESSAGE };
 
   constructor(
     private readonly broker: Broker,
@@ -67,13 +73,24 @@ export class Driver {
     this.schedule();
   }
 
-  /** Messages decoded from one read of `link`, in order, until the broker closes it. */
-  received(link: Link, messages: readonly Message[]): void {
+  /**
+   * Messages decoded from one read of `link`, in order, until the broker closes it. They are
+   * handled, and their sends written, before this returns (a decoder's scratch is reused after);
+   * nothing here keeps them afterwards, and the array is emptied.
+   */
+  received(link: Link, messages: Message[]): void {
     const now = performance.now();
-    for (const message of messages) {
+    const event = this.receivedEvent;
+    for (let i = 0; i < messages.length; i++) {
       if (link.done) break;
-      this.apply(this.broker.handle({ kind: "received", conn: link.id, message }, now));
+      event.conn = link.id;
+      event.message = messages[i]!;
+      this.apply(this.broker.handle(event, now));
     }
+    // Nothing keeps this read's messages until the next one: their bytes (a read of Bun's, up to a
+    // 12 MiB line) would live through a collection and be promoted to the old generation.
+    event.message = NO_MESSAGE;
+    messages.length = 0;
     this.schedule();
   }
 
@@ -92,7 +109,7 @@ export class Driver {
   }
 
   private apply(commands: Command[]): void {
-    const touched: Link[] = [];
+    const touched = this.touched;
     let closing: Link[] | null = null;
     for (const c of commands) {
       switch (c.kind) {
@@ -124,9 +141,15 @@ export class Driver {
           break;
       }
     }
-    for (const link of touched) {
-      if (!link.flush()) this.slow(link.id);
+    // Flushed before anything else is decoded: the lines may be views of a decoder's scratch.
+    let slow: Link[] | null = null;
+    for (let i = 0; i < touched.length; i++) {
+      const link = touched[i]!;
+      if (!link.flush()) (slow ??= []).push(link);
     }
+    touched.length = 0;
+    // After the loop: cutting one dispatches a step of its own, which flushes with `touched` again.
+    if (slow) for (const link of slow) this.slow(link.id);
     if (closing) for (const link of closing) link.close();
   }
 

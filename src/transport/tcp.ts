@@ -6,6 +6,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { ConnId, Event } from "../broker/types.ts";
 import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
+import { Scratch } from "../protocol/scratch.ts";
 import type { Logger } from "../log.ts";
 import { Driver, type Link } from "./driver.ts";
 import { Outbox } from "./outbox.ts";
@@ -52,8 +53,9 @@ class TcpLink implements Link {
     private readonly socket: Socket<TcpLink>,
     private readonly transport: TcpTransport,
     private readonly lineBytesMax: number,
+    private readonly scratch: Scratch,
   ) {
-    this.decoder = new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, lineBytesMax));
+    this.decoder = new LineDecoder(Math.min(HANDSHAKE_LINE_BYTES_MAX, lineBytesMax), scratch);
     // Unsent bytes beyond two full lines mean the peer is not reading.
     this.outbox = new Outbox(socket, 2 * lineBytesMax);
   }
@@ -90,7 +92,7 @@ class TcpLink implements Link {
     // Bytes already held after the last handshake line were sent after it, so as frames (a client
     // should wait for its Welcome first; one that did not is read as it meant, or refused).
     const held = this.decoder.takePending();
-    this.decoder = new FrameDecoder(envelopeBytesMax(this.lineBytesMax));
+    this.decoder = new FrameDecoder(envelopeBytesMax(this.lineBytesMax), this.scratch);
     this.encode = frameBytes;
     if (held.length === 0) return;
     const chunk = new Uint8Array(held.reduce((n, p) => n + p.length, 0));
@@ -102,6 +104,11 @@ class TcpLink implements Link {
 export class TcpTransport {
   /** Shared with the other transports (WebSocket): connection ids, the broker's timer, its commands. */
   readonly driver: Driver;
+  /**
+   * Every link's joined lines and decoded envelopes: the driver handles a read's messages (their
+   * sends written, what a socket does not take copied by its outbox) before the next is decoded.
+   */
+  private readonly scratch = new Scratch();
   private readonly listener: TCPSocketListener<TcpLink>;
   private readonly plainListener: TCPSocketListener<TcpLink> | null;
 
@@ -135,7 +142,7 @@ export class TcpTransport {
       socket: {
         open(socket) {
           socket.setNoDelay(true);
-          const link = new TcpLink(self.driver.nextConnId(), socket, self, self.options.lineBytesMax);
+          const link = new TcpLink(self.driver.nextConnId(), socket, self, self.options.lineBytesMax, self.scratch);
           socket.data = link;
           self.driver.open(link, `${socket.remoteAddress}:${socket.remotePort}`, socket.remoteAddress, "tcp");
         },

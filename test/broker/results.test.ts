@@ -1,6 +1,6 @@
 // Results (the game's 00 FE body), results to bots that asked, and recorded matches' traces.
 import { describe, expect, test } from "bun:test";
-import { Control, Opcode, decodeResult, encodeResult, message, type MatchResult } from "../../src/protocol/index.ts";
+import { Control, Opcode, askBot, decodeResult, encodeResult, message, type MatchResult } from "../../src/protocol/index.ts";
 import { Driver, events, logs, sends } from "./driver.ts";
 
 const RESULT: MatchResult = { seats: [{ index: 0, score: 1, rank: 1 }, { index: 1, score: 0, rank: 2 }], summary: "A wins" };
@@ -83,6 +83,21 @@ describe("a recorded match", () => {
     plain.ask(1, 0, "s");
     expect(plain.log.some((c) => c.kind === "event" && c.event.type === "traced")).toBe(false);
   });
+});
+
+test("a traced body is the broker's own copy (the transport reuses its memory), one per message: the same object in and out", () => {
+  const d = match(true);
+  const state = askBot(1, new TextEncoder().encode("state"));
+  const traced = events(d.recv(1, state)).filter((e) => e.type === "traced");
+  expect(traced.map((e) => (e.type === "traced" ? [e.dir, new TextDecoder().decode(e.body)] : [])), "in from the game, out to the bot").toEqual([
+    ["in", "state"],
+    ["out", "state"],
+  ]);
+  const [inBody, outBody] = traced.map((e) => (e.type === "traced" ? e.body : null));
+  expect(inBody).not.toBe(state.body);
+  expect(outBody).toBe(inBody!);
+  state.body.fill(0); // the transport's next read
+  expect(new TextDecoder().decode(inBody!)).toBe("state");
 });
 
 test("a match someone follows live is traced while watched, and only then", () => {

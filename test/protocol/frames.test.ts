@@ -2,6 +2,7 @@
 // soon as a header is known, random bytes give messages or a ProtocolError, frames kept for relay.
 import { describe, expect, test } from "bun:test";
 import { FrameDecoder, ProtocolError, askBot, envelopeBytesMax, frameBytes, message, retag, type Message } from "../../src/protocol/index.ts";
+import { Scratch } from "../../src/protocol/scratch.ts";
 
 const messages: Message[] = [message(0, 1), askBot(2, new TextEncoder().encode("hello")), message(2, 0, new Uint8Array(300).fill(9)), message(0, 0xff)];
 const stream = (() => {
@@ -70,5 +71,23 @@ describe("FrameDecoder", () => {
 
   test("carries the same messages as a v1 line limit does", () => {
     expect(envelopeBytesMax(16 * 1024 * 1024)).toBe(12 * 1024 * 1024);
+  });
+});
+
+describe("FrameDecoder with a scratch (a push's messages live until the next push)", () => {
+  const readNow = (d: FrameDecoder, chunk: Uint8Array) => d.push(chunk).map((m) => [m.opcode, m.operand, m.body.toHex(), m.frame!.toHex()]);
+  const expected = messages.map((m) => [m.opcode, m.operand, m.body.toHex(), frameBytes(m).toHex()]);
+
+  test("gives every message and its frame of a stream split once at every byte boundary, or one byte at a time", () => {
+    const scratch = new Scratch(16);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const d = new FrameDecoder(1 << 20, scratch);
+      expect([...readNow(d, stream.subarray(0, cut)), ...readNow(d, stream.subarray(cut))]).toEqual(expected);
+      expect(d.bufferedBytes).toBe(0);
+    }
+    const d = new FrameDecoder(1 << 20, scratch);
+    const got: ReturnType<typeof readNow> = [];
+    for (let i = 0; i < stream.length; i++) got.push(...readNow(d, stream.subarray(i, i + 1)));
+    expect(got).toEqual(expected);
   });
 });

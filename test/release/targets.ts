@@ -1,8 +1,8 @@
 // The release's executables for the tests: each cross-built once per test run, as `bun run release`
-// builds it (same target, file name and flags), into a private folder; never into dist/, so a
-// developer's build and SHA256SUMS stay as they are. And how to start the arm64 one here (qemu).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// builds it (same target, file name and flags), into target/release-test/ (emptied at each run's first
+// build); never into dist/, so a developer's build and SHA256SUMS stay as they are. And how to
+// start the arm64 one here (qemu).
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../scripts/build.ts";
 import { TARGETS, fileName, type ReleaseName } from "../../scripts/release.ts";
@@ -18,8 +18,11 @@ export function releaseFile(name: ReleaseName): Promise<string> {
   let file = built.get(name);
   if (!file) {
     if (!dir) {
-      dir = mkdtempSync(join(tmpdir(), "bitbroker-release-test-"));
-      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      // One folder in the checkout, not a temporary one: Bun's test runner fires no process "exit"
+      // handler, so a temporary folder (~500 MB of executables) outlived every run.
+      dir = join(import.meta.dir, "../../target/release-test");
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
     }
     const outfile = join(dir, fileName(name));
     file = compile({ target: TARGETS[name], outfile, bytecode: false }, TEST_COMMIT).then(() => outfile);

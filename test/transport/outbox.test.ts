@@ -10,11 +10,11 @@ class FakeSocket implements Writable {
   ended = false;
   closed = false;
   constructor(public room = Infinity) {}
-  write(data: Uint8Array): number {
+  write(data: Uint8Array, byteOffset: number, byteLength: number): number {
     this.writes++;
     if (this.closed) return -1;
-    const n = Math.min(data.length, this.room);
-    this.written.push(...data.subarray(0, n));
+    const n = Math.min(byteLength, this.room);
+    this.written.push(...data.subarray(byteOffset, byteOffset + n));
     return n;
   }
   end(): void {
@@ -93,5 +93,50 @@ describe("Outbox", () => {
     const o = new Outbox(s, 10);
     o.push(range(0, 50));
     expect(o.flush()).toBe(true);
+  });
+});
+
+describe("Outbox and reused buffers (the decoders' scratch)", () => {
+  test("a line is read only until its flush: what the socket leaves is a copy, so the caller may reuse the buffer", () => {
+    const s = new FakeSocket(3);
+    const o = new Outbox(s, 1000);
+    const reused = range(0, 10);
+    o.push(reused);
+    o.flush();
+    reused.fill(0xff); // the scratch's next read
+    s.room = Infinity;
+    o.flush();
+    expect(s.written).toEqual([...range(0, 10)]);
+  });
+
+  test("joined lines a partial write leaves are kept too, and later lines wait behind them in order", () => {
+    const s = new FakeSocket(2);
+    const o = new Outbox(s, 1000);
+    const a = bytes(1, 2, 3);
+    const b = bytes(4, 5);
+    o.push(a);
+    o.push(b);
+    o.flush(); // joined: 1 2 go out, 3 4 5 kept
+    a.fill(0);
+    b.fill(0);
+    const c = bytes(6);
+    o.push(c);
+    o.flush(); // 3 4 go out; 5 and 6 wait
+    c.fill(0);
+    expect(o.unsentBytes).toBe(2);
+    s.room = Infinity;
+    o.flush();
+    expect(s.written).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  test("once the socket says it is closed, nothing more is kept or counted as unsent", () => {
+    const s = new FakeSocket(2);
+    const o = new Outbox(s, 5);
+    o.push(range(0, 4));
+    o.flush();
+    s.closed = true;
+    o.push(range(0, 100));
+    expect(o.flush()).toBe(true);
+    expect(o.unsentBytes).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
-// The bench bots: one thread each, answering every state at once with the fixed 8-byte reply.
-// Through a broker they say hello and a name; in direct mode each listens for the game.
-use crate::wire::{check_state_line, codes, die, line, Conn, REPLY_BODY};
+// The bench bots: one thread each, answering every state at once with the fixed 8-byte reply or
+// the state itself (echo). Through a broker they say hello and a name; in direct mode each listens.
+use crate::wire::{check_state_line, codes, die, line, state_line_len, Conn, Reply};
 use std::io::Write;
 use std::net::TcpListener;
 use std::sync::mpsc;
@@ -10,8 +10,9 @@ use std::time::Duration;
 /// The first few states are decoded in full and checked; after that only the codes are read.
 const CHECKED_STATES: usize = 16;
 
-fn serve(mut conn: Conn, size: usize) {
-    let reply = line(0x02, 0x00, REPLY_BODY);
+fn serve(mut conn: Conn, size: usize, answer: Reply) {
+    let reply = line(0x02, 0x00, &answer.body(size));
+    let state_len = state_line_len(size);
     let mut seen = 0usize;
     loop {
         let got = conn.read_line().unwrap_or_else(|e| die("bot reading", e));
@@ -23,6 +24,8 @@ fn serve(mut conn: Conn, size: usize) {
                 if seen < CHECKED_STATES {
                     check_state_line(got, size).unwrap_or_else(|e| die("bot got a bad state", e));
                     seen += 1;
+                } else if got.len() != state_len {
+                    die("bot got a state of the wrong length", got.len());
                 }
                 conn.write(&reply).unwrap_or_else(|e| die("bot writing", e));
             }
@@ -39,7 +42,7 @@ fn ready(json: &str) {
 }
 
 /// `count` bots through the broker at `addr`; prints ready once all have sent hello and name.
-pub fn via_broker(addr: &str, count: usize, size: usize) {
+pub fn via_broker(addr: &str, count: usize, size: usize, answer: Reply) {
     let (tx, rx) = mpsc::channel();
     let handles: Vec<_> = (0..count)
         .map(|i| {
@@ -54,7 +57,7 @@ pub fn via_broker(addr: &str, count: usize, size: usize) {
                 hello.extend_from_slice(&line(0x00, 0x22, &body));
                 conn.write(&hello).unwrap_or_else(|e| die("bot hello", e));
                 let _ = tx.send(());
-                serve(conn, size);
+                serve(conn, size, answer);
             })
         })
         .collect();
@@ -68,7 +71,7 @@ pub fn via_broker(addr: &str, count: usize, size: usize) {
 }
 
 /// `count` bots that each listen on a free loopback port for the game (direct TCP).
-pub fn direct(count: usize, size: usize) {
+pub fn direct(count: usize, size: usize, answer: Reply) {
     let listeners: Vec<TcpListener> =
         (0..count).map(|_| TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| die("bot listen", e))).collect();
     let ports: Vec<String> = listeners.iter().map(|l| l.local_addr().map(|a| a.port().to_string()).unwrap_or_default()).collect();
@@ -78,7 +81,7 @@ pub fn direct(count: usize, size: usize) {
         .map(|l| {
             thread::spawn(move || {
                 let (stream, _) = l.accept().unwrap_or_else(|e| die("bot accept", e));
-                serve(Conn::new(stream).unwrap_or_else(|e| die("bot socket", e)), size);
+                serve(Conn::new(stream).unwrap_or_else(|e| die("bot socket", e)), size, answer);
             })
         })
         .collect();

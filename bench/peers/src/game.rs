@@ -1,7 +1,7 @@
 // The bench game: v1 through a broker, or the same exchange straight to the bots (direct TCP).
 // Times each turn from writing the action to reading the reply; round-robins over the bots.
 use crate::stats::Summary;
-use crate::wire::{codes, die, line, state, Conn, REPLY_BODY};
+use crate::wire::{codes, die, line, state, Conn, Reply};
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,8 @@ pub struct Plan {
     pub warmup_seconds: f64,
     pub turns: usize,
     pub max_seconds: f64,
+    /// What the bots answer, so what the game expects back byte for byte.
+    pub reply: Reply,
 }
 
 /// Tells the orchestrator where we are, then waits for its "go" (it samples the broker's
@@ -101,7 +103,7 @@ pub fn via_broker(addr: &str, plan: &Plan) {
     }
     let body = state(plan.size);
     let actions = (0..plan.bots).map(|i| line(0x01, i as u8, &body)).collect();
-    let mut ex = ViaBroker { conn, actions, reply: line(0x02, 0x00, REPLY_BODY) };
+    let mut ex = ViaBroker { conn, actions, reply: line(0x02, 0x00, &plan.reply.body(plan.size)) };
     run(plan, &mut ex);
 }
 
@@ -138,6 +140,6 @@ pub fn direct(ports: &[u16], plan: &Plan) {
         .iter()
         .map(|p| Conn::connect(&format!("127.0.0.1:{p}"), Duration::from_secs(10)).unwrap_or_else(|e| die("connecting a bot", e)))
         .collect();
-    let mut ex = Direct { conns, ask: line(0x02, 0x05, &state(plan.size)), reply: line(0x02, 0x00, REPLY_BODY) };
+    let mut ex = Direct { conns, ask: line(0x02, 0x05, &state(plan.size)), reply: line(0x02, 0x00, &plan.reply.body(plan.size)) };
     run(plan, &mut ex);
 }

@@ -33,6 +33,10 @@ impl Args {
     fn str(&self, key: &str) -> String {
         self.0.get(key).cloned().unwrap_or_else(|| die("arguments", format!("--{key} is required")))
     }
+    /// What the bots answer: `--reply fixed` (default) or `--reply echo`.
+    fn reply(&self) -> wire::Reply {
+        wire::Reply::parse(self.0.get("reply").map_or("fixed", |s| s.as_str()))
+    }
     fn num<T: std::str::FromStr>(&self, key: &str) -> T {
         self.str(key).parse().unwrap_or_else(|_| die("arguments", format!("--{key} must be a number")))
     }
@@ -46,6 +50,7 @@ fn plan(a: &Args) -> game::Plan {
         warmup_seconds: a.num("warmup-seconds"),
         turns: a.num("turns"),
         max_seconds: a.num("max-seconds"),
+        reply: a.reply(),
     }
 }
 
@@ -82,14 +87,14 @@ fn main() {
     let a = Args::parse(rest);
     match role.as_str() {
         "game" => game::via_broker(&a.str("addr"), &plan(&a)),
-        "bots" => bot::via_broker(&a.str("addr"), a.num("count"), a.num("size")),
-        "direct-bots" => bot::direct(a.num("count"), a.num("size")),
+        "bots" => bot::via_broker(&a.str("addr"), a.num("count"), a.num("size"), a.reply()),
+        "direct-bots" => bot::direct(a.num("count"), a.num("size"), a.reply()),
         "direct-game" => {
             let ports: Vec<u16> = a.str("ports").split(',').map(|p| p.parse().unwrap_or_else(|e| die("--ports", e))).collect();
             game::direct(&ports, &plan(&a))
         }
         "nats-game" => nats::game(&a.str("url"), &plan(&a)),
-        "nats-bots" => nats::bots(&a.str("url"), a.num("count"), a.num("size")),
+        "nats-bots" => nats::bots(&a.str("url"), a.num("count"), a.num("size"), a.reply()),
         "swarm-ours" => {
             let plan = swarm_plan(&a);
             swarm::run(&plan, &swarm_ours::Ours::new(&a.str("addr"), &plan))

@@ -2,7 +2,7 @@
 // Payloads are the v1 lines without "\n", so NATS carries the same bytes our broker does.
 use crate::game::{checkpoint, Plan};
 use crate::stats::Summary;
-use crate::wire::{check_state_line, codes, die, line, state, REPLY_BODY};
+use crate::wire::{check_state_line, codes, die, line, state, Reply};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::io::Write;
@@ -21,12 +21,12 @@ fn payload(opcode: u8, operand: u8, body: &[u8]) -> Bytes {
 }
 
 /// `count` bots, each its own connection subscribed to `bot.<i>`; ready once all are subscribed.
-pub fn bots(url: &str, count: usize, size: usize) {
+pub fn bots(url: &str, count: usize, size: usize, answer: Reply) {
     let (tx, rx) = mpsc::channel();
     let handles: Vec<_> = (0..count)
         .map(|i| {
             let (url, tx) = (url.to_string(), tx.clone());
-            thread::spawn(move || runtime().block_on(bot(url, i, size, tx)))
+            thread::spawn(move || runtime().block_on(bot(url, i, size, answer, tx)))
         })
         .collect();
     for _ in 0..count {
@@ -41,12 +41,13 @@ pub fn bots(url: &str, count: usize, size: usize) {
     }
 }
 
-async fn bot(url: String, index: usize, size: usize, ready: mpsc::Sender<()>) {
+async fn bot(url: String, index: usize, size: usize, answer: Reply, ready: mpsc::Sender<()>) {
     let client = async_nats::connect(url).await.unwrap_or_else(|e| die("nats bot connect", e));
     let mut sub = client.subscribe(format!("bot.{index}")).await.unwrap_or_else(|e| die("nats subscribe", e));
     client.flush().await.unwrap_or_else(|e| die("nats flush", e));
     let _ = ready.send(());
-    let reply = payload(0x02, 0x00, REPLY_BODY);
+    let reply = payload(0x02, 0x00, &answer.body(size));
+    let state_len = crate::wire::state_line_len(size) - 1; // NATS payloads have no "\n"
     let mut seen = 0usize;
     while let Some(msg) = sub.next().await {
         match codes(&msg.payload) {
@@ -54,6 +55,8 @@ async fn bot(url: String, index: usize, size: usize, ready: mpsc::Sender<()>) {
                 if seen < 16 {
                     check_state_line(&msg.payload, size).unwrap_or_else(|e| die("nats bot got a bad state", e));
                     seen += 1;
+                } else if msg.payload.len() != state_len {
+                    die("nats bot got a state of the wrong length", msg.payload.len());
                 }
                 let to = msg.reply.unwrap_or_else(|| die("nats bot", "request without a reply subject"));
                 client.publish(to, reply.clone()).await.unwrap_or_else(|e| die("nats publish", e));
@@ -70,7 +73,7 @@ pub fn game(url: &str, plan: &Plan) {
     runtime().block_on(async {
         let client = async_nats::connect(url).await.unwrap_or_else(|e| die("nats game connect", e));
         let ask = payload(0x02, 0x05, &state(plan.size));
-        let reply = payload(0x02, 0x00, REPLY_BODY);
+        let reply = payload(0x02, 0x00, &plan.reply.body(plan.size));
         let subjects: Vec<String> = (0..plan.bots).map(|i| format!("bot.{i}")).collect();
         let turn = |bot: usize| {
             let (client, ask, reply, subject) = (&client, ask.clone(), &reply, subjects[bot].clone());

@@ -31,8 +31,39 @@ pub fn state(size: usize) -> Vec<u8> {
     (0..size).map(|k| (k.wrapping_mul(31) ^ (k >> 8)) as u8).collect()
 }
 
-/// The fixed 8-byte reply body every bot sends (bots never echo the state).
+/// The fixed 8-byte reply body of `--reply fixed` (the default).
 pub const REPLY_BODY: &[u8; 8] = b"move:42!";
+
+/// What a bot answers: the fixed 8 bytes, or the state it was sent (`--reply echo`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    Fixed,
+    Echo,
+}
+
+impl Reply {
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "fixed" => Reply::Fixed,
+            "echo" => Reply::Echo,
+            other => die("--reply", format!("fixed or echo, not {other}")),
+        }
+    }
+
+    /// The reply's body for states of `size` bytes. The game's state is the same every turn, so
+    /// an echo is the same bytes every turn too: built once, as the fixed reply is.
+    pub fn body(self, size: usize) -> Vec<u8> {
+        match self {
+            Reply::Fixed => REPLY_BODY.to_vec(),
+            Reply::Echo => state(size),
+        }
+    }
+}
+
+/// The length of a state line (base64 of `02 05` + `size` bytes, and "\n").
+pub fn state_line_len(size: usize) -> usize {
+    (size + 2).div_ceil(3) * 4 + 1
+}
 
 /// Fully decodes `line` (without "\n") and checks it is `02 05` + the state of `size` bytes.
 pub fn check_state_line(line: &[u8], size: usize) -> Result<(), String> {
