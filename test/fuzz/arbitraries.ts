@@ -1,5 +1,5 @@
-// Generators for the property suites: v1 messages and lines, noise, the protobuf bodies of
-// proto/*.proto (valid, then mutated), and the one rule every decoder must keep.
+// Generators for the property suites: v1 messages and lines, v2 frames, noise, the protobuf
+// bodies of proto/*.proto (valid, then mutated), and the one rule every decoder must keep.
 import fc from "fast-check";
 import {
   ProtocolError,
@@ -9,6 +9,7 @@ import {
   encodeLine,
   encodeResult,
   encodeWelcome,
+  frameBytes,
   message,
   moveMissed,
   moveTiming,
@@ -127,7 +128,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant({ kind: "repeat" as const }),
 );
 
-function mutate(bytes: Uint8Array, ms: readonly Mutation[]): Uint8Array {
+export function mutate(bytes: Uint8Array, ms: readonly Mutation[]): Uint8Array {
   let out = Uint8Array.from(bytes);
   for (const m of ms) {
     const at = out.length === 0 ? 0 : m.kind === "insert" ? m.at % (out.length + 1) : "at" in m ? m.at % out.length : 0;
@@ -154,3 +155,17 @@ export const mutatedBody: fc.Arbitrary<Uint8Array> = fc.tuple(validBody, fc.arra
 
 /** Bytes for a protobuf decoder: valid, mutated, or random. */
 export const anyBody: fc.Arbitrary<Uint8Array> = fc.oneof(validBody, mutatedBody, fc.uint8Array({ maxLength: 40 }));
+
+/** A v2 frame's 4-byte header announcing `length` envelope bytes (PROTOCOL.md §11). */
+export const header = (length: number): Uint8Array => Uint8Array.of(length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
+
+/** Bytes a confused or hostile v2 peer sends: random, a mutated or cut frame, a header announcing any length. */
+export const frameNoise: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ maxLength: 48 }),
+  fc.tuple(validMessage, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([m, ms]) => mutate(frameBytes(m), ms)),
+  fc.tuple(validMessage, fc.nat()).map(([m, cut]) => {
+    const frame = frameBytes(m);
+    return frame.subarray(0, cut % frame.length);
+  }),
+  fc.tuple(fc.oneof(fc.integer({ min: 0, max: 80 }), uint32), fc.uint8Array({ maxLength: 8 })).map(([n, rest]) => Uint8Array.from([...header(n), ...rest])),
+);

@@ -8,13 +8,18 @@ const DEFAULT_RUNS = 100_000;
 
 /** Shares of FUZZ_RUNS, per property (they add up to 1 across the suites of test/fuzz). */
 export const WEIGHTS = {
-  lineChunks: 0.15,
+  lineChunks: 0.12,
   lineSplits: 0.1,
-  lineText: 0.1,
-  bodies: 0.22,
-  roundTrips: 0.12,
+  lineText: 0.08,
+  bodies: 0.15,
+  roundTrips: 0.1,
   handshake: 0.06,
-  sdkSessions: 0.1,
+  sdkSessions: 0.07,
+  frameChunks: 0.05,
+  frameSplits: 0.04,
+  frameRoundTrips: 0.03,
+  frameCap: 0.02,
+  frameSwitch: 0.03,
   broker: 0.12,
   brokerEnd: 0.03,
 } as const;
