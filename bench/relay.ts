@@ -47,7 +47,7 @@ class Relay {
   private readonly metrics = new BrokerMetrics(new Set(["default"]));
   private readonly live = new LiveModel();
   private readonly recent = new RecentMatches();
-  private readonly sink = { write: (d: Uint8Array, _offset = 0, length = d.length) => length, end() {} };
+  private readonly sink = { write: (d: Uint8Array, _offset = 0, length = d.length) => length, shutdown() {} };
   private readonly scratch = newScratch();
 
   constructor(private readonly projections: boolean) {}

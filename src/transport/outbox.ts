@@ -1,13 +1,15 @@
 // Per-connection outbox: Bun's socket.write may take only part of the bytes and keeps none of the
 // rest, so what it leaves is copied and queued here, and flushed on `drain`. One write per flush.
 // Lines pushed are read only until the flush that follows: they may be views of buffers the caller
-// reuses afterwards (the decoders' scratch), so nothing keeps them past it.
+// reuses afterwards (the decoders' scratch), so nothing keeps them past it. A close is a lingering
+// one: the write side is shut once flushed, the read side stays open.
 
 /** The part of a Bun socket the outbox uses. */
 export interface Writable {
   /** Bun's socket.write: `byteLength` bytes of `data` from `byteOffset`; how many it took, or -1 if closed. */
   write(data: Uint8Array, byteOffset: number, byteLength: number): number;
-  end(): void;
+  /** Shuts the write side (FIN); the socket stays readable until the peer closes. */
+  shutdown(): void;
 }
 
 /** Lines added in one flush are joined into one write up to this size; larger ones go alone. */
@@ -63,7 +65,11 @@ export class Outbox {
     }
     if (this.closing && !this.ended && this.queuedBytes === 0) {
       this.ended = true;
-      this.socket.end();
+      // Not end(): Bun's end() closes the socket at once, and whatever the peer sends after that
+      // (the rest of an over-long line, say) is answered with a reset, which can make the peer
+      // drop the 00 FF it has not read yet (PROTOCOL.md §7). The peer closes on our FIN; the
+      // caller cuts it after a linger.
+      this.socket.shutdown();
     }
     return true;
   }

@@ -1,7 +1,8 @@
 // Faults against the real broker: each bad client is closed alone while a normal match runs
 // beside it; faults inside a match end it cleanly; SIGTERM ends everything within 2 s.
 import { afterEach, describe, expect, test } from "bun:test";
-import { botHello, endGame, gameHello, isCode, message, trigger, encodeLine } from "../../src/protocol/index.ts";
+import { connect as netConnect } from "node:net";
+import { botHello, decodeLine, endGame, gameHello, isCode, message, trigger, encodeLine } from "../../src/protocol/index.ts";
 import { BrokerProcess, RawClient } from "./harness.ts";
 import { botName, joinBot, joinGame, playBot, playGame } from "./players.ts";
 
@@ -51,7 +52,39 @@ async function rejected(b: BrokerProcess, bytes: string | Uint8Array, reason: Re
   expect(String(line.peer)).toMatch(/^127\.0\.0\.1:\d+$/);
 }
 
+/**
+ * A node:net client (as the TypeScript SDK's) that sends a bad line and, without waiting, much
+ * more: what it reads before the broker's close, and the socket error it got, if any.
+ */
+function keepsWriting(port: number, first: string, moreBytes: number): Promise<{ lines: string; error: string | undefined }> {
+  return new Promise((resolve) => {
+    const s = netConnect({ host: "127.0.0.1", port });
+    let lines = "";
+    let error: string | undefined;
+    s.on("data", (d) => (lines += d.toString("latin1")));
+    s.on("error", (e: NodeJS.ErrnoException) => (error = e.code));
+    s.on("close", () => resolve({ lines, error }));
+    s.on("connect", () => {
+      s.write(first);
+      for (let i = 0; i < 4; i++) s.write(new Uint8Array(moreBytes / 4).fill(0x41));
+    });
+  });
+}
+
 describe("a bad client is closed alone while a match runs beside it", () => {
+  // Regression (found by the socket fuzz): the broker closed at once, so the rest of the client's
+  // writes met a reset and a node:net client lost the 00 FF it had not read yet. The broker now
+  // shuts its write side only and reads on until the client closes (or the linger runs out).
+  test("a client that goes on writing after a bad line still reads its 00 FF", () =>
+    besideAMatch(async (b) => {
+      for (const [first, more] of [["not base64!\n", 1 << 20], ["A".repeat(5000), 256 * 1024]] as const) {
+        const got = await keepsWriting(b.port, first, more);
+        expect(got.error).toBeUndefined();
+        const bye = decodeLine(ascii(got.lines.trimEnd()));
+        expect(isCode(bye, 0, 0xff)).toBe(true);
+        expect(new TextDecoder().decode(bye.body)).toMatch(first.length > 100 ? /^protocol_error: line_too_long/ : /^protocol_error: bad_base64/);
+      }
+    }));
   test("an undecodable line", () => besideAMatch((b) => rejected(b, "not base64!\n", /^protocol_error: bad_base64/)));
   test("a CRLF line ending", () => besideAMatch((b) => rejected(b, "AAI=\r\n", /^protocol_error: bad_base64/)));
   test("a line over the limit, refused before it is whole", () =>

@@ -17,7 +17,7 @@ class FakeSocket implements Writable {
     this.written.push(...data.subarray(byteOffset, byteOffset + n));
     return n;
   }
-  end(): void {
+  shutdown(): void {
     this.ended = true;
   }
 }
