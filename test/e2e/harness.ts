@@ -1,7 +1,8 @@
 // End-to-end harness: starts the real broker (`bun src/main.ts`) on free ports and speaks raw v1
-// to it over real sockets. Raw clients are written from docs/PROTOCOL.md alone.
+// to it over real sockets (v2 frames once a Welcome grants them). Raw clients are written from
+// docs/PROTOCOL.md alone.
 import type { Subprocess } from "bun";
-import { LineDecoder, encodeLine, type Message } from "../../src/protocol/index.ts";
+import { Control, FrameDecoder, LineDecoder, Opcode, decodeWelcome, encodeLine, frameBytes, isCode, type Message } from "../../src/protocol/index.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -101,9 +102,48 @@ export class BrokerProcess {
   }
 }
 
-/** A raw v1 client: send messages or raw bytes, read messages, see the close. */
+/** A Welcome (00 03) that grants v2 frames; one whose body does not decode grants nothing. */
+export function grantsFrames(m: Message): boolean {
+  if (!isCode(m, Opcode.control, Control.welcome)) return false;
+  try {
+    return decodeWelcome(m.body).features.includes("frames");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a client reads from the broker's byte stream (PROTOCOL.md §11): v1 lines until a Welcome
+ * that grants frames, then frames, switching in the middle of a read. The broker grants frames
+ * only to a client that asked. Throws ProtocolError.
+ */
+export class StreamReader {
+  private readonly lines: LineDecoder;
+  private frames: FrameDecoder | null = null;
+
+  constructor(private readonly bytesMax = 64 * 1024 * 1024) {
+    this.lines = new LineDecoder(bytesMax);
+  }
+
+  get framed(): boolean {
+    return this.frames !== null;
+  }
+
+  push(chunk: Uint8Array): Message[] {
+    if (this.frames) return this.frames.push(chunk);
+    const { messages, rest } = this.lines.pushUntil(chunk, grantsFrames);
+    if (rest === null) return messages;
+    this.frames = new FrameDecoder(this.bytesMax);
+    return rest.length === 0 ? messages : [...messages, ...this.frames.push(rest)];
+  }
+}
+
+/**
+ * A raw client: send messages or raw bytes, read messages, see the close. It speaks v1 lines, and
+ * v2 frames both ways once a Welcome grants them (only if its Hello asked for `frames`).
+ */
 export class RawClient {
-  private readonly decoder = new LineDecoder(64 * 1024 * 1024);
+  private readonly decoder = new StreamReader();
   private readonly inbox: Message[] = [];
   private waiters: Array<() => void> = [];
   closed = false;
@@ -136,8 +176,15 @@ export class RawClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Whether a Welcome granted v2 frames: from then on both ways are frames. */
+  get framed(): boolean {
+    return this.decoder.framed;
+  }
+
   async send(...messages: Message[]): Promise<void> {
-    await this.sendRaw(messages.map(encodeLine).join(""));
+    if (!this.framed) return await this.sendRaw(messages.map(encodeLine).join(""));
+    const frames = messages.map(frameBytes);
+    await this.sendRaw(frames.length === 1 ? frames[0]! : Uint8Array.from(frames.flatMap((f) => [...f])));
   }
 
   /** Writes raw bytes, honouring back-pressure. */

@@ -152,6 +152,11 @@ export class RawWs {
   close(): void {
     this.socket.end();
   }
+
+  /** Drops the TCP connection at once: no close frame, no FIN. */
+  terminate(): void {
+    this.socket.terminate();
+  }
 }
 
 /** A client frame: FIN set, masked (RFC 6455 §5.3: every client frame is). */

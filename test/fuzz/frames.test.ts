@@ -6,20 +6,17 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import {
-  Control,
   FrameDecoder,
   LineDecoder,
-  Opcode,
   ProtocolError,
-  decodeWelcome,
   encodeLine,
   envelopeBytesMax,
   frameBytes,
-  isCode,
   message,
   welcome,
   type Message,
 } from "../../src/protocol/index.ts";
+import { StreamReader, grantsFrames } from "../e2e/harness.ts";
 import { body, frameNoise, header, protocolOnly, validMessage } from "./arbitraries.ts";
 import { check, runsFor, seed } from "./budget.ts";
 
@@ -162,27 +159,11 @@ test(`a frame announcing more than the limit is refused as soon as its header is
   );
 });
 
-const grants = (m: Message): boolean => {
-  if (!isCode(m, Opcode.control, Control.welcome)) return false;
-  try {
-    return decodeWelcome(m.body).features.includes("frames");
-  } catch {
-    return false;
-  }
+/** A client that asked for frames (src/sdk/connection.ts reads the same way). */
+const reader = (): ((chunk: Uint8Array) => Message[]) => {
+  const r = new StreamReader(1024);
+  return (chunk) => r.push(chunk);
 };
-
-/** A client that asked for frames: v1 lines until a Welcome grants them, then frames (as src/sdk/connection.ts reads). */
-function clientReader(): (chunk: Uint8Array) => Message[] {
-  const lines = new LineDecoder(1024);
-  let frames: FrameDecoder | null = null;
-  return (chunk) => {
-    if (frames) return frames.push(chunk);
-    const { messages, rest } = lines.pushUntil(chunk, grants);
-    if (rest === null) return messages;
-    frames = new FrameDecoder(1024);
-    return [...messages, ...frames.push(rest)];
-  };
-}
 
 const granted = welcome({ brokerVersion: "0.1.0", features: ["frames"], room: "r", queuePosition: 1, bots: 1, time: null });
 
@@ -200,12 +181,12 @@ test(`the switch to frames after a Welcome that grants them, split anywhere, giv
         const lineBytes = new TextEncoder().encode([...lines, granted].map(encodeLine).join(""));
         const frameStream = concat([...frames.map(frameBytes), tail ?? new Uint8Array(0)]);
         const stream = concat([lineBytes, frameStream]);
-        const whole = feed([stream.slice()], clientReader());
-        const parts = feed(split(stream, cuts), clientReader());
+        const whole = feed([stream.slice()], reader());
+        const parts = feed(split(stream, cuts), reader());
         expect(parts.error?.code).toBe(whole.error?.code);
         if (!whole.error) {
           expect(parts.messages.map((m) => encodeLine(m))).toEqual(whole.messages.map((m) => encodeLine(m)));
-          if (!lines.some(grants)) expect(whole.messages.slice(0, lines.length + 1 + frames.length).map((m) => encodeLine(m))).toEqual([...lines, granted, ...frames].map((m) => encodeLine(m)));
+          if (!lines.some(grantsFrames)) expect(whole.messages.slice(0, lines.length + 1 + frames.length).map((m) => encodeLine(m))).toEqual([...lines, granted, ...frames].map((m) => encodeLine(m)));
         }
         // The broker: bytes after the last handshake line, held by the line decoder (no newline
         // among them), go on as frames (src/transport/tcp.ts, TcpLink.admitted).
