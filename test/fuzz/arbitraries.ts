@@ -8,6 +8,7 @@ import {
   encodeHello,
   encodeLine,
   encodeResult,
+  encodeEnvelope,
   encodeWelcome,
   frameBytes,
   message,
@@ -168,4 +169,11 @@ export const frameNoise: fc.Arbitrary<Uint8Array> = fc.oneof(
     return frame.subarray(0, cut % frame.length);
   }),
   fc.tuple(fc.oneof(fc.integer({ min: 0, max: 80 }), uint32), fc.uint8Array({ maxLength: 8 })).map(([n, rest]) => Uint8Array.from([...header(n), ...rest])),
+);
+
+/** Bytes for one WebSocket message: random, or a valid envelope mutated or cut. */
+export const envelopeNoise: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ maxLength: 48 }),
+  fc.tuple(validMessage, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([m, ms]) => mutate(encodeEnvelope(m), ms)),
+  fc.tuple(validMessage, fc.nat()).map(([m, cut]) => encodeEnvelope(m).subarray(0, cut % (2 + m.body.length))),
 );

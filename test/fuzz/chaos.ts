@@ -27,7 +27,7 @@ import {
 import { StreamReader } from "../e2e/harness.ts";
 import { helloWith } from "../e2e/players.ts";
 import { RawWs, frameBytes as wsFrame } from "../e2e/ws-client.ts";
-import { frameNoise, header, noise, protocolOnly, validMessage } from "./arbitraries.ts";
+import { envelopeNoise, frameNoise, header, noise, protocolOnly, validMessage } from "./arbitraries.ts";
 
 export type Framing = "lines" | "frames" | "ws";
 
@@ -71,7 +71,7 @@ const message = knownLines.map((message): Act => ({ k: "message", message }));
 
 /** Acts of one framing: its noise, valid messages in the wrong order, lines over the limits. */
 function acts(framing: Framing, limits: Limits): fc.Arbitrary<Act[]> {
-  const bytes = (framing === "frames" ? fc.oneof(noise, frameNoise) : framing === "ws" ? frameNoise : noise).map((bytes): Act => ({ k: "bytes", bytes }));
+  const bytes = (framing === "frames" ? fc.oneof(noise, frameNoise) : framing === "ws" ? fc.oneof(envelopeNoise, frameNoise) : noise).map((bytes): Act => ({ k: "bytes", bytes }));
   // Over the handshake's 4 KiB, or over the limit once admitted.
   const huge = fc.constantFrom(5_000, (framing === "lines" ? limits.lineBytesMax : limits.envelopeBytesMax) + 100).map((bytes): Act => ({ k: "huge", bytes }));
   const act = fc.oneof({ weight: 3, arbitrary: bytes }, { weight: 4, arbitrary: message }, { weight: 1, arbitrary: huge });
@@ -110,7 +110,7 @@ interface Outcome {
   readonly framed: boolean;
   /** WebSocket: the code of the broker's close frame, if any. */
   readonly wsCode: number | null;
-  /** The socket's error, if any (a reset). */
+  /** TCP, for the report of a failure: the socket's error (a reset), and whether it ever connected. */
   readonly error?: string;
   readonly connected?: boolean;
 }
