@@ -50,6 +50,9 @@ beforeAll(async () => {
     BROKER_MOVE_TIMEOUT_MS: "0",
     BROKER_CONNECT_RATE_PER_ADDRESS: "1000000",
     BROKER_CONNECTIONS_PER_ADDRESS_MAX: "1000000",
+    // Every chaos and honest client comes from 127.0.0.1, up to 50 WebSockets at once in their handshake.
+    BROKER_WS_HANDSHAKES_MAX: "1000000",
+    BROKER_WS_HANDSHAKES_PER_ADDRESS_MAX: "1000000",
     BROKER_WS: "on",
   });
 });
