@@ -22,10 +22,11 @@ export class BrokerProcess {
   ) {}
 
   /**
-   * Starts the broker with these settings (env names) and waits for its "listening" line. Records
+   * Starts the broker with these settings (env names) and waits for its "listening" line (a bound
+   * for a hung start, generous for a loaded machine, not a timing claim). Records
    * are off unless the test sets BROKER_DB (never the default file in the repository).
    */
-  static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"], listenTimeoutMs = 10_000): Promise<BrokerProcess> {
+  static async start(env: Record<string, string> = {}, cmd: string[] = ["bun", "src/main.ts"], listenTimeoutMs = 30_000): Promise<BrokerProcess> {
     const proc = Bun.spawn(cmd, {
       cwd: ROOT,
       env: { ...process.env, BROKER_HOST: "127.0.0.1", BROKER_PORT: "0", BROKER_HEALTH_PORT: "0", LOG_FORMAT: "json", BROKER_DB: "off", ...env },
