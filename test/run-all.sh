@@ -12,6 +12,8 @@ export BROKER_DB=off
 # Every suite's temporary files (brokers' records, arena folders, browser profiles, builds) go in
 # one folder, removed at the end whatever happens: nothing is left in the machine's /tmp.
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/bitbroker-tests.XXXXXX")
+# Searchable by others (not readable): the PostgreSQL tests run initdb as `postgres` in a folder here.
+chmod 0711 "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
 export TMPDIR="$SCRATCH"
 LOGS=$(mktemp -d)
