@@ -1,4 +1,5 @@
 // Small SDK players for the SDK's end-to-end tests: an echo bot, a scripted game, typed versions.
+import { expect } from "bun:test";
 import protobuf from "protobufjs";
 import { Action, BaseBot, BaseGame, ProtoBot, ProtoGame, protoCodec, type BotInfo } from "../../src/sdk/index.ts";
 
@@ -85,3 +86,44 @@ export class SumGame extends ProtoGame<Question, Answer> {
     this.answers.push(reply);
   }
 }
+
+/** Sends the given states in turn to bot 0; keeps the replies and the type of each. */
+export class BigStateGame extends BaseGame {
+  readonly replies: Uint8Array[] = [];
+  readonly kinds: string[] = [];
+  private turn = 0;
+  constructor(private readonly states: Uint8Array[]) {
+    super();
+  }
+  initialise(_bots: BotInfo[]): void {}
+  nextAction(): Action {
+    const state = this.states[this.turn++];
+    return state ? Action.playerAction(0, state) : Action.endGame();
+  }
+  deliverResponse(response: Uint8Array): void {
+    this.kinds.push(response.constructor.name);
+    this.replies.push(response);
+  }
+}
+
+/** Answers each state with the state reversed; records the type of what it was given. */
+export class ReverseBot extends BaseBot {
+  readonly kinds: string[] = [];
+  constructor(readonly name = "Reverse") {
+    super();
+  }
+  decideMove(state: Uint8Array): Uint8Array {
+    this.kinds.push(state.constructor.name);
+    return state.slice().reverse();
+  }
+}
+
+/** Every reply of `game` was its state reversed, byte for byte. */
+export function expectReversed(game: BigStateGame, states: Uint8Array[]): void {
+  expect(game.replies.length).toBe(states.length);
+  game.replies.forEach((reply, i) => {
+    expect(reply.length).toBe(states[i]!.length);
+    expect(Bun.hash(reply)).toBe(Bun.hash(states[i]!.slice().reverse()));
+  });
+}
+

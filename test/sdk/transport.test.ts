@@ -1,8 +1,9 @@
 // The SDK's socket (src/sdk/connection.ts, node:net) through the real broker: states larger than
 // the socket buffers both ways (back-pressure), plain Uint8Array bodies, a bad port.
 import { afterEach, expect, test } from "bun:test";
-import { Action, BaseBot, BaseGame, SdkError, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
+import { SdkError, runBot, runGame } from "../../src/sdk/index.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
+import { BigStateGame, ReverseBot, expectReversed } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -18,35 +19,6 @@ function pattern(size: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** Answers each state with the state reversed; records the type of what it was given. */
-class ReverseBot extends BaseBot {
-  readonly name = "Reverse";
-  readonly kinds: string[] = [];
-  decideMove(state: Uint8Array): Uint8Array {
-    this.kinds.push(state.constructor.name);
-    return state.slice().reverse();
-  }
-}
-
-/** Sends the given states in turn to bot 0 and keeps the replies. */
-class BigStateGame extends BaseGame {
-  readonly replies: Uint8Array[] = [];
-  readonly kinds: string[] = [];
-  private turn = 0;
-  constructor(private readonly states: Uint8Array[]) {
-    super();
-  }
-  initialise(_bots: BotInfo[]): void {}
-  nextAction(): Action {
-    const state = this.states[this.turn++];
-    return state ? Action.playerAction(0, state) : Action.endGame();
-  }
-  deliverResponse(response: Uint8Array): void {
-    this.kinds.push(response.constructor.name);
-    this.replies.push(response);
-  }
-}
-
 test("states and replies of several MiB cross intact both ways, past the socket buffers", async () => {
   // 9 MiB is 12 MiB of base64: more than a loopback socket buffers, so writes wait for drain.
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
@@ -54,11 +26,7 @@ test("states and replies of several MiB cross intact both ways, past the socket 
   const game = new BigStateGame(states);
   const bot = new ReverseBot();
   await Promise.all([runGame(game, "127.0.0.1", broker.port), runBot(bot, "127.0.0.1", broker.port)]);
-  expect(game.replies.length).toBe(3);
-  game.replies.forEach((reply, i) => {
-    expect(reply.length).toBe(states[i]!.length);
-    expect(Bun.hash(reply)).toBe(Bun.hash(states[i]!.slice().reverse()));
-  });
+  expectReversed(game, states);
   // Bodies are plain Uint8Arrays (not Node Buffers), the same on every runtime.
   expect(new Set([...game.kinds, ...bot.kinds])).toEqual(new Set(["Uint8Array"]));
 }, 60_000); // 36 MiB of base64 through three processes, as the broker's own 16 MiB tests allow

@@ -4,11 +4,11 @@
 import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Action, BaseBot, BaseGame, SdkError, isRefused, runBot, runGame, type BotInfo } from "../../src/sdk/index.ts";
+import { SdkError, isRefused, runBot, runGame } from "../../src/sdk/index.ts";
 import { urlOption } from "../../src/sdk/websocket.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 import { RawWs } from "../e2e/ws-client.ts";
-import { EchoBot, ScriptGame } from "./players.ts";
+import { BigStateGame, EchoBot, ReverseBot, ScriptGame, expectReversed } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -24,40 +24,6 @@ function pattern(size: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed + (i >>> 11)) & 0xff;
   return bytes;
-}
-
-class ReverseBot extends BaseBot {
-  constructor(readonly name: string) {
-    super();
-  }
-  decideMove(state: Uint8Array): Uint8Array {
-    return state.slice().reverse();
-  }
-}
-
-/** Sends the given states in turn to bot 0 and keeps the replies. */
-class BigStateGame extends BaseGame {
-  readonly replies: Uint8Array[] = [];
-  private turn = 0;
-  constructor(private readonly states: Uint8Array[]) {
-    super();
-  }
-  initialise(_bots: BotInfo[]): void {}
-  nextAction(): Action {
-    const state = this.states[this.turn++];
-    return state ? Action.playerAction(0, state) : Action.endGame();
-  }
-  deliverResponse(response: Uint8Array): void {
-    this.replies.push(response);
-  }
-}
-
-function expectReversed(game: BigStateGame, states: Uint8Array[]): void {
-  expect(game.replies.length).toBe(states.length);
-  game.replies.forEach((reply, i) => {
-    expect(reply.length).toBe(states[i]!.length);
-    expect(Bun.hash(reply)).toBe(Bun.hash(states[i]!.slice().reverse()));
-  });
 }
 
 async function rejection(p: Promise<unknown>): Promise<SdkError> {
