@@ -18,9 +18,9 @@ export interface MatchesHttpOptions {
   readonly store: Store | null;
   readonly leaderboard: Leaderboard | null;
   readonly recent: { list(room?: string): EndedMatch[] };
-  /** This broker's replay folder, and whether a replay is still being written. */
+  /** This broker's replay folder, and where a match's replay stands (ReplayWriter.state). */
   readonly replayDir: string;
-  readonly replayInUse: (matchId: string) => boolean;
+  readonly replayState: (matchId: string) => "none" | "running" | Promise<void>;
 }
 
 const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
@@ -28,8 +28,23 @@ const MATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 const ONE_MATCH = /^\/matches\/([^/]+)(\/replay)?$/;
 const LIMIT_MAX = 1000;
 const LIMIT_DEFAULT = 100;
+/** How long GET /matches/{id}/replay waits for the file of a match that has just ended. */
+const FINISH_WAIT_MS = 5_000;
 /** The largest replay file GET /matches/{id}/replay?format=json reads whole for the dashboard. */
 const VIEW_FILE_BYTES_MAX = 64 * 1024 * 1024;
+
+/** Whether `p` settles within `ms` (a timer that keeps nothing alive). */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    p.then(done, done);
+  });
+}
 
 const bad = (error: string): Response => Response.json({ error }, { status: 400 });
 const notFound = (error: string): Response => Response.json({ error }, { status: 404 });
@@ -168,7 +183,12 @@ export class MatchesHttp {
     if (unknown.length > 0) return bad(`unknown parameter "${unknown[0]}" (known: format)`);
     if (format !== "bbr" && format !== "json") return bad(`format must be bbr (the file) or json (the dashboard's view); got ${JSON.stringify(format)}`);
     if (!MATCH_ID.test(id)) return notFound(`no match has the id ${JSON.stringify(id)}`);
-    if (this.o.replayInUse(id)) return Response.json({ error: `match ${id} is still running: its replay is whole once it ends` }, { status: 409 });
+    const state = this.o.replayState(id);
+    if (state === "running") return Response.json({ error: `match ${id} is still running: its replay is whole once it ends` }, { status: 409 });
+    // The match has ended and its record says so; the file's last bytes may still be on their way.
+    if (state !== "none" && !(await settlesWithin(state, FINISH_WAIT_MS))) {
+      return Response.json({ error: `the replay of match ${id} is still being written: try again` }, { status: 503, headers: { "retry-after": "1" } });
+    }
     const path = join(this.o.replayDir, replayName(id));
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) return notFound(`this broker keeps no replay of match ${id} (not recorded, pruned, or recorded by another broker)`);

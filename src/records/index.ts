@@ -85,7 +85,7 @@ export class Records implements HttpRoutes {
       leaderboard: store ? new Leaderboard(store) : null,
       recent: s.recent,
       replayDir: config.recordDir,
-      replayInUse: (id) => replays !== null && replays.fileOf(id) !== null,
+      replayState: (id) => replays?.state(id) ?? "none",
     });
     return new Records(recorder, replays, http, retention);
   }

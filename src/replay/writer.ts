@@ -114,6 +114,16 @@ export class ReplayWriter {
     }
   }
 
+  /**
+   * Where a match's file stands: "running" while its match runs, a promise that settles once the
+   * file is whole on disk (or abandoned) while the match's end is still being written, else "none".
+   */
+  state(matchId: string): "none" | "running" | Promise<void> {
+    const f = this.files.get(matchId);
+    if (!f || f.failed) return "none";
+    return f.ended ? this.flush(f) : "running";
+  }
+
   /** The replay file of a running match, or null if it is not recorded (or was abandoned). */
   fileOf(matchId: string): string | null {
     const f = this.files.get(matchId);

@@ -66,6 +66,23 @@ describe("the replay writer", () => {
     await w.close(1000);
   });
 
+  test("state: running while its match runs; once it has ended, a promise that settles when the file is whole; then none", async () => {
+    const dir = tempDir();
+    const w = new ReplayWriter({ dir, instanceId: "i", brokerVersion: "v", log: collectLogs().log });
+    w.onEvent(started(3));
+    w.onEvent(traced(3, 1000, new Uint8Array(300_000).fill(3)));
+    expect(w.state(ID(3))).toBe("running");
+    w.onEvent(ended(3, 1001));
+    const finishing = w.state(ID(3));
+    expect(finishing).toBeInstanceOf(Promise);
+    await finishing;
+    // Whole on disk the moment it settles: it decodes to its end record.
+    expect(decodeReplay(readFileSync(join(dir, `${ID(3)}.bbr`))).records.at(-1)).toMatchObject({ kind: "end" });
+    expect(w.state(ID(3))).toBe("none");
+    expect(w.state(ID(4))).toBe("none");
+    await w.close(1000);
+  });
+
   test("buffers that would pass their bound abandon that replay, logged and counted; the next match is recorded", async () => {
     const dir = tempDir();
     const logs = collectLogs();
