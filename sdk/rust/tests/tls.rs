@@ -292,5 +292,8 @@ fn the_environment_turns_tls_on_and_the_option_off_wins_over_it() {
     let err = within(&rt, LIMIT, run_bot_with(bot, "127.0.0.1", port, plain)).unwrap_err();
     std::env::remove_var("BITBROKER_TLS_CA");
     // At most a TLS alert comes back, then the close: never a v1 line.
-    assert!(["connection_lost", "bad_base64"].contains(&err.code()), "{err}");
+    assert!(
+        ["connection_lost", "bad_base64"].contains(&err.code()),
+        "{err}"
+    );
 }
