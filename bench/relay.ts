@@ -90,6 +90,7 @@ class Relay {
         conn.encode = frameBytes;
       }
     }
+    this.broker.release();
     for (let i = 0; i < touched.length; i++) touched[i]!.flush();
     touched.length = 0;
   }

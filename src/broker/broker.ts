@@ -45,6 +45,11 @@ export class Broker {
     });
   }
 
+  /**
+   * One step: the commands for `event`, in order. The array and its send and event commands are
+   * the broker's, refilled at the next step: carry them out (or copy them) before calling again,
+   * then `release` them.
+   */
   handle(event: Event, nowMs: number): Command[] {
     this.out.begin(nowMs);
     switch (event.kind) {
@@ -74,6 +79,11 @@ export class Broker {
         break;
     }
     return this.out.end();
+  }
+
+  /** The last step's commands were carried out: they are emptied, and let go of the messages they held. */
+  release(): void {
+    this.out.release();
   }
 
   /** When the driver must send the next `tick`, or null if nothing is timed. O(1). */

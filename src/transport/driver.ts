@@ -42,6 +42,10 @@ export class Driver {
   private timerAtMs: number | null = null;
   /** The links a step wrote to, reused from step to step. */
   private readonly touched: Link[] = [];
+  /** Set while a step's commands are carried out: the broker refills them at its next step. */
+  private applying = false;
+  /** Events dispatched while a step's commands were carried out (a projection's): handled right after. */
+  private readonly waiting: Event[] = [];
   /** The event of every message read, refilled each time: the broker reads it only while handling it. */
   private readonly receivedEvent: { kind: "received"; conn: ConnId; message: Message } = { kind: "received", conn: 0, message: NO_MESSAGE };
 
@@ -69,6 +73,10 @@ export class Driver {
 
   /** Feeds one event to the broker and carries out its commands. */
   dispatch(event: Event): void {
+    if (this.applying) {
+      this.waiting.push(event);
+      return;
+    }
     this.apply(this.broker.handle(event, performance.now()));
     this.schedule();
   }
@@ -109,15 +117,39 @@ export class Driver {
   }
 
   private apply(commands: Command[]): void {
+    let closing: Link[] | null;
+    this.applying = true;
+    try {
+      closing = this.carryOut(commands);
+    } finally {
+      this.applying = false;
+      this.broker.release();
+    }
+    // Flushed before anything else is decoded: the lines may be views of a decoder's scratch.
     const touched = this.touched;
+    let slow: Link[] | null = null;
+    for (let i = 0; i < touched.length; i++) {
+      const link = touched[i]!;
+      if (!link.flush()) (slow ??= []).push(link);
+    }
+    touched.length = 0;
+    // After the loop: cutting one dispatches a step of its own, which flushes with `touched` again.
+    if (slow) for (const link of slow) this.slow(link.id);
+    if (closing) for (const link of closing) link.close();
+    for (let e = this.waiting.shift(); e !== undefined; e = this.waiting.shift()) this.dispatch(e);
+  }
+
+  /** The step's commands, in order; returns the links to close once its sends are flushed. */
+  private carryOut(commands: Command[]): Link[] | null {
     let closing: Link[] | null = null;
-    for (const c of commands) {
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!;
       switch (c.kind) {
         case "send": {
           const link = this.links.get(c.conn);
           if (!link) break;
           link.push(c.message);
-          touched.push(link);
+          this.touched.push(link);
           break;
         }
         case "close": {
@@ -141,16 +173,7 @@ export class Driver {
           break;
       }
     }
-    // Flushed before anything else is decoded: the lines may be views of a decoder's scratch.
-    let slow: Link[] | null = null;
-    for (let i = 0; i < touched.length; i++) {
-      const link = touched[i]!;
-      if (!link.flush()) (slow ??= []).push(link);
-    }
-    touched.length = 0;
-    // After the loop: cutting one dispatches a step of its own, which flushes with `touched` again.
-    if (slow) for (const link of slow) this.slow(link.id);
-    if (closing) for (const link of closing) link.close();
+    return closing;
   }
 
   /** One timer, at the broker's next deadline; an early fire is harmless (the tick does nothing). */

@@ -58,9 +58,12 @@ export class Driver {
     this.broker = new Broker(brokerSettings(settings));
   }
 
+  /** The step's commands, copied: the broker refills its own at the next step (Broker.handle). */
   private run(commands: Command[]): Command[] {
-    this.log.push(...commands);
-    return commands;
+    const copies = commands.map((c) => ({ ...c }));
+    this.broker.release();
+    this.log.push(...copies);
+    return copies;
   }
 
   open(conn: ConnId): Command[] {

@@ -9,10 +9,11 @@ import { Control, Opcode, botName, decodeWelcome, encodeHello, message, type Hel
 import { brokerSettings } from "./driver.ts";
 
 function join(broker: Broker, conn: number, role: "game" | "bot", transport: Transport, hello: Partial<Hello>): Command[] {
-  const out = broker.handle({ kind: "opened", conn, peer: `127.0.0.1:${40000 + conn}`, address: "127.0.0.1", transport }, 1000);
+  // Copies: the broker refills its commands at the next step.
+  const out = broker.handle({ kind: "opened", conn, peer: `127.0.0.1:${40000 + conn}`, address: "127.0.0.1", transport }, 1000).map((c) => ({ ...c }));
   const h = message(Opcode.control, role === "game" ? Control.gameHello : Control.botHello, encodeHello({ client: "test", ...hello }));
-  out.push(...broker.handle({ kind: "received", conn, message: h }, 1000));
-  if (role === "bot") out.push(...broker.handle({ kind: "received", conn, message: botName(`bot${conn}`) }, 1000));
+  out.push(...broker.handle({ kind: "received", conn, message: h }, 1000).map((c) => ({ ...c })));
+  if (role === "bot") out.push(...broker.handle({ kind: "received", conn, message: botName(`bot${conn}`) }, 1000).map((c) => ({ ...c })));
   return out;
 }
 

@@ -167,7 +167,8 @@ export class Run {
 
   private feed(event: Event): void {
     this.observer.before(event);
-    const commands = this.broker.handle(event, this.nowMs);
+    // Copies: the broker refills its commands at the next step (Broker.handle).
+    const commands = this.broker.handle(event, this.nowMs).map((c) => ({ ...c }));
     this.commands.push(...commands);
     this.observer.after(event, commands, this.broker.snapshot(), this.nowMs, this.broker.nextDeadlineMs());
     for (const c of commands) {
