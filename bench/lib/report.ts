@@ -178,7 +178,7 @@ export function table(rows: readonly Summary[]): string {
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
-/** Objects our broker allocated per turn, by type, where a window saw no collection. */
+/** Objects our broker (ours, tuned, before) allocated per turn, by type, where a window saw no collection. */
 export function objectsText(rows: readonly Summary[]): string {
   return rows
     .filter((r) => r.objectsPerTurn !== null)
@@ -187,7 +187,7 @@ export function objectsText(rows: readonly Summary[]): string {
         .filter(([, n]) => n >= 0.01)
         .sort((a, b) => b[1] - a[1])
         .map(([type, n]) => `${type} ${n}`);
-      return `${caseLabel(r).padEnd(34)} ${parts.length > 0 ? parts.join(", ") : "none"}`;
+      return `${caseLabel(r).padEnd(34)} ${r.system.padEnd(6)} ${parts.length > 0 ? parts.join(", ") : "none"}`;
     })
     .join("\n");
 }
