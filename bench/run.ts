@@ -9,13 +9,15 @@ import { CONC_SYSTEMS, type ConcSystem } from "./lib/concurrency.ts";
 import { concurrencyAxis } from "./lib/concurrency-axis.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { niceAutogroup, Procs } from "./lib/procs.ts";
-import { checks, checksText, idleTable, objectsText, REPLIES, summarize, table, type Reply, type Row } from "./lib/report.ts";
-import { ensureNats, SYSTEMS, type Paths, type SystemName } from "./lib/systems.ts";
+import { checks, checksText, floorText, idleTable, objectsText, REPLIES, summarize, table, type Reply, type Row } from "./lib/report.ts";
+import { ALL_SYSTEMS, ensureNats, SYSTEMS, TUNED_ENV, type Paths, type SystemName } from "./lib/systems.ts";
 
 const USAGE = `usage: bun run bench [-- options]
   --quick              about a tenth of the turns (a smoke run, p99 less stable)
   --compiled           run our broker as dist/bitbroker instead of \`bun src/main.ts\`
-  --systems LIST       comma-separated from direct,ours,original,nats (default: all), and before
+  --systems LIST       comma-separated from direct,ours,pipe,original,nats (default: all), and before,
+                       tuned (only when named). pipe: bench/pipe/pipe.ts, the thinnest relay Bun allows,
+                       the floor for ours; tuned: ours with MIMALLOC_PURGE_DELAY=-1 BUN_JSC_useWarmUpMarkedBlocks=0
   --before DIR         the system before: our broker from another checkout DIR (a git worktree of an
                        older commit), side by side with ours in the same rounds
   --sizes LIST         state sizes in bytes (default: 64,4096,262144)
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   }
   if (values.concurrency !== undefined) return concurrency(values);
   const systems = list(values.systems).map((s) => {
-    if (!(SYSTEMS as readonly string[]).includes(s) && s !== "before") throw new Error(`--systems: unknown system ${s}`);
+    if (!(ALL_SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: unknown system ${s}`);
     return s as SystemName;
   });
   const sizes = ints(values.sizes, "sizes");
@@ -140,6 +142,8 @@ async function main(): Promise<void> {
   console.log(`== our broker: ${values.compiled ? "dist/bitbroker" : "bun src/main.ts"} at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}`);
   const before = paths.before === undefined ? null : { dir: paths.before, commit: Bun.spawnSync(["git", "-C", paths.before, "rev-parse", "HEAD"]).stdout.toString().trim() };
   if (before) console.log(`== before: ${before.dir} at ${before.commit}`);
+  const tunedEnv = systems.includes("tuned") ? Object.entries(TUNED_ENV).map(([k, v]) => `${k}=${v}`).join(" ") : null;
+  if (tunedEnv) console.log(`== tuned: our broker with ${tunedEnv}`);
 
   const started = performance.now();
   const runs: Row[] = [];
@@ -181,6 +185,8 @@ async function main(): Promise<void> {
   if (objects !== "") console.log(`\n== objects our broker allocated per turn (windows without a collection)\n${objects}`);
   if (idle.length > 0) console.log(`\n== idle memory\n${idleTable(idle)}`);
   if (targetChecks.length > 0) console.log(`\n== issue 20 targets (our broker)\n${checksText(targetChecks)}`);
+  const floor = floorText(rows);
+  if (floor !== "") console.log(`${targetChecks.length > 0 ? "" : "\n"}${floor}`);
   if (skipped.length > 0) console.log(`\nskipped: ${skipped.join(", ")}`);
 
   const dir = `${root}/bench/results`;
@@ -200,6 +206,8 @@ async function main(): Promise<void> {
       brokerPeakRss: "VmHWM from /proc/<pid>/status after the timed turns (warm-up included)",
       ourBroker: values.compiled ? "dist/bitbroker" : "bun src/main.ts",
       before,
+      pipe: "bench/pipe/pipe.ts (bun) between the direct game and bots: one listener per bot, bytes copied both ways as they arrive (TCP_NODELAY); sampled as the broker; rows' p50VsPipe/p99VsPipe: ratios to it round by round",
+      tuned: tunedEnv === null ? null : `our broker as ours, with ${tunedEnv}`,
       pinnedCpus: cpus ?? "none",
       rounds: `${repeat}, interleaved, the first system alternating (rows: medians with the lowest and highest round; ratios to direct taken round by round; runs: every run)`,
       alloc: "ours only: collections (BUN_JSC_logGC=1) between two marks of bench/lib/probe.ts, the first after a full collection; B/turn = bytes allocated this cycle summed over the window's collections / turns (misses less than one cycle after the last); objects per turn from the heap's counts by type when no collection ran",

@@ -3,7 +3,7 @@
 import { GcWatch } from "./alloc.ts";
 import { busyMs, cpuList, sampleProc, type Child, type Json, type ProcSample, type Procs } from "./procs.ts";
 import type { Idle, Reply, Row } from "./report.ts";
-import { startNats, startOriginal, startOurs, type Paths, type Started, type SystemName } from "./systems.ts";
+import { startNats, startOriginal, startOurs, startPipe, TUNED_ENV, type Paths, type Started, type SystemName } from "./systems.ts";
 
 export interface Plan {
   warmup: number; // at least this many turns …
@@ -32,12 +32,15 @@ const num = (j: Json, key: string): number => {
 async function startSystem(procs: Procs, o: Options, system: SystemName, bots: number): Promise<Started | null> {
   switch (system) {
     case "direct":
+    case "pipe": // started after the bots (startBots), in front of their ports
       return null;
     case "ours":
+    case "tuned":
     case "before": {
       const root = system === "before" ? o.paths.before : undefined;
       if (system === "before" && root === undefined) throw new Error("the system before needs --before DIR");
-      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1, env: o.brokerEnv, probe: o.alloc === true, root });
+      const env = system === "tuned" ? { ...o.brokerEnv, ...TUNED_ENV } : o.brokerEnv;
+      return startOurs(procs, o.paths, { bots, compiled: o.compiled, lineBytesMax: o.lineBytesMax, matches: 1, env, probe: o.alloc === true, root });
     }
     case "original":
       return startOriginal(procs, o.paths, { bots, compiled: false });
@@ -47,20 +50,29 @@ async function startSystem(procs: Procs, o: Options, system: SystemName, bots: n
   }
 }
 
-/** Starts the bots and returns the game's command line (role and endpoint arguments). */
-async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number, reply: Reply): Promise<[Child, string[]]> {
+/** The bots, the game's command line (role and endpoint arguments) and, for the system pipe,
+ * the pipe started in front of the bots' ports (the game talks to the pipe's). */
+interface Peers {
+  bots: Child;
+  gameCmd: string[];
+  pipe: Child | null;
+}
+
+async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number, reply: Reply): Promise<Peers> {
   const { peers } = o.paths;
   const common = ["--count", String(bots), "--size", String(size), "--reply", reply];
   const endpoint = started?.peerArgs ?? [];
-  const role = system === "direct" ? "direct-bots" : system === "nats" ? "nats-bots" : "bots";
+  const direct = system === "direct" || system === "pipe";
+  const role = direct ? "direct-bots" : system === "nats" ? "nats-bots" : "bots";
   const child = procs.spawn(`${system} bots`, [peers, role, ...endpoint, ...common]);
   const ready = await child.waitJson((j) => j.event === "ready", 30_000);
-  if (system === "direct") {
+  if (direct) {
     const ports = ready.ports;
     if (!Array.isArray(ports)) throw new Error(`direct bots gave no ports: ${JSON.stringify(ready)}`);
-    return [child, [peers, "direct-game", "--ports", ports.join(",")]];
+    const [pipe, gamePorts] = system === "pipe" ? await startPipe(procs, o.paths, ports.map(Number)) : [null, ports];
+    return { bots: child, gameCmd: [peers, "direct-game", "--ports", gamePorts.join(",")], pipe };
   }
-  return [child, [peers, system === "nats" ? "nats-game" : "game", ...endpoint]];
+  return { bots: child, gameCmd: [peers, system === "nats" ? "nats-game" : "game", ...endpoint], pipe: null };
 }
 
 interface Samples {
@@ -78,12 +90,17 @@ async function sampleAll(procs: Procs, broker: Child | null, children: readonly 
 /** One run of one case. `reply`: what the bots answer (the fixed 8 bytes, or the state echoed). */
 export async function runCase(procs: Procs, o: Options, system: SystemName, size: number, bots: number, plan: Plan, reply: Reply = "fixed", round = 1): Promise<Row> {
   const started = await startSystem(procs, o, system, bots);
-  const broker = started?.broker ?? null;
+  let broker = started?.broker ?? null;
   const children: Child[] = broker ? [broker] : [];
-  const gc = (system === "ours" || system === "before") && o.alloc === true && !o.compiled && broker ? new GcWatch(broker) : null;
+  const ours = system === "ours" || system === "before" || system === "tuned";
+  const gc = ours && o.alloc === true && !o.compiled && broker ? new GcWatch(broker) : null;
   try {
-    const [botsChild, gameCmd] = await startBots(procs, o, system, started, bots, size, reply);
+    const { bots: botsChild, gameCmd, pipe } = await startBots(procs, o, system, started, bots, size, reply);
     children.push(botsChild);
+    if (pipe) {
+      broker = pipe; // sampled as the broker: CPU µs/turn and peak RSS
+      children.unshift(pipe); // sampleAll: the broker first
+    }
     const planArgs = ["--bots", String(bots), "--size", String(size), "--warmup", String(plan.warmup), "--warmup-seconds", String(plan.warmupSeconds), "--turns", String(plan.turns), "--max-seconds", String(plan.maxSeconds), "--reply", reply];
     const game = procs.spawn(`${system} game`, [...gameCmd, ...planArgs]);
     children.push(game);

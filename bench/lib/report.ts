@@ -1,6 +1,6 @@
 // The latency axis's summary: every run in, one row per case and system out (medians over the
-// rounds with their spread, ratios to direct TCP taken round by round), the table and the target
-// checks (issues 7 and 20), as text. Pure formatting.
+// rounds with their spread, ratios to direct TCP and to the pipe taken round by round), the table,
+// the target checks (issues 7 and 20) and our broker against the pipe, as text. Pure formatting.
 import type { Alloc } from "./alloc.ts";
 
 /** What the bots answer: the fixed 8-byte reply, or the state they were sent. */
@@ -65,6 +65,9 @@ export interface Summary {
   /** Each round's figure over direct TCP's in the same round; null for direct or without it. */
   p50VsDirect: Spread | null;
   p99VsDirect: Spread | null;
+  /** The same against the pipe (bench/pipe/pipe.ts, the thinnest Bun relay); null for it or without it. */
+  p50VsPipe: Spread | null;
+  p99VsPipe: Spread | null;
   brokerCpuUsPerTurn: Spread | null;
   brokerPeakRssMb: Spread | null;
   othersCpuPct: Spread;
@@ -96,12 +99,12 @@ export function summarize(runs: readonly Row[]): Summary[] {
   return keys.map((key) => {
     const g = groups.get(key)!;
     const first = g[0]!;
-    const direct = (r: Row): Row | undefined => runs.find((d) => d.system === "direct" && d.round === r.round && sameCase(d, r));
-    const ratios = (f: (r: Row) => number): Spread | null => {
-      if (first.system === "direct") return null;
+    // Each round's figure over the base system's in the same round and case.
+    const ratios = (base: string, f: (r: Row) => number): Spread | null => {
+      if (first.system === base) return null;
       const values = g.flatMap((r) => {
-        const d = direct(r);
-        return d ? [f(r) / f(d)] : [];
+        const b = runs.find((d) => d.system === base && d.round === r.round && sameCase(d, r));
+        return b ? [f(r) / f(b)] : [];
       });
       return values.length > 0 ? spread(values) : null;
     };
@@ -119,8 +122,10 @@ export function summarize(runs: readonly Row[]): Summary[] {
       p50Us: spread(g.map((r) => r.p50Us)),
       p99Us: spread(g.map((r) => r.p99Us)),
       turnsPerS: spread(g.map((r) => r.turnsPerS)),
-      p50VsDirect: ratios((r) => r.p50Us),
-      p99VsDirect: ratios((r) => r.p99Us),
+      p50VsDirect: ratios("direct", (r) => r.p50Us),
+      p99VsDirect: ratios("direct", (r) => r.p99Us),
+      p50VsPipe: ratios("pipe", (r) => r.p50Us),
+      p99VsPipe: ratios("pipe", (r) => r.p99Us),
       brokerCpuUsPerTurn: some((r) => (r.brokerCpuMs === null ? null : (r.brokerCpuMs * 1000) / r.turns)),
       brokerPeakRssMb: some((r) => r.brokerPeakRssMb),
       othersCpuPct: spread(g.map(othersPct)),
@@ -173,7 +178,7 @@ export function table(rows: readonly Summary[]): string {
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
-/** Objects our broker allocated per turn, by type, where a window saw no collection. */
+/** Objects our broker (ours, tuned, before) allocated per turn, by type, where a window saw no collection. */
 export function objectsText(rows: readonly Summary[]): string {
   return rows
     .filter((r) => r.objectsPerTurn !== null)
@@ -182,7 +187,7 @@ export function objectsText(rows: readonly Summary[]): string {
         .filter(([, n]) => n >= 0.01)
         .sort((a, b) => b[1] - a[1])
         .map(([type, n]) => `${type} ${n}`);
-      return `${caseLabel(r).padEnd(34)} ${parts.length > 0 ? parts.join(", ") : "none"}`;
+      return `${caseLabel(r).padEnd(34)} ${r.system.padEnd(6)} ${parts.length > 0 ? parts.join(", ") : "none"}`;
     })
     .join("\n");
 }
@@ -222,4 +227,13 @@ export function checks(rows: readonly Summary[], idle: readonly Idle[]): Check[]
 
 export function checksText(list: readonly Check[]): string {
   return list.map((c) => `${c.ok ? "MET " : "MISS"}  ${c.target.padEnd(26)} ${c.case.padEnd(34)} ${c.detail}`).join("\n");
+}
+
+/** Our broker (and `tuned`, `before` when they ran) against the pipe, the floor of any Bun relay:
+ * medians of the round-by-round ratios, one line per case; "" when the pipe did not run. */
+export function floorText(rows: readonly Summary[]): string {
+  return rows
+    .filter((r) => (r.system === "ours" || r.system === "tuned" || r.system === "before") && r.p50VsPipe && r.p99VsPipe)
+    .map((r) => `${`${r.system} / pipe (the thinnest Bun relay)`.padEnd(38)} ${caseLabel(r).padEnd(34)} p50 ${show(r.p50VsPipe, 2, "×")}, p99 ${show(r.p99VsPipe, 2, "×")}`)
+    .join("\n");
 }

@@ -1,11 +1,22 @@
-// The systems under test: no broker (direct TCP), our broker, the original broker, nats-server.
-// Each start() gives the peers' arguments and the broker process to sample, if there is one.
+// The systems under test: no broker (direct TCP), our broker, the pipe (the thinnest Bun relay),
+// the original broker, nats-server. Each start() gives the peers' arguments and the broker
+// process to sample, if there is one.
 import { existsSync } from "node:fs";
 import type { Child, Procs } from "./procs.ts";
 
-/** `before`: our broker from another checkout (`--before DIR`), for before/after rows in one run. */
-export type SystemName = "direct" | "ours" | "before" | "original" | "nats";
-export const SYSTEMS: readonly SystemName[] = ["direct", "ours", "original", "nats"];
+/** `before`: our broker from another checkout (`--before DIR`), for before/after rows in one run.
+ * `tuned`: our broker with TUNED_ENV. `pipe`: bench/pipe/pipe.ts between the direct game and bots. */
+export type SystemName = "direct" | "ours" | "before" | "tuned" | "pipe" | "original" | "nats";
+/** The default list; `before` and `tuned` run only when named in `--systems`. */
+export const SYSTEMS: readonly SystemName[] = ["direct", "ours", "pipe", "original", "nats"];
+export const ALL_SYSTEMS: readonly SystemName[] = [...SYSTEMS, "before", "tuned"];
+
+/**
+ * The system `tuned`: our broker without two of Bun's helper threads' wake-ups, which on one
+ * pinned CPU land inside turns (p98–p99.9): mimalloc never gives freed pages back to the OS
+ * (no purge timer), and JavaScriptCore does not warm up marked blocks on a helper thread.
+ */
+export const TUNED_ENV: Readonly<Record<string, string>> = { MIMALLOC_PURGE_DELAY: "-1", BUN_JSC_useWarmUpMarkedBlocks: "0" };
 
 export interface Paths {
   root: string; // the repository
@@ -104,6 +115,15 @@ export async function startNats(procs: Procs, natsServer: string, cpus?: string 
   const broker = procs.spawn("nats-server", [natsServer, "-a", "127.0.0.1", "-p", String(port)], { cpus, nice });
   await waitListening(port, broker, 15_000);
   return { broker, peerArgs: ["--url", `nats://127.0.0.1:${port}`] };
+}
+
+/** The pipe (bench/pipe/pipe.ts) in front of the direct bots' ports: its own ports, in order. */
+export async function startPipe(procs: Procs, paths: Paths, botPorts: readonly number[]): Promise<[Child, number[]]> {
+  const pipe = procs.spawn("pipe", [paths.bun, `${paths.root}/bench/pipe/pipe.ts`, ...botPorts.map(String)]);
+  const ready = await pipe.waitJson((j) => j.event === "ready", 15_000);
+  const ports = ready.ports;
+  if (!Array.isArray(ports) || ports.length !== botPorts.length) throw new Error(`the pipe gave no ports: ${JSON.stringify(ready)}`);
+  return [pipe, ports.map(Number)];
 }
 
 /** nats-server's path, installing the Debian package if it is missing; null = skip NATS. */
