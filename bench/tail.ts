@@ -26,6 +26,8 @@ const USAGE = `usage: bun run bench:tail [-- options]      (root and perf; ~10 s
 const TRACED_CPU = "0";
 const BOTS = 2;
 const TAIL_SYSTEMS: readonly SystemName[] = ["ours", "pipe"];
+/** perf and this harness run here, off the traced CPU, when there is another. */
+const OTHER_CPUS = cpus().length > 1 ? `1-${cpus().length - 1}` : null;
 
 interface Traced {
   system: SystemName;
@@ -95,8 +97,7 @@ async function record(procs: Procs, o: Options, system: SystemName, size: number
     };
     await game.waitJson((j) => j.event === "warm", 120_000);
     learn();
-    const others = cpus().length > 1 ? `1-${cpus().length - 1}` : null; // perf itself, off the traced CPU
-    const recording = Recording.start(procs, file, TRACED_CPU, others, events());
+    const recording = Recording.start(procs, file, TRACED_CPU, OTHER_CPUS, events());
     await recording.on();
     game.send("go\n");
     const done = await game.waitJson((j) => j.event === "done", 300_000);
@@ -169,11 +170,14 @@ async function main(): Promise<void> {
     console.error(problem);
     process.exit(2);
   }
+  // The harness too: every thread of it now, and those it starts later inherit the mask (the
+  // children are pinned to CPU 0 by taskset all the same).
+  if (OTHER_CPUS !== null) Bun.spawnSync(["taskset", "-a", "-p", "-c", OTHER_CPUS, String(process.pid)], { stdout: "ignore" });
   const root = resolve(import.meta.dir, "..");
   const paths: Paths = { root, peers: `${root}/target/release/peers`, originalBroker: "", bun: process.execPath };
   if (!existsSync(paths.peers)) throw new Error(`${paths.peers} is missing: run \`bun run bench\` once (it builds the Rust peers)`);
   const machine = await describeMachine(root, null);
-  console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, Linux ${machine.kernel}, bun ${machine.bun}; everything on CPU ${TRACED_CPU}, perf on the others`);
+  console.log(`== machine: ${machine.nproc} × ${machine.cpuModel}, Linux ${machine.kernel}, bun ${machine.bun}; everything on CPU ${TRACED_CPU}, perf and the harness on ${OTHER_CPUS ?? "it too"}`);
   console.log(`== our broker: bun src/main.ts at ${machine.gitCommit}${machine.gitDirty ? " (src/ modified)" : ""}; recorded: ${events().join(" ")}`);
 
   const dir = mkdtempSync(join(tmpdir(), "bench-tail-"));
