@@ -29,7 +29,7 @@ const num = (j: Json, key: string): number => {
   return v;
 };
 
-async function startSystem(procs: Procs, o: Options, system: SystemName, bots: number): Promise<Started | null> {
+export async function startSystem(procs: Procs, o: Options, system: SystemName, bots: number): Promise<Started | null> {
   switch (system) {
     case "direct":
     case "pipe": // started after the bots (startBots), in front of their ports
@@ -52,13 +52,13 @@ async function startSystem(procs: Procs, o: Options, system: SystemName, bots: n
 
 /** The bots, the game's command line (role and endpoint arguments) and, for the system pipe,
  * the pipe started in front of the bots' ports (the game talks to the pipe's). */
-interface Peers {
+export interface Peers {
   bots: Child;
   gameCmd: string[];
   pipe: Child | null;
 }
 
-async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number, reply: Reply): Promise<Peers> {
+export async function startBots(procs: Procs, o: Options, system: SystemName, started: Started | null, bots: number, size: number, reply: Reply): Promise<Peers> {
   const { peers } = o.paths;
   const common = ["--count", String(bots), "--size", String(size), "--reply", reply];
   const endpoint = started?.peerArgs ?? [];
