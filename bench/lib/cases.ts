@@ -152,7 +152,9 @@ async function connections(healthPort: number): Promise<number> {
 export async function measureIdle(procs: Procs, o: Options, systems: readonly SystemName[]): Promise<Idle[]> {
   const out: Idle[] = [];
   if (systems.includes("ours")) {
-    const s = await startOurs(procs, o.paths, { bots: 2, compiled: o.compiled, helloTimeoutMs: 3_600_000 });
+    // 1,000 connections from one address at once: above the broker's per-address rate and cap.
+    const env = { BROKER_CONNECT_RATE_PER_ADDRESS: "1000000", BROKER_CONNECTIONS_PER_ADDRESS_MAX: String(2 * IDLE_CONNECTIONS) };
+    const s = await startOurs(procs, o.paths, { bots: 2, compiled: o.compiled, helloTimeoutMs: 3_600_000, env });
     const broker = s.broker;
     if (!broker || s.healthPort === undefined) throw new Error("our broker did not start");
     try {
