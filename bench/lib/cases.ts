@@ -170,7 +170,7 @@ export async function measureIdle(procs: Procs, o: Options, systems: readonly Sy
         }
         await Bun.sleep(IDLE_SETTLE_MS);
         const loaded = await sampleProc(broker.pid);
-        out.push({ system: "ours", idleRssMb: idle.rssKb / 1024, rss1000IdleConnsMb: loaded.rssKb / 1024 });
+        out.push({ system: "ours", idleRssMb: idle.rssKb / 1024, idleAnonMb: idle.rssAnonKb / 1024, idleFileMb: idle.rssFileKb / 1024, rss1000IdleConnsMb: loaded.rssKb / 1024 });
       } finally {
         await procs.stop(idler);
       }
@@ -188,7 +188,8 @@ export async function measureIdle(procs: Procs, o: Options, systems: readonly Sy
     if (!s.broker) continue;
     try {
       await Bun.sleep(IDLE_SETTLE_MS);
-      out.push({ system: name, idleRssMb: (await sampleProc(s.broker.pid)).rssKb / 1024, rss1000IdleConnsMb: null });
+      const idle = await sampleProc(s.broker.pid);
+      out.push({ system: name, idleRssMb: idle.rssKb / 1024, idleAnonMb: idle.rssAnonKb / 1024, idleFileMb: idle.rssFileKb / 1024, rss1000IdleConnsMb: null });
     } finally {
       await procs.stop(s.broker);
     }

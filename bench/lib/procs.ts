@@ -179,6 +179,9 @@ export async function niceAutogroup(nice: number): Promise<() => void> {
 export interface ProcSample {
   cpuMs: number;
   rssKb: number;
+  /** Of rssKb: the process's own pages (heap, stacks) and the pages of files it maps (its executable's code). */
+  rssAnonKb: number;
+  rssFileKb: number;
   hwmKb: number;
 }
 
@@ -215,5 +218,5 @@ export async function sampleProc(pid: number): Promise<ProcSample> {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const status = await Bun.file(`/proc/${pid}/status`).text();
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, rssKb: kb("VmRSS"), hwmKb: kb("VmHWM") };
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, rssKb: kb("VmRSS"), rssAnonKb: kb("RssAnon"), rssFileKb: kb("RssFile"), hwmKb: kb("VmHWM") };
 }

@@ -33,6 +33,9 @@ export interface Row {
 export interface Idle {
   system: string;
   idleRssMb: number;
+  /** Of idleRssMb: the process's own pages, and its executable's (shared, clean: the OS can drop them). */
+  idleAnonMb: number;
+  idleFileMb: number;
   rss1000IdleConnsMb: number | null;
 }
 
@@ -194,7 +197,7 @@ export function objectsText(rows: readonly Summary[]): string {
 
 export function idleTable(idle: readonly Idle[]): string {
   return idle
-    .map((i) => `${i.system.padEnd(9)} idle RSS ${fmt(i.idleRssMb, 1)} MB` + (i.rss1000IdleConnsMb === null ? "" : `; with 1,000 idle connections ${fmt(i.rss1000IdleConnsMb, 1)} MB`))
+    .map((i) => `${i.system.padEnd(9)} idle RSS ${fmt(i.idleRssMb, 1)} MB (own ${fmt(i.idleAnonMb, 1)}, the executable's ${fmt(i.idleFileMb, 1)})` + (i.rss1000IdleConnsMb === null ? "" : `; with 1,000 idle connections ${fmt(i.rss1000IdleConnsMb, 1)} MB`))
     .join("\n");
 }
 
