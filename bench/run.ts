@@ -8,7 +8,7 @@ import { measureIdle, runCase, type Options, type Plan } from "./lib/cases.ts";
 import { CONC_SYSTEMS, type ConcSystem } from "./lib/concurrency.ts";
 import { concurrencyAxis } from "./lib/concurrency-axis.ts";
 import { describeMachine } from "./lib/machine.ts";
-import { niceAutogroup, Procs } from "./lib/procs.ts";
+import { niceAutogroup, Procs, runMain } from "./lib/procs.ts";
 import { checks, checksText, floorText, idleTable, objectsText, REPLIES, summarize, table, type Reply, type Row } from "./lib/report.ts";
 import { ALL_SYSTEMS, ensureNats, SYSTEMS, TUNED_ENV, type Paths, type SystemName } from "./lib/systems.ts";
 
@@ -292,18 +292,4 @@ async function concurrency(values: Values): Promise<void> {
 }
 
 let procs = new Procs();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    procs.killAll();
-    process.exit(130);
-  });
-}
-process.on("exit", () => procs.killAll());
-try {
-  await main();
-} catch (e) {
-  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-} finally {
-  procs.killAll();
-}
+await runMain("bench", () => procs, main);

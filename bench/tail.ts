@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { startBots, startSystem, type Options } from "./lib/cases.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { events, perfProblem, Recording, script } from "./lib/perf.ts";
-import { Procs, type Child, type Json } from "./lib/procs.ts";
+import { Procs, runMain, type Child, type Json } from "./lib/procs.ts";
 import type { Reply } from "./lib/report.ts";
 import { bands, blockedPercentile, SchedTrace, type Band, type Cast, type ThreadRuns } from "./lib/sched.ts";
 import type { Paths, SystemName } from "./lib/systems.ts";
@@ -213,18 +213,4 @@ async function main(): Promise<void> {
 }
 
 const procs = new Procs(TRACED_CPU);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    procs.killAll();
-    process.exit(130);
-  });
-}
-process.on("exit", () => procs.killAll());
-try {
-  await main();
-} catch (e) {
-  console.error(`bench:tail: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-} finally {
-  procs.killAll();
-}
+await runMain("bench:tail", () => procs, main);

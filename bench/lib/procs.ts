@@ -220,3 +220,25 @@ export async function sampleProc(pid: number): Promise<ProcSample> {
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, rssKb: kb("VmRSS"), rssAnonKb: kb("RssAnon"), rssFileKb: kb("RssFile"), hwmKb: kb("VmHWM") };
 }
+
+/**
+ * Runs a bench's `main`: the children of `procs()` (read each time: a bench may replace its Procs)
+ * are killed on SIGINT or SIGTERM, at exit and after `main`; an error is one line, exit code 1.
+ */
+export async function runMain(name: string, procs: () => Procs, main: () => Promise<void>): Promise<void> {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      procs().killAll();
+      process.exit(130);
+    });
+  }
+  process.on("exit", () => procs().killAll());
+  try {
+    await main();
+  } catch (e) {
+    console.error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  } finally {
+    procs().killAll();
+  }
+}
