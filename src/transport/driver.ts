@@ -6,14 +6,14 @@ import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { Command, ConnId, Event, Transport } from "../broker/types.ts";
 import type { Logger } from "../log.ts";
-import { trigger, type Message } from "../protocol/index.ts";
+import { ProtocolError, trigger, type Message } from "../protocol/index.ts";
 
 /** One connection as the driver sees it, whatever carries it. */
 export interface Link {
   /** Its connection id, from {@link Driver.nextConnId}. */
   readonly id: ConnId;
   /** Set once the broker closed it (or it went away or failed): later input is ignored. */
-  readonly done: boolean;
+  done: boolean;
   /** Queues a message, in this link's framing; it goes out on the next `flush`. */
   push(message: Message): void;
   /** Writes what it can. False: the peer does not read and too much is held for it (slow consumer). */
@@ -100,6 +100,18 @@ export class Driver {
     event.message = NO_MESSAGE;
     messages.length = 0;
     this.schedule();
+  }
+
+  /**
+   * Input of `link` that could not be decoded: a ProtocolError (anything else is a bug, thrown
+   * again). Lines before the bad one were whole and valid, but once one is bad the stream is
+   * unreliable: nothing more of it is read, and the broker closes it after saying why (00 FF +
+   * reason, while the socket still takes it).
+   */
+  undecodable(link: Link, e: unknown): void {
+    if (!(e instanceof ProtocolError)) throw e;
+    link.done = true;
+    this.dispatch({ kind: "failed", conn: link.id, error: e });
   }
 
   /** The peer went away (or its socket failed). Forgets the link first: nothing more is sent to it. */

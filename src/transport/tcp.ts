@@ -5,7 +5,7 @@ import type { Socket, TCPSocketListener } from "bun";
 import type { Broker } from "../broker/broker.ts";
 import type { BrokerEvent } from "../broker/events.ts";
 import type { ConnId, Event } from "../broker/types.ts";
-import { FrameDecoder, LineDecoder, ProtocolError, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
+import { FrameDecoder, LineDecoder, envelopeBytesMax, frameBytes, lineBytes, type Message } from "../protocol/index.ts";
 import { Scratch } from "../protocol/scratch.ts";
 import type { Logger } from "../log.ts";
 import { Driver, type Link } from "./driver.ts";
@@ -201,12 +201,7 @@ export class TcpTransport {
     try {
       messages = link.decoder.push(chunk);
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      // Lines before the bad one were whole and valid, but once one is bad the stream is
-      // unreliable: the connection is closed without acting on anything more.
-      link.done = true;
-      this.driver.dispatch({ kind: "failed", conn: link.id, error: e });
-      return;
+      return this.driver.undecodable(link, e);
     }
     this.driver.received(link, messages);
   }

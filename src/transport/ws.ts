@@ -258,11 +258,7 @@ export class WsTransport {
     try {
       messages = typeof message === "string" ? link.decoder.text(message.length) : link.decoder.push(message);
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      // As a bad line on TCP: told why (00 FF + reason) while the socket still takes it, then closed.
-      link.done = true;
-      this.driver.dispatch({ kind: "failed", conn: link.id, error: e });
-      return;
+      return this.driver.undecodable(link, e);
     }
     this.driver.received(link, messages);
   }
