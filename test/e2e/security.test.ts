@@ -10,7 +10,7 @@ import { askBot, botHello, decodeLine, encodeLine, reply } from "../../src/proto
 import { BaseBot, runBot, runGame, isRefused, type SdkError } from "../../src/sdk/index.ts";
 import { BrokerProcess, RawClient } from "./harness.ts";
 import { joinBot, joinGame } from "./players.ts";
-import { EchoBot, ScriptGame } from "../sdk/players.ts";
+import { EchoBot, ScriptGame, rejection } from "../sdk/players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -19,14 +19,6 @@ afterEach(async () => {
 });
 
 const text = (s: string) => new TextEncoder().encode(s);
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error("expected a rejection");
-}
 
 test("BROKER_TOKEN: clients with the token play, others are refused, and the token is never logged", async () => {
   const secret = "s3cret-for-everyone";

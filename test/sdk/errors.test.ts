@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { Action, BaseBot, BaseGame, SdkError, isBrokerShutdown, isMatchAborted, isRefused, runBot, runGame } from "../../src/sdk/index.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
-import { EchoBot, ScriptGame } from "./players.ts";
+import { EchoBot, ScriptGame, rejection } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -19,15 +19,6 @@ function freePort(): number {
   return port;
 }
 
-/** The rejection of `p`, which must reject. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 class ThrowingBot extends BaseBot {
   readonly name = "Thrower";
@@ -73,7 +64,7 @@ test("a bot whose code throws rejects with that error and its socket closes, abo
   const runThrower = runBot(thrower, "127.0.0.1", broker.port);
   await broker.waitForLog((l) => l.event === "seat taken" && l.name === "Thrower");
   const [botError, otherError, gameError] = await Promise.all([
-    rejection(runThrower),
+    rejection<unknown>(runThrower),
     rejection(runBot(new EchoBot("Other"), "127.0.0.1", broker.port)),
     rejection(runGame(new ScriptGame(4), "127.0.0.1", broker.port)),
   ]);
@@ -90,7 +81,7 @@ test("a game whose code throws rejects with that error and its bots learn the ma
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
   const game = new ThrowingGame();
   const [gameError, botError] = await Promise.all([
-    rejection(runGame(game, "127.0.0.1", broker.port)),
+    rejection<unknown>(runGame(game, "127.0.0.1", broker.port)),
     rejection(runBot(new EchoBot("A"), "127.0.0.1", broker.port)),
   ]);
   expect(gameError).toBe(game.error);

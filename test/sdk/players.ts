@@ -1,10 +1,21 @@
-// Small SDK players for the SDK's end-to-end tests: an echo bot, a scripted game, typed versions.
+// Small SDK players for the SDK's end-to-end tests: an echo bot, a scripted game, typed versions;
+// and `rejection`, the error a call that must fail failed with.
 import { expect } from "bun:test";
 import protobuf from "protobufjs";
-import { Action, BaseBot, BaseGame, ProtoBot, ProtoGame, protoCodec, type BotInfo } from "../../src/sdk/index.ts";
+import { Action, BaseBot, BaseGame, ProtoBot, ProtoGame, protoCodec, type BotInfo, type SdkError } from "../../src/sdk/index.ts";
 
 const text = new TextEncoder();
 const utf8 = new TextDecoder();
+
+/** The rejection of `p`, which must reject (an SdkError, for the SDK's calls, unless told otherwise). */
+export async function rejection<E = SdkError>(p: Promise<unknown>): Promise<E> {
+  try {
+    await p;
+  } catch (e) {
+    return e as E;
+  }
+  throw new Error("expected the promise to reject");
+}
 
 /** Answers every state with `name:` + the state; records what it saw. */
 export class EchoBot extends BaseBot {

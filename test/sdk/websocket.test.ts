@@ -8,7 +8,7 @@ import { SdkError, isRefused, runBot, runGame } from "../../src/sdk/index.ts";
 import { urlOption } from "../../src/sdk/websocket.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 import { RawWs } from "../e2e/ws-client.ts";
-import { BigStateGame, EchoBot, ReverseBot, ScriptGame, expectReversed } from "./players.ts";
+import { BigStateGame, EchoBot, ReverseBot, ScriptGame, expectReversed, rejection } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -26,14 +26,6 @@ function pattern(size: number, seed: number): Uint8Array {
   return bytes;
 }
 
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error("expected a rejection");
-}
 
 test("a bot over WebSocket and a game over TCP: states of several MiB cross intact both ways", async () => {
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_MOVE_TIMEOUT_MS: "0" });

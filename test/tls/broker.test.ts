@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { runBot, runGame, type SdkError } from "../../src/sdk/index.ts";
 import { BrokerProcess, pollUntil } from "../e2e/harness.ts";
 import { joinBot, playBot } from "../e2e/players.ts";
-import { EchoBot, ScriptGame } from "../sdk/players.ts";
+import { EchoBot, ScriptGame, rejection } from "../sdk/players.ts";
 import { makeCerts, type TestCerts } from "./certs.ts";
 
 let certs: TestCerts;
@@ -24,14 +24,6 @@ afterEach(async () => {
 const tlsEnv = () => ({ BROKER_TLS_CERT: certs.chain, BROKER_TLS_KEY: certs.key });
 const quiet = () => {};
 
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** `bitbroker healthcheck` from source, with this environment: its exit code and what it printed. */
 async function healthcheck(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
