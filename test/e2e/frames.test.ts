@@ -1,7 +1,7 @@
 // v2 binary frames through the real broker (PROTOCOL.md §11): granted to clients that ask, kept
 // from those that do not, converted at the edge so v1 and v2 clients share a match byte for byte.
 import { afterEach, expect, test } from "bun:test";
-import { Control, FrameDecoder, Opcode, askBot, botName, decodeBatch, decodeWelcome, encodeLine, frameBytes, isCode, reply, type Message } from "../../src/protocol/index.ts";
+import { Control, Opcode, askBot, botName, decodeBatch, decodeWelcome, isCode, reply } from "../../src/protocol/index.ts";
 import { runBot, runGame } from "../../src/sdk/index.ts";
 import { BrokerProcess, RawClient } from "./harness.ts";
 import { helloWith, joinBot, playBot } from "./players.ts";
@@ -13,74 +13,16 @@ afterEach(async () => {
   broker = undefined;
 });
 
-/** A raw client that asked for frames: its Welcome is a v1 line, everything after it a frame. */
-class FrameClient {
-  private readonly frames = new FrameDecoder(64 * 1024 * 1024);
-  private readonly inbox: Message[] = [];
-  private waiters: Array<() => void> = [];
-  private welcomeSeen = false;
-  private buffered = new Uint8Array(0);
-  private constructor(private readonly socket: import("bun").Socket<undefined>) {}
-
-  static async connect(port: number, hello: Message[]): Promise<FrameClient> {
-    let c!: FrameClient;
-    const socket = await Bun.connect({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        data(_s, chunk) {
-          c.read(chunk);
-        },
-      },
-    });
-    c = new FrameClient(socket);
-    socket.write(hello.map(encodeLine).join(""));
-    return c;
-  }
-
-  private read(chunk: Uint8Array): void {
-    if (!this.welcomeSeen) {
-      const all = new Uint8Array(this.buffered.length + chunk.length);
-      all.set(this.buffered);
-      all.set(chunk, this.buffered.length);
-      const nl = all.indexOf(0x0a);
-      if (nl === -1) return void (this.buffered = all);
-      this.inbox.push({ ...decodeWelcomeLine(all.subarray(0, nl)) });
-      this.welcomeSeen = true;
-      chunk = all.subarray(nl + 1);
-    }
-    this.inbox.push(...this.frames.push(chunk));
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  async next(): Promise<Message> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const m = this.inbox.shift();
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error("no message");
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(50)]);
-    }
-  }
-
-  async send(m: Message): Promise<void> {
-    let bytes = frameBytes(m);
-    while (bytes.length > 0) {
-      const n = this.socket.write(bytes);
-      bytes = bytes.subarray(n);
-      if (bytes.length > 0) await Bun.sleep(1);
-    }
-  }
-}
-
-function decodeWelcomeLine(line: Uint8Array): Message {
-  const bytes = Uint8Array.fromBase64(new TextDecoder().decode(line));
-  return { opcode: bytes[0]!, operand: bytes[1]!, body: bytes.subarray(2) };
+/** A raw bot that asks for frames (RawClient speaks frames both ways once its Welcome grants them). */
+async function framedBot(port: number, name: string): Promise<RawClient> {
+  const bot = await RawClient.connect(port);
+  await bot.send(helloWith("bot", { features: ["frames"] }), botName(name));
+  return bot;
 }
 
 test("a client that asks for frames is granted them in its Welcome, and speaks v2 after it", async () => {
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1" });
-  const bot = await FrameClient.connect(broker.port, [helloWith("bot", { features: ["frames"] }), botName("framed")]);
+  const bot = await framedBot(broker.port, "framed");
   const w = await bot.next();
   expect(isCode(w, Opcode.control, Control.welcome) && decodeWelcome(w.body).features).toEqual(["frames"]);
   const game = await RawClient.connect(broker.port); // a v1 game: lines only
@@ -111,10 +53,10 @@ test("v1 and v2 clients play one match; every turn is byte-exact both ways", asy
 
 test("a frame over the limit is refused before it is whole; the broker goes on", async () => {
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_LINE_BYTES_MAX: "4096" });
-  const bot = await FrameClient.connect(broker.port, [helloWith("bot", { features: ["frames"] }), botName("big")]);
+  const bot = await framedBot(broker.port, "big");
   await bot.next(); // Welcome
   // A header announcing 1 GiB, and nothing more: refused as soon as the header is read.
-  await (bot as unknown as { socket: import("bun").Socket<undefined> }).socket.write(new Uint8Array([0x40, 0, 0, 0]));
+  await bot.sendRaw(new Uint8Array([0x40, 0, 0, 0]));
   const line = await broker.waitForLog((l) => l.event === "connection rejected" && String(l.reason).includes("frame of"));
   expect(line).toMatchObject({ code: "protocol_error" });
   const game = new ScriptGame(1);

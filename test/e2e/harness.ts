@@ -2,6 +2,7 @@
 // to it over real sockets (v2 frames once a Welcome grants them). Raw clients are written from
 // docs/PROTOCOL.md alone.
 import type { Subprocess } from "bun";
+import { Signal, writeAll } from "./signal.ts";
 import { Control, FrameDecoder, LineDecoder, Opcode, decodeWelcome, encodeLine, frameBytes, isCode, type Message } from "../../src/protocol/index.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -14,7 +15,7 @@ export interface LogLine {
 
 export class BrokerProcess {
   readonly logs: LogLine[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
   private constructor(
     readonly proc: Subprocess<"ignore", "pipe", "pipe">,
     public port = 0,
@@ -57,10 +58,10 @@ export class BrokerProcess {
         } catch {
           this.logs.push({ level: "raw", event: line });
         }
-        for (const w of this.waiters.splice(0)) w();
+        this.signal.wake();
       }
     }
-    for (const w of this.waiters.splice(0)) w();
+    this.signal.wake();
   }
 
   /** Resolves with the first log line (already seen or still to come) that matches. */
@@ -75,15 +76,8 @@ export class BrokerProcess {
 
   /** Re-checks `found` at every new log line until it gives a value, or fails after `timeoutMs`. */
   private async untilLogs<T>(found: () => T | undefined, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = found();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline || this.proc.exitCode !== null) {
-        throw new Error(`no matching log line; saw:\n${this.logs.map((l) => JSON.stringify(l)).join("\n")}`);
-      }
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
-    }
+    const saw = () => new Error(`no matching log line; saw:\n${this.logs.map((l) => JSON.stringify(l)).join("\n")}`);
+    return await this.signal.until(found, timeoutMs, saw, () => this.proc.exitCode !== null);
   }
 
   /** GET /matches: the running matches and the last ended ones. */
@@ -146,7 +140,7 @@ export class StreamReader {
 export class RawClient {
   private readonly decoder = new StreamReader();
   private readonly inbox: Message[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
   closed = false;
   private constructor(private socket: import("bun").Socket<undefined>) {}
 
@@ -158,23 +152,19 @@ export class RawClient {
       socket: {
         data(_s, chunk) {
           client.inbox.push(...client.decoder.push(chunk));
-          client.wake();
+          client.signal.wake();
         },
         close() {
           client.closed = true;
-          client.wake();
+          client.signal.wake();
         },
         drain() {
-          client.wake();
+          client.signal.wake();
         },
       },
     });
     client = new RawClient(socket);
     return client;
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Whether a Welcome granted v2 frames: from then on both ways are frames. */
@@ -190,35 +180,19 @@ export class RawClient {
 
   /** Writes raw bytes, honouring back-pressure. */
   async sendRaw(data: string | Uint8Array): Promise<void> {
-    let bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    while (bytes.length > 0) {
-      if (this.closed) throw new Error("socket closed while sending");
-      const n = this.socket.write(bytes);
-      if (n < 0) throw new Error("socket closed while sending");
-      bytes = bytes.subarray(n);
-      if (bytes.length > 0) await new Promise<void>((r) => this.waiters.push(r));
-    }
+    await writeAll(this.socket, typeof data === "string" ? new TextEncoder().encode(data) : data, () => this.closed, this.signal);
   }
 
   /** The next message, or an error if the socket closes first or time runs out. */
   async next(timeoutMs = 20_000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = this.inbox.shift();
-      if (m) return m;
-      if (this.closed) throw new Error("closed before the next message");
-      if (Date.now() > deadline) throw new Error("timed out waiting for a message");
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
-    }
+    const m = await this.signal.until(() => this.inbox.shift() ?? (this.closed ? null : undefined), timeoutMs, () => new Error("timed out waiting for a message"));
+    if (m === null) throw new Error("closed before the next message");
+    return m;
   }
 
   /** Resolves once the broker has closed this connection; returns what arrived before it. */
   async untilClosed(timeoutMs = 20_000): Promise<Message[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for the close");
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
-    }
+    await this.signal.until(() => this.closed || undefined, timeoutMs, () => new Error("timed out waiting for the close"));
     return this.inbox.splice(0);
   }
 

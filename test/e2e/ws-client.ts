@@ -3,13 +3,14 @@
 // stop reading (back-pressure). Test code only; the SDK and the page use real WebSocket clients.
 import type { Socket } from "bun";
 import { decodeEnvelope, encodeEnvelope, type Message } from "../../src/protocol/index.ts";
+import { Signal, writeAll } from "./signal.ts";
 
 const OP = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 export class RawWs {
   /** Binary messages received, oldest first. */
   private readonly inbox: Uint8Array[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly signal = new Signal();
   private buffered = new Uint8Array(0);
   private fragments: Uint8Array[] = [];
   private upgraded = false;
@@ -35,10 +36,10 @@ export class RawWs {
         },
         close() {
           client.closed = true;
-          client.wake();
+          client.signal.wake();
         },
         drain() {
-          client.wake();
+          client.signal.wake();
         },
       },
     });
@@ -51,10 +52,6 @@ export class RawWs {
     return client;
   }
 
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
   private read(chunk: Uint8Array): void {
     const all = new Uint8Array(this.buffered.length + chunk.length);
     all.set(this.buffered);
@@ -64,7 +61,7 @@ export class RawWs {
       const end = Buffer.from(all).indexOf("\r\n\r\n");
       if (end === -1) return void (this.buffered = all);
       this.response = new TextDecoder().decode(all.subarray(0, end));
-      if (!this.response.startsWith("HTTP/1.1 101")) return this.wake();
+      if (!this.response.startsWith("HTTP/1.1 101")) return this.signal.wake();
       this.upgraded = true;
       at = end + 4;
     }
@@ -75,7 +72,7 @@ export class RawWs {
       this.onFrame(frame.fin, frame.opcode, frame.payload);
     }
     this.buffered = all.slice(at);
-    this.wake();
+    this.signal.wake();
   }
 
   private onFrame(fin: boolean, opcode: number, payload: Uint8Array): void {
@@ -94,11 +91,7 @@ export class RawWs {
   }
 
   private async until(ready: () => boolean, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error("timed out waiting on the WebSocket");
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), Bun.sleep(Math.max(1, deadline - Date.now()))]);
-    }
+    await this.signal.until(() => ready() || undefined, timeoutMs, () => new Error("timed out waiting on the WebSocket"));
   }
 
   /** Sends one binary message per envelope. */
@@ -116,14 +109,7 @@ export class RawWs {
 
   /** Writes raw bytes on the socket, honouring back-pressure. */
   async sendRaw(data: Uint8Array): Promise<void> {
-    let bytes = data;
-    while (bytes.length > 0) {
-      if (this.closed) throw new Error("socket closed while sending");
-      const n = this.socket.write(bytes);
-      if (n < 0) throw new Error("socket closed while sending");
-      bytes = bytes.subarray(n);
-      if (bytes.length > 0) await new Promise<void>((r) => this.waiters.push(r));
-    }
+    await writeAll(this.socket, data, () => this.closed, this.signal);
   }
 
   /** The next message (decoded envelope), or an error if the socket closes first or time runs out. */
