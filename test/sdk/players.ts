@@ -1,11 +1,30 @@
 // Small SDK players for the SDK's end-to-end tests: an echo bot, a scripted game, typed versions;
-// and `rejection`, the error a call that must fail failed with.
+// `rejection`, the error a call that must fail failed with; `nodeBot`, a bot script on the SDK as
+// the npm package builds it for Node.js.
 import { expect } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import protobuf from "protobufjs";
 import { Action, BaseBot, BaseGame, ProtoBot, ProtoGame, protoCodec, type BotInfo, type SdkError } from "../../src/sdk/index.ts";
 
 const text = new TextEncoder();
 const utf8 = new TextDecoder();
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/**
+ * Builds the SDK as the npm package does (bun build --target=node) into test/artifacts/`name`,
+ * beside the repository's node_modules, and writes `source` there as bot.mjs (it imports
+ * "./index.js"). Returns the script's path.
+ */
+export async function nodeBot(name: string, source: string): Promise<string> {
+  const dir = join(ROOT, "test/artifacts", name);
+  mkdirSync(dir, { recursive: true });
+  const built = await Bun.build({ entrypoints: [join(ROOT, "src/sdk/index.ts")], outdir: dir, naming: "index.js", target: "node", format: "esm", external: ["protobufjs"] });
+  expect(built.success).toBe(true);
+  writeFileSync(join(dir, "bot.mjs"), source);
+  return join(dir, "bot.mjs");
+}
 
 /** The rejection of `p`, which must reject (an SdkError, for the SDK's calls, unless told otherwise). */
 export async function rejection<E = SdkError>(p: Promise<unknown>): Promise<E> {

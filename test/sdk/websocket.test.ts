@@ -2,13 +2,11 @@
 // own WebSocket) and on Node.js 20 (no global WebSocket: the `ws` package), mixed with TCP
 // clients, states of several MiB both ways (back-pressure), tokens, and bad URLs.
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { SdkError, isRefused, runBot, runGame } from "../../src/sdk/index.ts";
 import { urlOption } from "../../src/sdk/websocket.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
 import { RawWs } from "../e2e/ws-client.ts";
-import { BigStateGame, EchoBot, ReverseBot, ScriptGame, expectReversed, rejection } from "./players.ts";
+import { BigStateGame, EchoBot, ReverseBot, ScriptGame, expectReversed, nodeBot, rejection } from "./players.ts";
 
 let broker: BrokerProcess | undefined;
 afterEach(async () => {
@@ -16,7 +14,6 @@ afterEach(async () => {
   broker = undefined;
 });
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const MIB = 1024 * 1024;
 const wsUrl = (b: BrokerProcess) => `ws://127.0.0.1:${b.healthPort}/ws`;
 
@@ -96,21 +93,13 @@ test("a URL that is not ws:// or wss:// is a clear error; a broker without /ws i
 });
 
 test("on Node.js 20 (no global WebSocket) the packaged SDK connects over WebSocket through the ws package", async () => {
-  // The SDK as the npm package builds it (bun build --target=node), beside the repository's node_modules.
-  const dir = join(ROOT, "test/artifacts/sdk-node-ws");
-  mkdirSync(dir, { recursive: true });
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/sdk/index.ts")], outdir: dir, naming: "index.js", target: "node", format: "esm", external: ["protobufjs"] });
-  expect(built.success).toBe(true);
-  writeFileSync(
-    join(dir, "bot.mjs"),
-    `import { BaseBot, runBot } from "./index.js";
+  const script = await nodeBot("sdk-node-ws", `import { BaseBot, runBot } from "./index.js";
 class Reverse extends BaseBot { name = "NodeWs"; decideMove(state) { return state.slice().reverse(); } }
 await runBot(new Reverse(), undefined, undefined, { url: process.argv[2] });
 console.log(\`node \${process.version}, global WebSocket: \${typeof globalThis.WebSocket}\`);
-`,
-  );
+`);
   broker = await BrokerProcess.start({ BROKER_NUM_PLAYERS: "1", BROKER_MOVE_TIMEOUT_MS: "0" });
-  const node = Bun.spawn(["node", join(dir, "bot.mjs"), wsUrl(broker)], { stdout: "pipe", stderr: "pipe" });
+  const node = Bun.spawn(["node", script, wsUrl(broker)], { stdout: "pipe", stderr: "pipe" });
   const states = [pattern(3 * MIB, 5), pattern(10, 6), pattern(3 * MIB, 7)];
   const game = new BigStateGame(states);
   await runGame(game, "127.0.0.1", broker.port);

@@ -1,21 +1,16 @@
 // TLS through the real broker (README "TLS"): SDK games and bots verified against the test's CA,
 // clients that must be refused (another CA, another name, plain bytes on the TLS port), the plain
 // port beside TLS serving a v1 client in the same match, HTTPS health and the healthcheck.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterEach, expect, test } from "bun:test";
 import { connect as netConnect } from "node:net";
-import { rmSync } from "node:fs";
 import { runBot, runGame, type SdkError } from "../../src/sdk/index.ts";
 import { BrokerProcess, pollUntil } from "../e2e/harness.ts";
 import { joinBot, playBot } from "../e2e/players.ts";
 import { EchoBot, ScriptGame, rejection } from "../sdk/players.ts";
-import { makeCerts, type TestCerts } from "./certs.ts";
+import { suiteCerts } from "./certs.ts";
 
-let certs: TestCerts;
+const certs = suiteCerts();
 let broker: BrokerProcess | undefined;
-beforeAll(() => {
-  certs = makeCerts();
-});
-afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 afterEach(async () => {
   await broker?.stop();
   broker = undefined;

@@ -1,7 +1,9 @@
 // Certificates made by the tests with openssl (on the machine): a CA, a broker certificate it
 // signed for localhost and 127.0.0.1 (the file holds the chain, leaf first), and a second CA that
-// signed nothing of ours. Valid for a day; written to a fresh temporary folder.
-import { mkdtempSync, writeFileSync } from "node:fs";
+// signed nothing of ours. Valid for a day; written to a fresh temporary folder (`suiteCerts`: made
+// before a file's tests, removed after them).
+import { afterAll, beforeAll } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -35,4 +37,14 @@ export function makeCerts(): TestCerts {
   const chain = join(dir, "chain.pem");
   writeFileSync(chain, Bun.spawnSync(["cat", join(dir, "broker.pem"), join(dir, "ca.pem")]).stdout);
   return { dir, ca: join(dir, "ca.pem"), otherCa: join(dir, "other.pem"), chain, leaf: join(dir, "broker.pem"), key: join(dir, "broker.key") };
+}
+
+/** Certificates for a test file: made before its first test, their folder removed after its last. */
+export function suiteCerts(): TestCerts {
+  const certs = {} as TestCerts;
+  beforeAll(() => {
+    Object.assign(certs, makeCerts());
+  });
+  afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
+  return certs;
 }

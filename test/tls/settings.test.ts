@@ -1,21 +1,19 @@
 // TLS settings: the broker's (config checks, the files read at start, exit 2 with every problem
 // or 1 for a plain port in use) and the SDK's (the tls option and its environment defaults).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { loadTls } from "../../src/transport/tls.ts";
 import { resolveTls } from "../../src/sdk/tls.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
-import { makeCerts, type TestCerts } from "./certs.ts";
+import { suiteCerts } from "./certs.ts";
 
-let certs: TestCerts;
+const certs = suiteCerts();
 beforeAll(() => {
-  certs = makeCerts();
   writeFileSync(join(certs.dir, "garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
   writeFileSync(join(certs.dir, "text.txt"), "hello\n");
 });
-afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
 const errorsOf = (env: Record<string, string>) => {
   const r = loadConfig([], env);

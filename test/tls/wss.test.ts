@@ -2,21 +2,14 @@
 // so /ws is wss:// with nothing more. The SDK verifies the broker as its `tls` option says, on
 // Bun (its own WebSocket) and on Node.js (the ws package); a client that does not trust the
 // broker never joins.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { afterEach, expect, test } from "bun:test";
 import { runBot, runGame, type SdkError } from "../../src/sdk/index.ts";
 import { BrokerProcess } from "../e2e/harness.ts";
-import { EchoBot, ScriptGame } from "../sdk/players.ts";
-import { makeCerts, type TestCerts } from "./certs.ts";
+import { EchoBot, ScriptGame, nodeBot } from "../sdk/players.ts";
+import { suiteCerts } from "./certs.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-let certs: TestCerts;
+const certs = suiteCerts();
 let broker: BrokerProcess | undefined;
-beforeAll(() => {
-  certs = makeCerts();
-});
-afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 afterEach(async () => {
   await broker?.stop();
   broker = undefined;
@@ -56,19 +49,12 @@ test("a wss:// client that does not trust the broker's certificate never joins (
 });
 
 test("on Node.js the packaged SDK connects over wss:// through the ws package, trusting the given CA", async () => {
-  const dir = join(ROOT, "test/artifacts/sdk-node-wss");
-  mkdirSync(dir, { recursive: true });
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/sdk/index.ts")], outdir: dir, naming: "index.js", target: "node", format: "esm", external: ["protobufjs"] });
-  expect(built.success).toBe(true);
-  writeFileSync(
-    join(dir, "bot.mjs"),
-    `import { BaseBot, runBot } from "./index.js";
+  const script = await nodeBot("sdk-node-wss", `import { BaseBot, runBot } from "./index.js";
 class Echo extends BaseBot { name = "NodeWss"; decideMove(state) { return state; } }
 await runBot(new Echo(), undefined, undefined, { url: process.argv[2], tls: { ca: process.argv[3] }, log: () => {} });
-`,
-  );
+`);
   broker = await BrokerProcess.start({ BROKER_TLS_CERT: certs.chain, BROKER_TLS_KEY: certs.key, BROKER_NUM_PLAYERS: "1", BROKER_MOVE_TIMEOUT_MS: "0" });
-  const node = Bun.spawn(["node", join(dir, "bot.mjs"), `wss://localhost:${broker.healthPort}/ws`, certs.ca], { stdout: "pipe", stderr: "pipe" });
+  const node = Bun.spawn(["node", script, `wss://localhost:${broker.healthPort}/ws`, certs.ca], { stdout: "pipe", stderr: "pipe" });
   const game = new ScriptGame(2);
   await runGame(game, "127.0.0.1", broker.port, { tls: { ca: certs.ca }, log: quiet });
   expect(await node.exited).toBe(0);
